@@ -1,0 +1,265 @@
+"""Definition text or object -> the frozen model, with every expression compiled once.
+
+``parse_definition`` validates first (``validate.validate_definition``) and raises
+``DefinitionError`` with every diagnostic when the definition is invalid; the builders below may
+therefore assume the shape is right and only translate it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from stepwell.asl import model as m
+from stepwell.asl.choice import compile_choice_rule
+from stepwell.asl.jsonata import compile_jsonata, compile_jsonata_template, is_jsonata
+from stepwell.asl.paths import compile_path, compile_reference_path
+from stepwell.asl.templates import compile_payload_template, compile_value_expression
+from stepwell.asl.validate import validate_definition
+from stepwell.asl.validate_json import load_definition_text
+from stepwell.errors import DefinitionError
+
+QL = m.QueryLanguage
+
+
+def parse_definition(definition: str | Mapping[str, Any], machine_type: str = "STANDARD") -> m.StateMachine:
+    diagnostics = validate_definition(definition, machine_type)
+    if any(d.severity == "ERROR" for d in diagnostics):
+        raise DefinitionError(diagnostics)
+    raw = load_definition_text(definition).value if isinstance(definition, str) else dict(definition)
+    top_ql = QL(raw.get("QueryLanguage", "JSONPath"))
+    program = _program(raw, top_ql)
+    programs: dict[str, m.Program] = {}
+    states: dict[str, m.State] = {}
+    _index("", program, programs, states)
+    return m.StateMachine(
+        program=program,
+        timeout_seconds=raw.get("TimeoutSeconds"),
+        query_language=top_ql,
+        definition=raw,
+        comment=raw.get("Comment"),
+        programs=programs,
+        states=states,
+    )
+
+
+def _index(key: str, program: m.Program, programs: dict[str, m.Program], states: dict[str, m.State]) -> None:
+    programs[key] = program
+    for name, state in program.states.items():
+        states[name] = state
+        if isinstance(state, m.ParallelState):
+            for i, branch in enumerate(state.branches):
+                _index(f"{name}#{i}", branch, programs, states)
+        elif isinstance(state, m.MapState) and state.processor is not None:
+            _index(f"{name}#0", state.processor, programs, states)
+
+
+def _program(raw: Mapping[str, Any], machine_ql: QL) -> m.Program:
+    """A program's states take their own QueryLanguage, else the machine's: a Map's or Parallel's
+    own QueryLanguage does not reach the states inside it."""
+    states = {name: _state(name, body, machine_ql) for name, body in raw["States"].items()}
+    return m.Program(start_at=raw["StartAt"], states=states, query_language=machine_ql)
+
+
+def _state(name: str, raw: dict[str, Any], machine_ql: QL) -> m.State:
+    ql = QL(raw.get("QueryLanguage", machine_ql.value))
+    common = _common(name, raw, ql)
+    return _BUILDERS[raw["Type"]](raw, ql, machine_ql, common)
+
+
+def _common(name: str, raw: dict[str, Any], ql: QL) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "name": name,
+        "type": raw["Type"],
+        "query_language": ql,
+        "raw": raw,
+        "next": raw.get("Next"),
+        "end": bool(raw.get("End", False)),
+        "assign": _assignment(raw.get("Assign"), ql),
+    }
+    if ql is QL.JSONATA:
+        if "Output" in raw:
+            fields["output"] = compile_jsonata_template(raw["Output"], "Output")
+        if "Arguments" in raw:
+            fields["arguments"] = compile_jsonata_template(raw["Arguments"], "Arguments")
+        return fields
+    fields["input_path"] = _path_or_null(raw, "InputPath")
+    fields["output_path"] = _path_or_null(raw, "OutputPath")
+    fields["result_path"] = _result_path(raw)
+    if "Parameters" in raw:
+        fields["parameters"] = compile_payload_template(raw["Parameters"], "Parameters")
+    if "ResultSelector" in raw:
+        fields["result_selector"] = compile_payload_template(raw["ResultSelector"], "ResultSelector")
+    return fields
+
+
+def _path_or_null(raw: Mapping[str, Any], key: str) -> Any:
+    if key in raw and raw[key] is None:
+        return None
+    return compile_path(raw.get(key, "$"))
+
+
+def _result_path(raw: Mapping[str, Any]) -> Any:
+    if "ResultPath" in raw and raw["ResultPath"] is None:
+        return None
+    return compile_reference_path(raw.get("ResultPath", "$"))
+
+
+def _assignment(raw: Any, ql: QL) -> m.Assignment | None:
+    if raw is None:
+        return None
+    if ql is QL.JSONATA:
+        return m.Assignment(jsonata=compile_jsonata_template(raw, "Assign"))
+    return m.Assignment(jsonpath=compile_payload_template(raw, "Assign"))
+
+
+def _dynamic(raw: Mapping[str, Any], key: str, ql: QL, path_key: str | None = None) -> m.Dynamic | None:
+    """A field given as a constant, a ``…Path`` reference, or a JSONata string."""
+    if key in raw:
+        value = raw[key]
+        if ql is QL.JSONATA and is_jsonata(value):
+            return m.Dynamic(jsonata=compile_jsonata_template(value, key), field=key)
+        return m.Dynamic(constant=value, field=key)
+    if path_key and path_key in raw:
+        text = raw[path_key]
+        return m.Dynamic(path=compile_value_expression(text, path_key), field=path_key, path_text=text)
+    return None
+
+
+def _retriers(raw: Mapping[str, Any]) -> tuple[m.Retrier, ...]:
+    return tuple(
+        m.Retrier(
+            error_equals=tuple(r["ErrorEquals"]),
+            interval_seconds=r.get("IntervalSeconds", 1),
+            max_attempts=r.get("MaxAttempts", 3),
+            backoff_rate=r.get("BackoffRate", 2.0),
+            max_delay_seconds=r.get("MaxDelaySeconds"),
+            jitter_strategy=r.get("JitterStrategy", "NONE"),
+        )
+        for r in raw.get("Retry", ())
+    )
+
+
+def _catchers(raw: Mapping[str, Any], ql: QL) -> tuple[m.Catcher, ...]:
+    out = []
+    for c in raw.get("Catch", ()):
+        jsonata = ql is QL.JSONATA
+        out.append(
+            m.Catcher(
+                error_equals=tuple(c["ErrorEquals"]),
+                next=c["Next"],
+                result_path=None if jsonata else _result_path(c),
+                output=compile_jsonata_template(c["Output"], "Output") if jsonata and "Output" in c else None,
+                assign=_assignment(c.get("Assign"), ql),
+            )
+        )
+    return tuple(out)
+
+
+def _with_errors(raw: dict[str, Any], ql: QL, common: dict[str, Any]) -> dict[str, Any]:
+    common["retriers"] = _retriers(raw)
+    common["catchers"] = _catchers(raw, ql)
+    return common
+
+
+def _pass(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) -> m.State:
+    return m.PassState(**common, result=raw.get("Result"), has_result="Result" in raw)
+
+
+def _task(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) -> m.State:
+    return m.TaskState(
+        **_with_errors(raw, ql, common),
+        resource=raw["Resource"],
+        timeout_seconds=_dynamic(raw, "TimeoutSeconds", ql, "TimeoutSecondsPath"),
+        heartbeat_seconds=_dynamic(raw, "HeartbeatSeconds", ql, "HeartbeatSecondsPath"),
+        credentials=raw.get("Credentials"),
+    )
+
+
+def _choice(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) -> m.State:
+    rules = []
+    for rule in raw["Choices"]:
+        rule_ql = ql
+        fields: dict[str, Any] = {"next": rule["Next"], "assign": _assignment(rule.get("Assign"), rule_ql)}
+        if "Condition" in rule:
+            cond = rule["Condition"]
+            if isinstance(cond, bool):
+                fields["constant"] = cond
+            else:
+                fields["jsonata_condition"] = compile_jsonata(cond)
+            if "Output" in rule:
+                fields["output"] = compile_jsonata_template(rule["Output"], "Output")
+        else:
+            fields["condition"] = compile_choice_rule(rule)
+        rules.append(m.ChoiceRule(**fields))
+    return m.ChoiceState(**common, choices=tuple(rules), default=raw.get("Default"))
+
+
+def _wait(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) -> m.State:
+    return m.WaitState(
+        **common,
+        seconds=_dynamic(raw, "Seconds", ql, "SecondsPath"),
+        timestamp=_dynamic(raw, "Timestamp", ql, "TimestampPath"),
+    )
+
+
+def _succeed(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) -> m.State:
+    return m.SucceedState(**common)
+
+
+def _fail(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) -> m.State:
+    return m.FailState(
+        **common,
+        error=_dynamic(raw, "Error", ql, "ErrorPath"),
+        cause=_dynamic(raw, "Cause", ql, "CausePath"),
+    )
+
+
+def _parallel(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) -> m.State:
+    branches = tuple(_program(b, machine_ql) for b in raw["Branches"])
+    return m.ParallelState(**_with_errors(raw, ql, common), branches=branches)
+
+
+def _map(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) -> m.State:
+    processor_raw = raw.get("ItemProcessor") or raw["Iterator"]
+    config = processor_raw.get("ProcessorConfig") or {}
+    fields = _with_errors(raw, ql, common)
+    selector_raw = raw.get("ItemSelector", raw.get("Parameters"))
+    fields.pop("parameters", None)  # Map's Parameters is the legacy name of ItemSelector
+    if selector_raw is not None:
+        fields["item_selector"] = (
+            compile_jsonata_template(selector_raw, "ItemSelector")
+            if ql is QL.JSONATA
+            else compile_payload_template(selector_raw, "ItemSelector")
+        )
+    if ql is QL.JSONATA:
+        items = raw.get("Items")
+        if is_jsonata(items):
+            fields["items"] = compile_jsonata_template(items, "Items")
+        else:
+            fields["items_constant"] = items
+    else:
+        fields["items_path"] = compile_path(raw.get("ItemsPath", "$"))
+    return m.MapState(
+        **fields,
+        processor=_program(processor_raw, machine_ql),
+        max_concurrency=_dynamic(raw, "MaxConcurrency", ql, "MaxConcurrencyPath"),
+        tolerated_failure_count=_dynamic(raw, "ToleratedFailureCount", ql, "ToleratedFailureCountPath"),
+        tolerated_failure_percentage=_dynamic(
+            raw, "ToleratedFailurePercentage", ql, "ToleratedFailurePercentagePath"
+        ),
+        distributed=config.get("Mode") == "DISTRIBUTED",
+        label=raw.get("Label"),
+    )
+
+
+_BUILDERS: dict[str, Callable[[dict[str, Any], QL, QL, dict[str, Any]], m.State]] = {
+    "Pass": _pass,
+    "Task": _task,
+    "Choice": _choice,
+    "Wait": _wait,
+    "Succeed": _succeed,
+    "Fail": _fail,
+    "Parallel": _parallel,
+    "Map": _map,
+}

@@ -1,0 +1,148 @@
+"""The ``stepwell`` command: ``run`` and ``validate`` a state machine in process.
+
+Exit status of ``run``: 0 when the execution SUCCEEDED, 1 when it FAILED, TIMED_OUT or was
+ABORTED, 2 when the definition or the input is invalid (AWS's message on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from stepwell.asl.parse import parse_definition
+from stepwell.asl.validate import validate_definition
+from stepwell.errors import DefinitionError
+from stepwell.runtime.functions import FunctionRegistry
+from stepwell.runtime.local import ExecutionResult, LocalRunner
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    handler = args.handler
+    return int(handler(args))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stepwell", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run a state machine definition in process")
+    run.add_argument("file", help="the definition (.asl.json)")
+    source = run.add_mutually_exclusive_group()
+    source.add_argument("--input", help="the execution input, as JSON text (default {})")
+    source.add_argument("--input-file", help="a file holding the execution input")
+    run.add_argument("--functions", action="append", default=[], metavar="MODULE.py",
+                     help="register every top-level f(event, context) of this file as Lambda function f")
+    run.add_argument("--wait-time-scale", type=float, default=1.0,
+                     help="multiply Wait and Retry delays by this (0: no waiting)")
+    run.add_argument("--name", help="the execution name (default: random)")
+    run.add_argument("--format", choices=("text", "json"), default="text")
+    run.set_defaults(handler=_run)
+
+    validate = commands.add_parser("validate", help="check a definition as ValidateStateMachineDefinition does")
+    validate.add_argument("file")
+    validate.add_argument("--type", choices=("STANDARD", "EXPRESS"), default="STANDARD")
+    validate.add_argument("--format", choices=("text", "json"), default="text")
+    validate.set_defaults(handler=_validate)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    definition = Path(args.file).read_text(encoding="utf-8")
+    try:
+        machine = parse_definition(definition)
+    except DefinitionError as invalid:
+        print(invalid.aws_message(), file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        text = Path(args.input_file).read_text(encoding="utf-8") if args.input_file else (args.input or "{}")
+        execution_input = json.loads(text)
+    except (OSError, ValueError) as bad:
+        print(f"Invalid State Machine Execution Input: '{bad}'", file=sys.stderr)
+        return EXIT_INVALID
+    registry = FunctionRegistry()
+    for module in args.functions:
+        registry.load_module(module)
+    runner = LocalRunner(registry, wait_time_scale=args.wait_time_scale)
+    result = runner.run(
+        machine, execution_input, machine_name=_machine_name(args.file), execution_name=args.name
+    )
+    if args.format == "json":
+        print(json.dumps(_result_json(result), indent=2, ensure_ascii=False))
+    else:
+        _print_text(result)
+    return EXIT_OK if result.status == "SUCCEEDED" else EXIT_FAILED
+
+
+def _validate(args: argparse.Namespace) -> int:
+    definition = Path(args.file).read_text(encoding="utf-8")
+    diagnostics = validate_definition(definition, args.type)
+    failed = any(d.severity == "ERROR" for d in diagnostics)
+    result = {
+        "result": "FAIL" if failed else "OK",
+        "diagnostics": [d.to_json() for d in diagnostics],
+        "truncated": False,
+    }
+    if args.format == "json":
+        print(json.dumps(result, indent=2))
+    else:
+        print(result["result"])
+        for d in diagnostics:
+            print(f"{d.severity} {d.code} at {d.location or '/'}: {d.message}")
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def _machine_name(path: str) -> str:
+    name = Path(path).name
+    for suffix in (".asl.json", ".json", ".asl"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def iso(epoch_seconds: float) -> str:
+    return datetime.fromtimestamp(epoch_seconds, UTC).isoformat()
+
+
+def history_json(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Events as GetExecutionHistory returns them, timestamps as ISO-8601 strings."""
+    return [{**event, "timestamp": iso(event["timestamp"])} for event in events]
+
+
+def _result_json(result: ExecutionResult) -> dict[str, Any]:
+    return {
+        "status": result.status,
+        "output": result.output,
+        "error": result.error,
+        "cause": result.cause,
+        "executionArn": result.execution_arn,
+        "events": history_json(result.events),
+    }
+
+
+def _print_text(result: ExecutionResult) -> None:
+    print(f"status: {result.status}")
+    if result.status == "SUCCEEDED":
+        print(f"output: {json.dumps(result.output, ensure_ascii=False)}")
+    else:
+        print(f"error:  {result.error}")
+        print(f"cause:  {result.cause}")
+    print()
+    start = result.events[0]["timestamp"] if result.events else 0.0
+    print(f"{'id':>5} {'prev':>5}  {'elapsed ms':>10}  {'type':<28} step")
+    for event in result.events:
+        details = next((v for k, v in event.items() if k.endswith("EventDetails")), {}) or {}
+        step = details.get("name", "") if isinstance(details, dict) else ""
+        elapsed = (event["timestamp"] - start) * 1000
+        print(f"{event['id']:>5} {event['previousEventId']:>5}  {elapsed:>10.1f}  {event['type']:<28} {step}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,374 @@
+"""The core call: ``advance(machine, snapshot, event) -> Step``.
+
+One call applies one outside event to an execution and then runs every frame that can run until
+each one waits (on a task, a timer or its children) or the execution ends. Runs of Pass, Choice
+and Map-of-Pass states therefore complete inside a single call.
+
+Every state goes through the same lifecycle, driven here: *enter* (the …StateEntered event), the
+type's handler (``states.HANDLERS``), then either *exit* (…StateExited, Assign, transition) or a
+failure that Retry, Catch or the enclosing frame deal with. The handlers raise ``WorkflowError``;
+nothing escapes ``advance``.
+
+``advance`` consumes the snapshot it is given (it updates it in place and returns it).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from stepwell.asl.model import Catcher, State, StateMachine
+from stepwell.asl.scope import Entropy, Scope
+from stepwell.engine import fanout, states, tasks
+from stepwell.engine.commands import CancelTask, Command, Finish, StartTimer
+from stepwell.engine.context import context_object
+from stepwell.engine.dataflow import evaluate_assign, jsonata_output, place
+from stepwell.engine.events import (
+    Event,
+    ExecutionStarted,
+    StopRequested,
+    TaskFailed,
+    TaskHeartbeat,
+    TaskStarted,
+    TaskSubmitted,
+    TaskSucceeded,
+    TimerFired,
+)
+from stepwell.engine.history import HistoryWriter, exceeds_payload_limit, to_json
+from stepwell.engine.retry_catch import find_catcher, find_retrier, retry_delay
+from stepwell.engine.snapshot import RUNNING, Frame, Snapshot
+from stepwell.errors import (
+    DATA_LIMIT_EXCEEDED,
+    QUERY_EVALUATION_ERROR,
+    RUNTIME,
+    TIMEOUT,
+    UNCATCHABLE,
+    EvaluationError,
+    WorkflowError,
+)
+
+EXECUTION_TIMEOUT_TIMER = "execution-timeout"
+HISTORY_LIMIT_CAUSE = "The execution reached the maximum number of history events (25000)."
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    snapshot: Snapshot
+    events: list[dict[str, Any]]
+    commands: list[Command]
+
+
+def advance(machine: StateMachine, snapshot: Snapshot | None, event: Event) -> Step:
+    if snapshot is None:
+        if not isinstance(event, ExecutionStarted):
+            raise ValueError("the first event of an execution must be ExecutionStarted")
+        snapshot = Snapshot(execution=event.execution, history_limit=event.history_limit)
+    interpreter = Interpreter(machine, snapshot, event)
+    interpreter.apply(event)
+    interpreter.run()
+    return Step(snapshot, interpreter.history.events, interpreter.commands)
+
+
+class Interpreter:
+    """The working memory of one ``advance`` call."""
+
+    def __init__(self, machine: StateMachine, snapshot: Snapshot, event: Event):
+        self.machine = machine
+        self.snap = snapshot
+        self.now = event.now
+        self.entropy = Entropy(event.seed)
+        self.history = HistoryWriter(snapshot, event.now)
+        self.commands: list[Command] = []
+        self.runnable: deque[Frame] = deque()
+        self.states = machine.states
+
+    # ---- events from outside ------------------------------------------------------------
+    def apply(self, event: Event) -> None:
+        if self.snap.status != RUNNING:
+            return
+        if isinstance(event, ExecutionStarted):
+            self.start(event)
+        elif isinstance(event, TimerFired):
+            self.timer_fired(event.timer_id)
+        elif isinstance(event, StopRequested):
+            self.stop(event.error, event.cause)
+        elif isinstance(event, (TaskStarted, TaskSubmitted, TaskSucceeded, TaskFailed, TaskHeartbeat)):
+            frame_id = self.snap.open_tasks.get(event.task_id)
+            if frame_id is not None:
+                tasks.on_task_event(self, self.snap.frames[frame_id], event)
+
+    def start(self, event: ExecutionStarted) -> None:
+        snap = self.snap
+        snap.input = event.input
+        text = to_json(event.input)
+        self.history.add(
+            "ExecutionStarted",
+            None,
+            {"input": text, "inputDetails": {"truncated": False}, "roleArn": event.execution.role_arn},
+        )
+        top = Frame(id="f0", program="", state=self.machine.program.start_at, input=event.input)
+        top.input_json = text
+        snap.frames[top.id] = top
+        if self.machine.timeout_seconds:
+            snap.open_timers[EXECUTION_TIMEOUT_TIMER] = ""
+            self.commands.append(StartTimer(EXECUTION_TIMEOUT_TIMER, self.now + self.machine.timeout_seconds))
+        self.runnable.append(top)
+
+    def timer_fired(self, timer_id: str) -> None:
+        frame_id = self.snap.open_timers.pop(timer_id, None)
+        if frame_id is None:
+            return  # a timer whose purpose has passed
+        if timer_id == EXECUTION_TIMEOUT_TIMER:
+            self.end_execution("TIMED_OUT", error=TIMEOUT, cause=None, event_type="ExecutionTimedOut")
+            return
+        frame = self.snap.frames[frame_id]
+        if frame.work.get("task_id") and timer_id.startswith(frame.work["task_id"] + "/"):
+            tasks.on_task_timeout(self, frame, heartbeat=timer_id.endswith("/heartbeat"))
+            return
+        if frame.waiting in ("timer", "retry") and frame.work.get("timer_id") == timer_id:
+            state = self.states[frame.state or ""]
+            was = frame.waiting
+            frame.waiting = None
+            frame.work.pop("timer_id", None)
+            if was == "timer":
+                self.guarded(frame, state, lambda: states.wait_elapsed(self, frame, state))
+            self.runnable.append(frame)
+
+    def stop(self, error: str | None, cause: str | None) -> None:
+        self.end_execution("ABORTED", error=error, cause=cause, event_type="ExecutionAborted", previous=0)
+
+    # ---- the run loop -------------------------------------------------------------------
+    def run(self) -> None:
+        runnable = self.runnable
+        while runnable and self.snap.status == RUNNING:
+            frame = runnable.popleft()
+            if frame.announce and not frame.closed:
+                self.guarded_announce(frame)
+            while not frame.closed and frame.waiting is None and self.snap.status == RUNNING:
+                state = self.states[frame.state or ""]
+                self.guarded(frame, state, lambda f=frame, s=state: self.step(f, s))
+                if self.history.full and self.snap.status == RUNNING:
+                    self.end_execution("FAILED", error=RUNTIME, cause=HISTORY_LIMIT_CAUSE)
+
+    def guarded_announce(self, frame: Frame) -> None:
+        """A Map iteration starts; if its ItemSelector fails, the Map state fails."""
+        try:
+            fanout.announce(self, frame)
+        except WorkflowError as failure:
+            parent = self.snap.frames[frame.parent or ""]
+            state = self.states[parent.state or ""]
+            self.snap.frames.pop(frame.id, None)
+            frame.closed = True
+            self.guarded(parent, state, lambda: _reraise(failure))
+
+    def step(self, frame: Frame, state: State) -> None:
+        if not frame.entered:
+            self.enter(frame, state)
+        states.HANDLERS[state.type](self, frame, state)
+
+    def guarded(self, frame: Frame, state: State, action: Any) -> None:
+        """Run ``action``; a WorkflowError it raises becomes the state's failure."""
+        try:
+            action()
+        except EvaluationError as failure:
+            prefix = (
+                f"An error occurred while executing the state '{state.name}' "
+                f"(entered at the event id #{frame.entered_event_id}). "
+            )
+            location = getattr(failure, "location", None)
+            self.state_failed(frame, state, failure.error, prefix + failure.cause, location=location)
+        except WorkflowError as failure:
+            self.state_failed(frame, state, failure.error, failure.cause)
+
+    def enter(self, frame: Frame, state: State) -> None:
+        if frame.input_json is None:
+            frame.input_json = to_json(frame.input)
+        frame.entered_time = self.now
+        frame.entered = True
+        frame.entered_previous = frame.last_event_id
+        frame.retry_counts = {}
+        frame.retry_total = 0
+        frame.entered_event_id = self.history.add(
+            state.type + "StateEntered",
+            frame,
+            {"name": state.name, "input": frame.input_json, "inputDetails": {"truncated": False}},
+        )
+
+    # ---- scopes -------------------------------------------------------------------------
+    def scope(
+        self,
+        frame: Frame,
+        value: Any,
+        *,
+        task_token: str | None = None,
+        map_item: tuple[int, Any] | None = None,
+        retry_count: bool = False,
+    ) -> Scope:
+        snap = self.snap
+        return Scope(
+            value,
+            snap.variables_view(frame),
+            lambda: context_object(
+                snap, frame, task_token=task_token, map_item=map_item, retry_count=retry_count
+            ),
+            self.entropy,
+        )
+
+    # ---- leaving a state ----------------------------------------------------------------
+    def exit(
+        self,
+        frame: Frame,
+        state: State,
+        output: Any,
+        assigned: dict[str, Any] | None = None,
+        next_state: str | None = None,
+        previous: int | None = None,
+    ) -> None:
+        text = to_json(output)
+        if exceeds_payload_limit(text):
+            raise WorkflowError(
+                DATA_LIMIT_EXCEEDED,
+                f"The state/task '{state.name}' returned a result with a size exceeding "
+                "the maximum number of bytes service limit.",
+            )
+        details: dict[str, Any] = {"name": state.name, "output": text, "outputDetails": {"truncated": False}}
+        if assigned is not None:
+            details["assignedVariables"] = {k: to_json(v) for k, v in assigned.items()}
+            details["assignedVariablesDetails"] = {"truncated": False}
+            frame.variables.update(assigned)
+        self.history.add(state.type + "StateExited", frame, details, previous=previous)
+        target = next_state if next_state is not None else state.next
+        if target is None:  # End: the frame's program is done
+            self.frame_succeeded(frame, output, text)
+            return
+        frame.state = target
+        frame.input = output
+        frame.input_json = text
+        frame.entered = False
+        frame.work = {}
+
+    # ---- failures -----------------------------------------------------------------------
+    def state_failed(
+        self,
+        frame: Frame,
+        state: State,
+        error: str,
+        cause: str | None,
+        *,
+        location: str | None = None,
+        heartbeat: bool = False,
+    ) -> None:
+        """Retry, Catch, or fail the frame (reference §2.4)."""
+        if frame.closed or self.snap.status != RUNNING:
+            return
+        frame.waiting = None
+        if error == QUERY_EVALUATION_ERROR and state.is_jsonata and location is not None:
+            details = {"error": error, "cause": cause, "location": location, "state": state.name}
+            self.history.add("EvaluationFailed", frame, details, previous=frame.entered_previous)
+        if error not in UNCATCHABLE and state.retriers:
+            index = find_retrier(state.retriers, error, heartbeat)
+            if index is not None:
+                retrier = state.retriers[index]
+                done = frame.retry_counts.get(index, 0)
+                if done < retrier.max_attempts:
+                    frame.retry_counts[index] = done + 1
+                    frame.retry_total += 1
+                    delay = retry_delay(retrier, done, self.entropy)
+                    self.wait_until(frame, self.now + delay, "retry")
+                    return
+        if state.type in ("Map", "Parallel"):
+            self.history.add(state.type + "StateFailed", frame)
+        catcher = find_catcher(state.catchers, error, heartbeat) if state.catchers else None
+        if catcher is None:
+            self.frame_failed(frame, error, cause)
+            return
+        try:
+            self.catch(frame, state, catcher, error, cause)
+        except WorkflowError as failure:
+            self.frame_failed(frame, failure.error, failure.cause)
+
+    def catch(self, frame: Frame, state: State, catcher: Catcher, error: str, cause: str | None) -> None:
+        error_output = {"Error": error, "Cause": cause or ""}
+        scope = self.scope(frame, frame.input)
+        states_vars = {"errorOutput": error_output}
+        if state.is_jsonata:
+            output = jsonata_output(catcher.output, scope, error_output, states_vars)
+        else:
+            output = place(catcher.result_path, frame.input, error_output)
+        assigned = evaluate_assign(catcher.assign, scope.with_input(error_output), states_vars)
+        self.exit(frame, state, output, assigned, next_state=catcher.next)
+
+    def wait_until(self, frame: Frame, due: float, kind: str) -> None:
+        """Suspend ``frame`` until ``due``: a Wait state (``timer``) or a retry back-off."""
+        if due <= self.now and kind == "retry":
+            frame.waiting = None
+            self.runnable.append(frame)
+            return
+        timer_id = self.snap.next_id("w")
+        frame.waiting = kind
+        frame.work["timer_id"] = timer_id
+        self.snap.open_timers[timer_id] = frame.id
+        self.commands.append(StartTimer(timer_id, due))
+
+    # ---- frames ending ------------------------------------------------------------------
+    def frame_succeeded(self, frame: Frame, output: Any, text: str) -> None:
+        frame.closed = True
+        if frame.parent is None:
+            self.snap.output = output
+            self.history.add(
+                "ExecutionSucceeded", frame, {"output": text, "outputDetails": {"truncated": False}}
+            )
+            self.finish("SUCCEEDED", output=output)
+        else:
+            fanout.child_succeeded(self, frame, output)
+
+    def frame_failed(self, frame: Frame, error: str, cause: str | None) -> None:
+        frame.closed = True
+        frame.waiting = None
+        if frame.parent is None:
+            self.end_execution("FAILED", error=error, cause=cause, frame=frame)
+        else:
+            fanout.child_failed(self, frame, error, cause)
+
+    def end_execution(
+        self,
+        status: str,
+        *,
+        error: str | None,
+        cause: str | None,
+        event_type: str = "ExecutionFailed",
+        frame: Frame | None = None,
+        previous: int | None = None,
+    ) -> None:
+        details: dict[str, Any] = {}
+        if error is not None:
+            details["error"] = error
+        if cause is not None:
+            details["cause"] = cause
+        if previous is None:
+            previous = frame.last_event_id if frame is not None else self._last_event_id()
+        self.history.add(event_type, None, details, previous=previous)
+        self.abort_all()
+        self.snap.error, self.snap.cause = error, cause
+        self.finish(status, error=error, cause=cause)
+
+    def _last_event_id(self) -> int:
+        return self.snap.next_event_id - 1
+
+    def abort_all(self) -> None:
+        for task_id in list(self.snap.open_tasks):
+            self.commands.append(CancelTask(task_id))
+        self.snap.open_tasks.clear()
+        self.snap.open_timers.clear()
+        for frame in self.snap.frames.values():
+            frame.closed = True
+
+    def finish(self, status: str, *, output: Any = None, error: str | None = None, cause: str | None = None) -> None:
+        self.snap.status = status
+        self.snap.open_timers.clear()
+        self.commands.append(Finish(status, output=output, error=error, cause=cause))
+
+
+def _reraise(failure: WorkflowError) -> None:
+    raise failure

@@ -1,0 +1,45 @@
+"""The context object (``$$`` in JSONPath, ``$states.context`` in JSONata), reference §4."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from stepwell.engine.snapshot import Frame, Snapshot
+
+
+def iso_timestamp(epoch_seconds: float) -> str:
+    """AWS's rendering of a time in the context object: ISO 8601, milliseconds, 'Z'."""
+    moment = datetime.fromtimestamp(epoch_seconds, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def context_object(
+    snapshot: Snapshot,
+    frame: Frame,
+    *,
+    retry_count: bool = False,
+    task_token: str | None = None,
+    map_item: tuple[int, Any] | None = None,
+) -> dict[str, Any]:
+    ex = snapshot.execution
+    state: dict[str, Any] = {"Name": frame.state, "EnteredTime": iso_timestamp(frame.entered_time)}
+    if retry_count:
+        state["RetryCount"] = frame.retry_total
+    ctx: dict[str, Any] = {
+        "Execution": {
+            "Id": ex.execution_arn,
+            "Input": snapshot.input,
+            "StartTime": iso_timestamp(ex.start_time),
+            "Name": ex.name,
+            "RoleArn": ex.role_arn,
+            "RedriveCount": ex.redrive_count,
+        },
+        "StateMachine": {"Id": ex.state_machine_arn, "Name": ex.state_machine_name},
+        "State": state,
+    }
+    if task_token is not None:
+        ctx["Task"] = {"Token": task_token}
+    if map_item is not None:
+        ctx["Map"] = {"Item": {"Index": map_item[0], "Value": map_item[1]}}
+    return ctx

@@ -1,0 +1,323 @@
+"""Parallel and Map states: child frames, their results, and their failures.
+
+Event order follows AWS's recordings (reference §6.3): a Map iteration announces itself
+(MapIterationStarted) when it first runs, so iterations that need no outside help run one after
+another; the next iteration's MapIterationStarted points to the previous iteration's last inner
+event; MapStateSucceeded points to the last MapIterationSucceeded and MapStateExited to the same
+event. A failure that a retrier retries writes no …StateFailed event; one that is caught or fails
+the state does.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from stepwell.asl import model as m
+from stepwell.asl.jsonata import type_name
+from stepwell.engine.dataflow import resolve, select
+from stepwell.engine.history import to_json
+from stepwell.engine.snapshot import Frame
+from stepwell.engine.tasks import abort_task, finish_with_result
+from stepwell.errors import (
+    EXCEED_TOLERATED_FAILURE_THRESHOLD,
+    QUERY_EVALUATION_ERROR,
+    RUNTIME,
+    EvaluationError,
+)
+
+if TYPE_CHECKING:
+    from stepwell.engine.advance import Interpreter
+
+ABORTABLE = {"Task", "Wait", "Parallel", "Map"}
+
+
+# ---- Parallel ------------------------------------------------------------------------------
+def run_parallel(it: Interpreter, frame: Frame, state: m.State) -> None:
+    assert isinstance(state, m.ParallelState)
+    scope = it.scope(frame, frame.input)
+    if state.is_jsonata:
+        branch_input = state.arguments.evaluate(scope) if state.arguments is not None else frame.input
+    else:
+        effective = select(state.input_path, scope)
+        branch_input = (
+            state.parameters.evaluate(scope.with_input(effective)) if state.parameters is not None else effective
+        )
+    it.history.add("ParallelStateStarted", frame)
+    children = []
+    for index, branch in enumerate(state.branches):
+        child = _new_frame(it, frame, f"{state.name}#{index}", index, branch.start_at, branch_input)
+        children.append(child.id)
+        it.runnable.append(child)
+    frame.waiting = "children"
+    frame.work = {"children": children, "results": [None] * len(children), "remaining": len(children)}
+
+
+# ---- Map -----------------------------------------------------------------------------------
+def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
+    assert isinstance(state, m.MapState)
+    scope = it.scope(frame, frame.input)
+    if state.is_jsonata:
+        selector_input = frame.input
+        items = _jsonata_items(state, scope)
+    else:
+        selector_input = select(state.input_path, scope)
+        items = select(state.items_path, scope.with_input(selector_input))
+        if not isinstance(items, list):
+            raise EvaluationError(RUNTIME, f"Map state input must be an array but was: {to_json(items)}")
+    limit = _whole_number(state.max_concurrency, scope, "MaxConcurrency")
+    tolerated_count = _whole_number(state.tolerated_failure_count, scope, "ToleratedFailureCount")
+    tolerated_pct = _percentage(state.tolerated_failure_percentage, scope)
+    it.history.add("MapStateStarted", frame, {"length": len(items)})
+    if state.distributed:
+        ex = it.snap.execution
+        label = state.label or state.name
+        run_arn = ex.state_machine_arn.replace(":stateMachine:", ":mapRun:") + f"/{label}:{it.entropy.uuid4()}"
+        it.history.add("MapRunStarted", frame, {"mapRunArn": run_arn})
+    frame.work = {
+        "items": items,
+        "selector_input": selector_input,
+        "results": [None] * len(items),
+        "next": 0,
+        "running": 0,
+        "finished": 0,
+        "failed": 0,
+        "limit": limit or math.inf,
+        "tolerated_count": tolerated_count,
+        "tolerated_pct": tolerated_pct,
+        "children": [],
+        "last_iteration_event": None,
+    }
+    if not items:
+        _map_done(it, frame, state)
+        return
+    frame.waiting = "children"
+    _launch(it, frame, state)
+
+
+def _jsonata_items(state: m.MapState, scope: Any) -> list[Any]:
+    if state.items is not None:
+        items = state.items.evaluate(scope)
+        if not isinstance(items, list):
+            source = getattr(state.items, "source", "")
+            raise EvaluationError(
+                QUERY_EVALUATION_ERROR,
+                f"The JSONata expression '{source}' specified for the field 'Items' returned an unexpected "
+                f"result type. Expected 'array', but was '{type_name(items)}' for value: {to_json(items)}",
+            )
+        return items
+    items = state.items_constant if state.items_constant is not None else scope.input
+    if not isinstance(items, list):
+        raise EvaluationError(QUERY_EVALUATION_ERROR, f"Map state input must be an array but was: {to_json(items)}")
+    return items
+
+
+def _whole_number(field: m.Dynamic | None, scope: Any, name: str) -> int | None:
+    if field is None:
+        return None
+    value = resolve(field, scope)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        if field.path is not None:
+            shown = value if isinstance(value, str) else to_json(value)
+            raise EvaluationError(
+                RUNTIME,
+                f'The {name}Path field refers to value "{shown}" which is not a valid integer: {field.path_text}',
+            )
+        raise EvaluationError(QUERY_EVALUATION_ERROR, f"{name} must be a non-negative integer, but was {value}")
+    if value < 0:
+        error = RUNTIME if field.path is not None else QUERY_EVALUATION_ERROR
+        raise EvaluationError(error, f"{name} cannot be negative.")
+    return int(value)
+
+
+def _percentage(field: m.Dynamic | None, scope: Any) -> float | None:
+    if field is None:
+        return None
+    value = resolve(field, scope)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        shown = value if isinstance(value, str) else to_json(value)
+        raise EvaluationError(
+            RUNTIME,
+            f'The ToleratedFailurePercentagePath field refers to value "{shown}" which is not a valid float: '
+            f"{field.path_text}",
+        )
+    if not 0 <= value <= 100:
+        error = RUNTIME if field.path is not None else QUERY_EVALUATION_ERROR
+        raise EvaluationError(error, "ToleratedFailurePercentage must be between 0 and 100.")
+    return float(value)
+
+
+def _launch(it: Interpreter, frame: Frame, state: m.MapState) -> None:
+    work = frame.work
+    items = work["items"]
+    while work["running"] < work["limit"] and work["next"] < len(items):
+        index = work["next"]
+        work["next"] = index + 1
+        work["running"] += 1
+        assert state.processor is not None
+        child = _new_frame(it, frame, f"{state.name}#0", index, state.processor.start_at, None)
+        child.map_item = (index, items[index])
+        child.announce = True
+        work["children"].append(child.id)
+        it.runnable.append(child)
+
+
+def announce(it: Interpreter, child: Frame) -> None:
+    """A Map iteration runs for the first time: compute its input, write MapIterationStarted."""
+    child.announce = False
+    parent = it.snap.frames[child.parent or ""]
+    state = it.states[parent.state or ""]
+    assert isinstance(state, m.MapState) and child.map_item is not None
+    child.last_event_id = parent.last_event_id
+    it.history.add("MapIterationStarted", child, {"name": state.name, "index": child.index})
+    if state.item_selector is None:
+        child.input = child.map_item[1]
+        return
+    scope = it.scope(parent, parent.work["selector_input"], map_item=child.map_item)
+    try:
+        child.input = state.item_selector.evaluate(scope)
+    except EvaluationError:
+        child.input = None
+        raise
+
+
+# ---- children ending -----------------------------------------------------------------------
+def child_succeeded(it: Interpreter, child: Frame, output: Any) -> None:
+    parent = it.snap.frames[child.parent or ""]
+    state = it.states[parent.state or ""]
+    del it.snap.frames[child.id]
+    work = parent.work
+    work["results"][child.index] = output
+    if isinstance(state, m.ParallelState):
+        parent.last_event_id = child.last_event_id
+        work["remaining"] -= 1
+        if work["remaining"] == 0:
+            it.history.add("ParallelStateSucceeded", parent)
+            _complete(it, parent, state, work["results"])
+        return
+    assert isinstance(state, m.MapState)
+    inner_last = child.last_event_id
+    work["last_iteration_event"] = it.history.add(
+        "MapIterationSucceeded", child, {"name": state.name, "index": child.index}
+    )
+    parent.last_event_id = inner_last
+    work["running"] -= 1
+    work["finished"] += 1
+    _after_iteration(it, parent, state)
+
+
+def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -> None:
+    parent = it.snap.frames[child.parent or ""]
+    state = it.states[parent.state or ""]
+    it.snap.frames.pop(child.id, None)
+    work = parent.work
+    if isinstance(state, m.ParallelState):
+        parent.last_event_id = child.last_event_id
+        _abort_children(it, parent)
+        _fail(it, parent, state, error, cause)
+        return
+    assert isinstance(state, m.MapState)
+    inner_last = child.last_event_id
+    it.history.add("MapIterationFailed", child, {"name": state.name, "index": child.index})
+    parent.last_event_id = inner_last
+    work["running"] -= 1
+    work["finished"] += 1
+    work["failed"] += 1
+    work["results"][child.index] = {"Error": error, "Cause": cause}
+    if _tolerated(work):
+        _after_iteration(it, parent, state)
+        return
+    _abort_children(it, parent)
+    if work["tolerated_count"] is not None or work["tolerated_pct"] is not None:
+        error, cause = EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerated failure threshold was exceeded"
+    _fail(it, parent, state, error, cause)
+
+
+def _tolerated(work: dict[str, Any]) -> bool:
+    failed, total = work["failed"], len(work["items"])
+    if work["tolerated_count"] is not None and failed <= work["tolerated_count"]:
+        return True
+    pct = work["tolerated_pct"]
+    return pct is not None and total > 0 and failed * 100.0 / total <= pct
+
+
+def _after_iteration(it: Interpreter, frame: Frame, state: m.MapState) -> None:
+    work = frame.work
+    if work["finished"] == len(work["items"]):
+        _map_done(it, frame, state)
+    else:
+        _launch(it, frame, state)
+
+
+def _map_done(it: Interpreter, frame: Frame, state: m.MapState) -> None:
+    work = frame.work
+    if state.distributed:
+        previous = it.history.add("MapRunSucceeded", frame)
+    else:
+        previous = work.get("last_iteration_event") or frame.last_event_id
+    it.history.add("MapStateSucceeded", frame, previous=previous)
+    work["exit_previous"] = previous  # AWS: MapStateExited points where MapStateSucceeded points
+    _complete(it, frame, state, work["results"])
+
+
+def _complete(it: Interpreter, frame: Frame, state: m.State, results: list[Any]) -> None:
+    frame.waiting = None
+    it.guarded(frame, state, lambda: finish_with_result(it, frame, state, results))
+    if not frame.closed and frame.waiting is None:
+        it.runnable.append(frame)
+
+
+def _fail(it: Interpreter, frame: Frame, state: m.State, error: str, cause: str | None) -> None:
+    frame.waiting = None
+    it.state_failed(frame, state, error, cause)
+    if not frame.closed and frame.waiting is None:
+        it.runnable.append(frame)
+
+
+# ---- aborting ------------------------------------------------------------------------------
+def _abort_children(it: Interpreter, frame: Frame) -> None:
+    for child_id in frame.work.get("children", ()):
+        child = it.snap.frames.get(child_id)
+        if child is not None:
+            abort_frame(it, child)
+
+
+def abort_frame(it: Interpreter, frame: Frame) -> None:
+    """Stop a running frame and everything under it, writing …StateAborted events."""
+    if frame.closed:
+        return
+    if frame.waiting == "children":
+        _abort_children(it, frame)
+    state = it.states.get(frame.state or "")
+    if frame.entered and state is not None and state.type in ABORTABLE and not frame.announce:
+        it.history.add(state.type + "StateAborted", frame)
+    abort_task(it, frame)
+    timer_id = frame.work.get("timer_id")
+    if timer_id:
+        it.snap.open_timers.pop(timer_id, None)
+    frame.closed = True
+    parent = it.snap.frames.get(frame.parent or "")
+    if parent is not None and frame.map_item is not None and not frame.announce:
+        parent_state = it.states[parent.state or ""]
+        it.history.add("MapIterationAborted", frame, {"name": parent_state.name, "index": frame.index})
+    it.snap.frames.pop(frame.id, None)
+
+
+def _new_frame(it: Interpreter, parent: Frame, program: str, index: int, start_at: str, value: Any) -> Frame:
+    child = Frame(
+        id=it.snap.next_id("f"),
+        program=program,
+        parent=parent.id,
+        index=index,
+        state=start_at,
+        input=value,
+        last_event_id=parent.last_event_id,
+        record=parent.record and not _is_distributed(it, parent),
+    )
+    it.snap.frames[child.id] = child
+    return child
+
+
+def _is_distributed(it: Interpreter, frame: Frame) -> bool:
+    state = it.states.get(frame.state or "")
+    return isinstance(state, m.MapState) and state.distributed

@@ -1,0 +1,249 @@
+"""Task states: schedule the call, then turn the runtime's reports into history and output.
+
+The history a Task writes depends on its resource's form (reference §6.3, §7.2):
+a Lambda function ARN writes LambdaFunction* events, an activity ARN Activity* events, and an
+``arn:aws:states:::service:action`` resource Task* events.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from stepwell.asl import model as m
+from stepwell.engine.commands import CancelTask, InvokeTask, StartTimer
+from stepwell.engine.dataflow import (
+    evaluate_assign,
+    jsonata_output,
+    jsonpath_output,
+    resolve,
+    select,
+    select_result,
+)
+from stepwell.engine.events import Event, TaskFailed, TaskHeartbeat, TaskStarted, TaskSubmitted, TaskSucceeded
+from stepwell.engine.history import exceeds_payload_limit, to_json
+from stepwell.engine.snapshot import Frame
+from stepwell.errors import DATA_LIMIT_EXCEEDED, TIMEOUT, WorkflowError
+
+if TYPE_CHECKING:
+    from stepwell.engine.advance import Interpreter
+
+LAMBDA, ACTIVITY, SERVICE = "lambda", "activity", "service"
+
+
+def resource_parts(resource: str) -> tuple[str, str, str]:
+    """(kind, resourceType, resource) as history events name them: ``arn:aws:states:::sqs:
+    sendMessage.waitForTaskToken`` -> sqs / sendMessage.waitForTaskToken; ``…:::aws-sdk:dynamodb:
+    putItem`` -> aws-sdk:dynamodb / putItem."""
+    parts = resource.split(":")
+    if len(parts) >= 7 and parts[2] == "lambda" and parts[5] == "function":
+        return LAMBDA, "lambda", resource
+    if len(parts) >= 7 and parts[2] == "states" and parts[5] == "activity":
+        return ACTIVITY, "activity", resource
+    rest = parts[5:] if len(parts) > 5 else [resource]
+    if rest[0] == "aws-sdk" and len(rest) >= 3:
+        return SERVICE, f"aws-sdk:{rest[1]}", ":".join(rest[2:])
+    return SERVICE, rest[0], ":".join(rest[1:])
+
+
+def needs_token(resource: str, kind: str) -> bool:
+    return kind == ACTIVITY or ".waitForTaskToken" in resource or ".sync" in resource
+
+
+def run_task(it: Interpreter, frame: Frame, state: m.State) -> None:
+    assert isinstance(state, m.TaskState)
+    kind, resource_type, resource = resource_parts(state.resource)
+    token = _token(it) if needs_token(state.resource, kind) else None
+    scope = it.scope(frame, frame.input, task_token=token, retry_count=True)
+    if state.is_jsonata:
+        payload = state.arguments.evaluate(scope) if state.arguments is not None else frame.input
+    else:
+        effective = select(state.input_path, scope)
+        payload = state.parameters.evaluate(scope.with_input(effective)) if state.parameters else effective
+    timeout = _seconds(state.timeout_seconds, scope)
+    heartbeat = _seconds(state.heartbeat_seconds, scope)
+    text = to_json(payload)
+    if exceeds_payload_limit(text):
+        raise WorkflowError(
+            DATA_LIMIT_EXCEEDED,
+            f"The state/task '{state.name}' has an input with a size exceeding "
+            "the maximum number of bytes service limit.",
+        )
+    snap = it.snap
+    task_id = snap.next_id("t")
+    frame.work = {"task_id": task_id, "kind": kind, "type": resource_type, "resource": resource, "hb": 0}
+    history = it.history
+    if kind == LAMBDA:
+        details: dict[str, Any] = {"resource": resource, "input": text, "inputDetails": {"truncated": False}}
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        history.add("LambdaFunctionScheduled", frame, details)
+        history.add("LambdaFunctionStarted", frame)
+    elif kind == ACTIVITY:
+        details = {"resource": resource, "input": text, "inputDetails": {"truncated": False}}
+        _timeouts(details, timeout, heartbeat)
+        history.add("ActivityScheduled", frame, details)
+    else:
+        details = {"resourceType": resource_type, "resource": resource, "region": _region(it), "parameters": text}
+        _timeouts(details, timeout, heartbeat)
+        history.add("TaskScheduled", frame, details)
+        history.add("TaskStarted", frame, {"resourceType": resource_type, "resource": resource})
+    frame.waiting = "task"
+    snap.open_tasks[task_id] = frame.id
+    it.commands.append(
+        InvokeTask(
+            task_id=task_id,
+            resource=state.resource,
+            payload=payload,
+            state_name=state.name,
+            attempt=frame.retry_total,
+            timeout_seconds=timeout,
+            heartbeat_seconds=heartbeat,
+            task_token=token,
+        )
+    )
+    if timeout is not None:
+        _start_timer(it, frame, f"{task_id}/timeout", it.now + timeout)
+    if heartbeat is not None:
+        _restart_heartbeat(it, frame, heartbeat)
+    frame.work["heartbeat_seconds"] = heartbeat
+
+
+def on_task_event(it: Interpreter, frame: Frame, event: Event) -> None:
+    state = it.states[frame.state or ""]
+    work = frame.work
+    if isinstance(event, TaskStarted):
+        if work["kind"] == ACTIVITY:
+            it.history.add("ActivityStarted", frame, {"workerName": event.worker_name or ""})
+    elif isinstance(event, TaskSubmitted):
+        text = to_json(event.output)
+        it.history.add("TaskSubmitted", frame, _service_details(work, output=text))
+    elif isinstance(event, TaskHeartbeat):
+        if work.get("heartbeat_seconds") is not None:
+            _restart_heartbeat(it, frame, work["heartbeat_seconds"])
+    elif isinstance(event, TaskSucceeded):
+        _close(it, frame)
+        it.guarded(frame, state, lambda: _succeeded(it, frame, state, event.output))
+        it.runnable.append(frame)
+    elif isinstance(event, TaskFailed):
+        _close(it, frame)
+        _record_failure(it, frame, "Failed", event.error, event.cause)
+        it.state_failed(frame, state, event.error or "", event.cause)
+        it.runnable.append(frame)
+
+
+def on_task_timeout(it: Interpreter, frame: Frame, heartbeat: bool) -> None:
+    state = it.states[frame.state or ""]
+    task_id = frame.work["task_id"]
+    _close(it, frame)
+    it.commands.append(CancelTask(task_id))
+    _record_failure(it, frame, "TimedOut", TIMEOUT, None)
+    it.state_failed(frame, state, TIMEOUT, None, heartbeat=heartbeat)
+    it.runnable.append(frame)
+
+
+def abort_task(it: Interpreter, frame: Frame) -> None:
+    """The Task's frame is being aborted: stop the call and forget its timers."""
+    task_id = frame.work.get("task_id")
+    if task_id and task_id in it.snap.open_tasks:
+        _close(it, frame)
+        it.commands.append(CancelTask(task_id))
+
+
+def _succeeded(it: Interpreter, frame: Frame, state: m.State, result: Any) -> None:
+    work = frame.work
+    text = to_json(result)
+    kind = work["kind"]
+    if kind == LAMBDA:
+        it.history.add("LambdaFunctionSucceeded", frame, {"output": text, "outputDetails": {"truncated": False}})
+    elif kind == ACTIVITY:
+        it.history.add("ActivitySucceeded", frame, {"output": text, "outputDetails": {"truncated": False}})
+    else:
+        it.history.add("TaskSucceeded", frame, _service_details(work, output=text))
+    if exceeds_payload_limit(text):
+        raise WorkflowError(
+            DATA_LIMIT_EXCEEDED,
+            f"The state/task '{state.name}' returned a result with a size exceeding "
+            "the maximum number of bytes service limit.",
+        )
+    finish_with_result(it, frame, state, result)
+
+
+def finish_with_result(it: Interpreter, frame: Frame, state: m.State, result: Any) -> None:
+    """Result -> output and Assign, for Task, Parallel and Map states."""
+    scope = it.scope(frame, frame.input)
+    if state.is_jsonata:
+        extra = {"result": result}
+        output = jsonata_output(state.output, scope, result, extra)
+        assigned = evaluate_assign(state.assign, scope, extra)
+    else:
+        result = select_result(state, scope, result)
+        assigned = evaluate_assign(state.assign, scope.with_input(result))
+        output = jsonpath_output(state, scope, frame.input, result)
+    it.exit(frame, state, output, assigned, previous=frame.work.get("exit_previous"))
+
+
+def _record_failure(it: Interpreter, frame: Frame, what: str, error: str | None, cause: str | None) -> None:
+    work = frame.work
+    details: dict[str, Any] = {}
+    if error is not None:
+        details["error"] = error
+    if cause is not None:
+        details["cause"] = cause
+    kind = work["kind"]
+    if kind == LAMBDA:
+        it.history.add(f"LambdaFunction{what}", frame, details)
+    elif kind == ACTIVITY:
+        it.history.add(f"Activity{what}", frame, details)
+    else:
+        it.history.add(f"Task{what}", frame, _service_details(work, **details))
+
+
+def _service_details(work: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    details = {"resourceType": work["type"], "resource": work["resource"]}
+    if "output" in fields:
+        details["output"] = fields.pop("output")
+        details["outputDetails"] = {"truncated": False}
+    details.update(fields)
+    return details
+
+
+def _close(it: Interpreter, frame: Frame) -> None:
+    task_id = frame.work.get("task_id")
+    it.snap.open_tasks.pop(task_id, None)
+    timers = it.snap.open_timers
+    for timer_id in [t for t, owner in timers.items() if owner == frame.id and t.startswith(f"{task_id}/")]:
+        del timers[timer_id]
+    frame.waiting = None
+
+
+def _start_timer(it: Interpreter, frame: Frame, timer_id: str, due: float) -> None:
+    it.snap.open_timers[timer_id] = frame.id
+    it.commands.append(StartTimer(timer_id, due))
+
+
+def _restart_heartbeat(it: Interpreter, frame: Frame, seconds: float) -> None:
+    work = frame.work
+    task_id = work["task_id"]
+    it.snap.open_timers.pop(f"{task_id}/hb{work['hb']}/heartbeat", None)
+    work["hb"] += 1
+    _start_timer(it, frame, f"{task_id}/hb{work['hb']}/heartbeat", it.now + seconds)
+
+
+def _timeouts(details: dict[str, Any], timeout: float | None, heartbeat: float | None) -> None:
+    if timeout is not None:
+        details["timeoutInSeconds"] = timeout
+    if heartbeat is not None:
+        details["heartbeatInSeconds"] = heartbeat
+
+
+def _seconds(field: m.Dynamic | None, scope: Any) -> Any:
+    return resolve(field, scope)
+
+
+def _token(it: Interpreter) -> str:
+    return it.entropy.uuid4().replace("-", "") + it.entropy.uuid4().replace("-", "")
+
+
+def _region(it: Interpreter) -> str:
+    parts = it.snap.execution.execution_arn.split(":")
+    return parts[3] if len(parts) > 3 else "us-east-1"

@@ -1,0 +1,176 @@
+"""The in-process runner: drives ``advance`` with a real clock, real timers and Python functions.
+
+Wait states and retry back-offs really wait, scaled by ``wait_time_scale`` (Step Functions
+Local's WAIT_TIME_SCALE: 0 makes every wait instant). Task calls run on worker threads, so a Map
+of tasks runs them concurrently and a task's TimeoutSeconds can expire while it runs.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import queue
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from stepwell.asl.model import StateMachine
+from stepwell.engine.advance import advance
+from stepwell.engine.commands import Finish, InvokeTask, StartTimer
+from stepwell.engine.events import Event, ExecutionInfo, ExecutionStarted, TaskFailed, TaskSucceeded, TimerFired
+from stepwell.engine.snapshot import Snapshot
+from stepwell.runtime.functions import FunctionRegistry, TaskError
+
+DEFAULT_ACCOUNT = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass
+class ExecutionResult:
+    status: str
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)
+    execution_arn: str = ""
+
+
+def execution_info(
+    machine_name: str,
+    execution_name: str,
+    *,
+    account: str = DEFAULT_ACCOUNT,
+    region: str = DEFAULT_REGION,
+    start_time: float,
+) -> ExecutionInfo:
+    prefix = f"arn:aws:states:{region}:{account}"
+    return ExecutionInfo(
+        execution_arn=f"{prefix}:execution:{machine_name}:{execution_name}",
+        name=execution_name,
+        state_machine_arn=f"{prefix}:stateMachine:{machine_name}",
+        state_machine_name=machine_name,
+        role_arn=f"arn:aws:iam::{account}:role/stepwell",
+        start_time=start_time,
+    )
+
+
+def _seed() -> str:
+    return os.urandom(16).hex()
+
+
+class LocalRunner:
+    def __init__(
+        self,
+        functions: FunctionRegistry | None = None,
+        *,
+        wait_time_scale: float = 1.0,
+        clock: Callable[[], float] = time.time,
+        max_workers: int = 8,
+    ):
+        self.functions = functions or FunctionRegistry()
+        self.wait_time_scale = wait_time_scale
+        self.clock = clock
+        self.max_workers = max_workers
+
+    def run(
+        self,
+        machine: StateMachine,
+        execution_input: Any,
+        *,
+        machine_name: str = "StateMachine",
+        execution_name: str | None = None,
+    ) -> ExecutionResult:
+        now = self.clock()
+        info = execution_info(machine_name, execution_name or _seed()[:32], start_time=now)
+        run = _Run(self, machine)
+        return run.execute(ExecutionStarted(now=now, seed=_seed(), input=execution_input, execution=info))
+
+
+class _Run:
+    """One execution: a queue of events to deliver and a heap of timers."""
+
+    def __init__(self, runner: LocalRunner, machine: StateMachine):
+        self.runner = runner
+        self.machine = machine
+        self.snapshot: Snapshot | None = None
+        self.events: list[dict[str, Any]] = []
+        self.inbox: queue.SimpleQueue[Event] = queue.SimpleQueue()
+        self.timers: list[tuple[float, str]] = []
+        self.pending = 0  # task calls in flight
+        self.finished: Finish | None = None
+        self.pool: ThreadPoolExecutor | None = None
+
+    def execute(self, first: ExecutionStarted) -> ExecutionResult:
+        try:
+            self.deliver(first)
+            while self.finished is None:
+                self.deliver(self.next_event())
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=False, cancel_futures=True)
+        assert self.snapshot is not None
+        done = self.finished
+        return ExecutionResult(
+            status=done.status,
+            output=done.output,
+            error=done.error,
+            cause=done.cause,
+            events=self.events,
+            execution_arn=self.snapshot.execution.execution_arn,
+        )
+
+    def deliver(self, event: Event) -> None:
+        if isinstance(event, (TaskSucceeded, TaskFailed)):
+            self.pending -= 1
+        step = advance(self.machine, self.snapshot, event)
+        self.snapshot = step.snapshot
+        self.events.extend(step.events)
+        for command in step.commands:
+            if isinstance(command, InvokeTask):
+                self.invoke(command)
+            elif isinstance(command, StartTimer):
+                delay = max(0.0, command.due - event.now) * self.runner.wait_time_scale
+                heapq.heappush(self.timers, (time.monotonic() + delay, command.timer_id))
+            elif isinstance(command, Finish):
+                self.finished = command
+
+    def next_event(self) -> Event:
+        while True:
+            try:
+                return self.inbox.get_nowait()
+            except queue.Empty:
+                pass
+            if self.timers:
+                due, timer_id = self.timers[0]
+                wait = due - time.monotonic()
+                if wait <= 0:
+                    heapq.heappop(self.timers)
+                    return TimerFired(now=self.runner.clock(), seed=_seed(), timer_id=timer_id)
+                try:
+                    return self.inbox.get(timeout=wait)
+                except queue.Empty:
+                    continue
+            if self.pending:
+                return self.inbox.get()
+            raise RuntimeError("the execution is waiting for nothing: no task, timer or event can resume it")
+
+    def invoke(self, command: InvokeTask) -> None:
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(max_workers=self.runner.max_workers, thread_name_prefix="stepwell-task")
+        self.pending += 1
+        self.pool.submit(self._call, command)
+
+    def _call(self, command: InvokeTask) -> None:
+        clock = self.runner.clock
+        try:
+            output = self.runner.functions.invoke(command.resource, command.payload, command.timeout_seconds)
+            event: Event = TaskSucceeded(now=clock(), seed=_seed(), task_id=command.task_id, output=output)
+        except TaskError as failure:
+            event = TaskFailed(
+                now=clock(), seed=_seed(), task_id=command.task_id, error=failure.error, cause=failure.cause
+            )
+        except Exception as bug:  # a runner bug must not leave the execution waiting forever
+            event = TaskFailed(now=clock(), seed=_seed(), task_id=command.task_id, error="States.Runtime", cause=str(bug))
+        self.inbox.put(event)

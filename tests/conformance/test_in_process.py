@@ -1,0 +1,98 @@
+"""The AWS-recorded conformance cases, run in process through the engine.
+
+Each case is compared as ../shared/conformance/run.py compares it (status, output or error and
+cause, event types). Cases listed in known_failures.txt are strict xfails: one that starts
+passing fails the suite until it is taken off the list. The pass rate per group is printed at the
+end of the run (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from typing import Any
+
+import pytest
+
+from stepwell.asl.parse import parse_definition
+from stepwell.asl.validate import validate_definition
+from stepwell.errors import DefinitionError
+from stepwell.runtime.local import LocalRunner
+from tests.conformance import shared
+
+RESULTS: dict[str, Counter[str]] = defaultdict(Counter)
+
+pytestmark = pytest.mark.skipif(not shared.available(), reason="../shared/conformance is not present")
+
+
+def _params(folder: str) -> list[Any]:
+    known = shared.known_failures()
+    params = []
+    for case in shared.load_cases(folder):
+        marks = [pytest.mark.xfail(reason=known[case["id"]], strict=True)] if case["id"] in known else []
+        params.append(pytest.param(case, id=case["id"], marks=marks))
+    return params
+
+
+def run_execution_case(case: dict[str, Any]) -> list[str]:
+    run = shared.run_py()
+    machine = parse_definition(case["definition"], case.get("type", "STANDARD"))
+    result = LocalRunner(wait_time_scale=0).run(
+        machine, case.get("input", {}), machine_name="conformance", execution_name="case"
+    )
+    actual = {
+        "status": result.status,
+        "output": json.dumps(result.output) if result.status == "SUCCEEDED" else None,
+        "error": result.error,
+        "cause": result.cause,
+    }
+    matcher = run.Matcher(case.get("wildcards"), case.get("wildcard_tokens"))
+    diffs = list(run.compare_result(case, actual, matcher))
+    if case.get("start") != "StartSyncExecution":
+        diffs += run.compare_events(case, [event["type"] for event in result.events])
+    return diffs
+
+
+def run_validation_case(case: dict[str, Any]) -> list[str]:
+    definition = case["definition_string"] if "definition_string" in case else json.dumps(case["definition"])
+    expected = case["expected"]
+    machine_type = case.get("type") or "STANDARD"
+    if case["api"] == "ValidateStateMachineDefinition":
+        diagnostics = validate_definition(definition, machine_type)
+        result = "FAIL" if any(d.severity == "ERROR" for d in diagnostics) else "OK"
+        diffs = [] if result == expected["result"] else [f"result: expected {expected['result']}, got {result}"]
+        want = sorted(d["code"] for d in expected.get("diagnostics") or [])
+        got = sorted(d.code for d in diagnostics)
+        if want != got:
+            diffs.append(f"diagnostic codes: expected {want}, got {got}")
+        return diffs
+    try:
+        parse_definition(definition, machine_type)
+    except DefinitionError:
+        return []
+    return [f"accepted; AWS rejects with {expected['error_code']}: {expected.get('message')}"]
+
+
+def _record(case: dict[str, Any], kind: str, diffs: list[str]) -> None:
+    group = case["group"] if kind == "execution" else f"validation:{case['group']}"
+    RESULTS[group]["passed" if not diffs else "failed"] += 1
+
+
+@pytest.mark.parametrize("case", _params("cases"))
+def test_execution_case(case: dict[str, Any]) -> None:
+    try:
+        diffs = run_execution_case(case)
+    except Exception as exc:
+        diffs = [f"{type(exc).__name__}: {exc}"]
+    _record(case, "execution", diffs)
+    assert not diffs, "\n".join(diffs)
+
+
+@pytest.mark.parametrize("case", _params("validation"))
+def test_validation_case(case: dict[str, Any]) -> None:
+    try:
+        diffs = run_validation_case(case)
+    except Exception as exc:
+        diffs = [f"{type(exc).__name__}: {exc}"]
+    _record(case, "validation", diffs)
+    assert not diffs, "\n".join(diffs)

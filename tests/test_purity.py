@@ -1,0 +1,65 @@
+"""asl/ and engine/ do no I/O, read no clock and draw no randomness (DESIGN.md: the pure core).
+
+Every import in those packages must come from an allow-list of pure modules, and no call may
+read the time or open a file. Time and random seeds reach the core only inside events.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "stepwell"
+PURE_PACKAGES = ("asl", "engine")
+
+ALLOWED_MODULES = {
+    "__future__", "abc", "ast", "base64", "bisect", "collections", "collections.abc", "contextlib",
+    "copy", "dataclasses", "datetime", "decimal", "enum", "fractions", "functools", "hashlib", "heapq",
+    "itertools", "json", "math", "numbers", "operator", "re", "string", "struct", "types", "typing",
+    "unicodedata", "jsonata",
+}
+FORBIDDEN_CALLS = {"now", "utcnow", "today", "time", "monotonic", "perf_counter", "urandom", "open", "sleep"}
+
+
+def _modules() -> list[Path]:
+    return sorted(p for package in PURE_PACKAGES for p in (SRC / package).rglob("*.py"))
+
+
+def _imports(tree: ast.AST) -> list[str]:
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(SRC)))
+def test_core_module_imports_only_pure_modules(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for name in _imports(tree):
+        if name.startswith("stepwell."):
+            layer = name.split(".")[1]
+            assert layer in PURE_PACKAGES or name == "stepwell.errors", f"{path.name} imports {name}"
+            continue
+        root = name.split(".")[0]
+        assert name in ALLOWED_MODULES or root in ALLOWED_MODULES, f"{path.name} imports {name}"
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(SRC)))
+def test_core_module_reads_no_clock_and_opens_nothing(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            assert name not in FORBIDDEN_CALLS, f"{path.name}:{node.lineno} calls {name}()"
+
+
+def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:
+    tree = ast.parse("import time\nfrom os import path\n")
+    assert _imports(tree) == ["time", "os"]
+    assert not {"time", "os"} & ALLOWED_MODULES
