@@ -94,4 +94,11 @@ class WorkflowError(Exception):
 
 
 class EvaluationError(WorkflowError):
-    """An expression failed to evaluate; ``cause`` is AWS's message without the state prefix."""
+    """An expression failed to evaluate; ``cause`` is AWS's message without the state prefix.
+
+    ``location`` names the field being evaluated (e.g. "Output", "Items"): a JSONata state
+    records it in its EvaluationFailed event."""
+
+    def __init__(self, error: str, cause: str = "", location: str | None = None):
+        super().__init__(error, cause)
+        self.location = location

@@ -38,7 +38,11 @@ def run_execution_case(case: dict[str, Any]) -> list[str]:
     run = shared.run_py()
     machine = parse_definition(case["definition"], case.get("type", "STANDARD"))
     result = LocalRunner(wait_time_scale=0).run(
-        machine, case.get("input", {}), machine_name="conformance", execution_name="case"
+        machine,
+        case.get("input", {}),
+        machine_name="conformance",
+        execution_name="case",
+        machine_type=case.get("type", "STANDARD"),
     )
     actual = {
         "status": result.status,

@@ -154,8 +154,8 @@ class ParallelState(State):
 class MapState(State):
     processor: Program | None = None
     items_path: JsonPath | None = None  # JSONPath
-    items: JsonataTemplate | None = None  # JSONata Items
-    items_constant: Any = None  # JSONata Items given as a literal array
+    items: JsonataTemplate | None = None  # JSONata Items (a literal array may hold expressions)
+    items_source: str = ""  # the Items expression as AWS quotes it in messages
     item_selector: PayloadTemplate | JsonataTemplate | None = None
     max_concurrency: Dynamic | None = None
     tolerated_failure_count: Dynamic | None = None

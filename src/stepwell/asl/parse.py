@@ -7,6 +7,8 @@ therefore assume the shape is right and only translate it.
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -233,11 +235,10 @@ def _map(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) ->
             else compile_payload_template(selector_raw, "ItemSelector")
         )
     if ql is QL.JSONATA:
-        items = raw.get("Items")
-        if is_jsonata(items):
+        if "Items" in raw:
+            items = raw["Items"]
             fields["items"] = compile_jsonata_template(items, "Items")
-        else:
-            fields["items_constant"] = items
+            fields["items_source"] = compile_jsonata(items).source if is_jsonata(items) else json.dumps(items)
     else:
         fields["items_path"] = compile_path(raw.get("ItemsPath", "$"))
     return m.MapState(

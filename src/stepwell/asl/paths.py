@@ -191,8 +191,13 @@ class _PathParser:
                 selectors.append(self.read_bracket())
             else:
                 raise self.fail(f"Could not parse token starting at position {self.pos}.")
-        if selectors and isinstance(selectors[-1], NameUnion) and function is None:
-            selectors[-1] = NameUnion(selectors[-1].keys, merge=True)
+        if function is None and selectors:
+            # Jayway merges a name union into one object when it is the last token.
+            last = selectors[-1]
+            if isinstance(last, NameUnion):
+                selectors[-1] = NameUnion(last.keys, merge=True)
+            elif isinstance(last, Scan) and isinstance(last.target, NameUnion):
+                selectors[-1] = Scan(NameUnion(last.target.keys, merge=True))
         definite = all(
             isinstance(s, Name | Index) or (isinstance(s, NameUnion) and s.merge) for s in selectors
         )
@@ -758,8 +763,13 @@ def _scan_step(target: Selector) -> Step:
     against ``x``: a name matches objects holding it, an index or slice matches arrays, a wildcard
     or filter matches everything it can apply to."""
     apply = _applier(target)
-    if isinstance(target, Name | NameUnion):
-        wanted = (target.key,) if isinstance(target, Name) else target.keys
+    if isinstance(target, Name):
+        key = target.key
+
+        def applies(node: Any) -> bool:
+            return type(node) is dict and key in node
+    elif isinstance(target, NameUnion):
+        wanted = target.keys
 
         def applies(node: Any) -> bool:
             return type(node) is dict and all(k in node for k in wanted)
@@ -779,21 +789,22 @@ def _scan_step(target: Selector) -> Step:
 
     def step(nodes: list[Any], root: Any) -> list[Any]:
         out: list[Any] = []
-        stack = list(reversed(nodes))
+        # Depth-first, children in document order; only objects and arrays are visited.
+        stack = [n for n in reversed(nodes) if type(n) is dict or type(n) is list]
         while stack:
             node = stack.pop()
-            if type(node) is dict:
-                children = list(node.values())
-            elif type(node) is list:
-                children = node
-            else:
-                continue
             if applies(node):
                 apply(node, root, out)
-            stack.extend(reversed(children))
+            inner = [c for c in (node.values() if type(node) is dict else node) if type(c) in _CONTAINERS]
+            if inner:
+                inner.reverse()
+                stack.extend(inner)
         return out
 
     return step
+
+
+_CONTAINERS = (dict, list)
 
 
 # --- functions ----------------------------------------------------------------------------------

@@ -176,8 +176,7 @@ class Interpreter:
                 f"An error occurred while executing the state '{state.name}' "
                 f"(entered at the event id #{frame.entered_event_id}). "
             )
-            location = getattr(failure, "location", None)
-            self.state_failed(frame, state, failure.error, prefix + failure.cause, location=location)
+            self.state_failed(frame, state, failure.error, prefix + failure.cause, location=failure.location)
         except WorkflowError as failure:
             self.state_failed(frame, state, failure.error, failure.cause)
 
@@ -258,13 +257,21 @@ class Interpreter:
         *,
         location: str | None = None,
         heartbeat: bool = False,
+        from_children: bool = False,
     ) -> None:
-        """Retry, Catch, or fail the frame (reference §2.4)."""
+        """Retry, Catch, or fail the frame (reference §2.4).
+
+        A Map or Parallel state that gives up writes …StateFailed when its children failed or a
+        JSONata expression failed (AWS writes none for a JSONPath field's runtime error)."""
         if frame.closed or self.snap.status != RUNNING:
             return
         frame.waiting = None
-        if error == QUERY_EVALUATION_ERROR and state.is_jsonata and location is not None:
-            details = {"error": error, "cause": cause, "location": location, "state": state.name}
+        evaluation_failed = error == QUERY_EVALUATION_ERROR and state.is_jsonata
+        if evaluation_failed:
+            details = {"error": error, "cause": cause}
+            if location is not None:
+                details["location"] = location
+            details["state"] = state.name
             self.history.add("EvaluationFailed", frame, details, previous=frame.entered_previous)
         if error not in UNCATCHABLE and state.retriers:
             index = find_retrier(state.retriers, error, heartbeat)
@@ -277,7 +284,7 @@ class Interpreter:
                     delay = retry_delay(retrier, done, self.entropy)
                     self.wait_until(frame, self.now + delay, "retry")
                     return
-        if state.type in ("Map", "Parallel"):
+        if state.type in ("Map", "Parallel") and (from_children or evaluation_failed):
             self.history.add(state.type + "StateFailed", frame)
         catcher = find_catcher(state.catchers, error, heartbeat) if state.catchers else None
         if catcher is None:

@@ -23,18 +23,20 @@ def context_object(
     map_item: tuple[int, Any] | None = None,
 ) -> dict[str, Any]:
     ex = snapshot.execution
+    execution: dict[str, Any] = {
+        "Id": ex.execution_arn,
+        "Input": snapshot.input,
+        "StartTime": iso_timestamp(ex.start_time),
+        "Name": ex.name,
+        "RoleArn": ex.role_arn,
+    }
+    if ex.machine_type != "EXPRESS":  # Express executions cannot be redriven
+        execution["RedriveCount"] = ex.redrive_count
     state: dict[str, Any] = {"Name": frame.state, "EnteredTime": iso_timestamp(frame.entered_time)}
     if retry_count:
         state["RetryCount"] = frame.retry_total
     ctx: dict[str, Any] = {
-        "Execution": {
-            "Id": ex.execution_arn,
-            "Input": snapshot.input,
-            "StartTime": iso_timestamp(ex.start_time),
-            "Name": ex.name,
-            "RoleArn": ex.role_arn,
-            "RedriveCount": ex.redrive_count,
-        },
+        "Execution": execution,
         "StateMachine": {"Id": ex.state_machine_arn, "Name": ex.state_machine_name},
         "State": state,
     }

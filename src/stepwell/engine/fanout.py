@@ -66,10 +66,13 @@ def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
         if not isinstance(items, list):
             raise EvaluationError(RUNTIME, f"Map state input must be an array but was: {to_json(items)}")
     limit = _whole_number(state.max_concurrency, scope, "MaxConcurrency")
-    tolerated_count = _whole_number(state.tolerated_failure_count, scope, "ToleratedFailureCount")
-    tolerated_pct = _percentage(state.tolerated_failure_percentage, scope)
+    if not state.distributed:
+        tolerated_count = _whole_number(state.tolerated_failure_count, scope, "ToleratedFailureCount")
+        tolerated_pct = _percentage(state.tolerated_failure_percentage, scope)
     it.history.add("MapStateStarted", frame, {"length": len(items)})
-    if state.distributed:
+    if state.distributed:  # the Map Run reads its tolerated failures when it starts
+        tolerated_count = _whole_number(state.tolerated_failure_count, scope, "ToleratedFailureCount")
+        tolerated_pct = _percentage(state.tolerated_failure_percentage, scope)
         ex = it.snap.execution
         label = state.label or state.name
         run_arn = ex.state_machine_arn.replace(":stateMachine:", ":mapRun:") + f"/{label}:{it.entropy.uuid4()}"
@@ -96,26 +99,27 @@ def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
 
 
 def _jsonata_items(state: m.MapState, scope: Any) -> list[Any]:
-    if state.items is not None:
-        items = state.items.evaluate(scope)
-        if not isinstance(items, list):
-            source = getattr(state.items, "source", "")
+    if state.items is None:
+        if not isinstance(scope.input, list):
             raise EvaluationError(
-                QUERY_EVALUATION_ERROR,
-                f"The JSONata expression '{source}' specified for the field 'Items' returned an unexpected "
-                f"result type. Expected 'array', but was '{type_name(items)}' for value: {to_json(items)}",
+                QUERY_EVALUATION_ERROR, f"Map state input must be an array but was: {to_json(scope.input)}"
             )
-        return items
-    items = state.items_constant if state.items_constant is not None else scope.input
+        return scope.input
+    items = state.items.evaluate(scope)
     if not isinstance(items, list):
-        raise EvaluationError(QUERY_EVALUATION_ERROR, f"Map state input must be an array but was: {to_json(items)}")
+        raise EvaluationError(
+            QUERY_EVALUATION_ERROR,
+            f"The JSONata expression '{state.items_source}' specified for the field 'Items' returned an "
+            f"unexpected result type. Expected 'array', but was '{type_name(items)}' for value: {to_json(items)}",
+            location="Items",
+        )
     return items
 
 
 def _whole_number(field: m.Dynamic | None, scope: Any, name: str) -> int | None:
     if field is None:
         return None
-    value = resolve(field, scope)
+    value = _numeric_text(resolve(field, scope), int)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
         if field.path is not None:
             shown = value if isinstance(value, str) else to_json(value)
@@ -133,7 +137,7 @@ def _whole_number(field: m.Dynamic | None, scope: Any, name: str) -> int | None:
 def _percentage(field: m.Dynamic | None, scope: Any) -> float | None:
     if field is None:
         return None
-    value = resolve(field, scope)
+    value = _numeric_text(resolve(field, scope), float)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         shown = value if isinstance(value, str) else to_json(value)
         raise EvaluationError(
@@ -145,6 +149,16 @@ def _percentage(field: m.Dynamic | None, scope: Any) -> float | None:
         error = RUNTIME if field.path is not None else QUERY_EVALUATION_ERROR
         raise EvaluationError(error, "ToleratedFailurePercentage must be between 0 and 100.")
     return float(value)
+
+
+def _numeric_text(value: Any, kind: type) -> Any:
+    """A …Path may point to a number written as a string ("1"), as Java's parsers accept."""
+    if isinstance(value, str):
+        try:
+            return kind(value.strip())
+        except ValueError:
+            return value
+    return value
 
 
 def _launch(it: Interpreter, frame: Frame, state: m.MapState) -> None:
@@ -269,7 +283,7 @@ def _complete(it: Interpreter, frame: Frame, state: m.State, results: list[Any])
 
 def _fail(it: Interpreter, frame: Frame, state: m.State, error: str, cause: str | None) -> None:
     frame.waiting = None
-    it.state_failed(frame, state, error, cause)
+    it.state_failed(frame, state, error, cause, from_children=True)
     if not frame.closed and frame.waiting is None:
         it.runnable.append(frame)
 

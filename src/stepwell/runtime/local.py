@@ -44,10 +44,16 @@ def execution_info(
     account: str = DEFAULT_ACCOUNT,
     region: str = DEFAULT_REGION,
     start_time: float,
+    machine_type: str = "STANDARD",
 ) -> ExecutionInfo:
     prefix = f"arn:aws:states:{region}:{account}"
+    if machine_type == "EXPRESS":  # Express names may repeat: AWS appends a uuid
+        execution_arn = f"{prefix}:express:{machine_name}:{execution_name}:{_seed()[:8]}-{_seed()[:4]}"
+    else:
+        execution_arn = f"{prefix}:execution:{machine_name}:{execution_name}"
     return ExecutionInfo(
-        execution_arn=f"{prefix}:execution:{machine_name}:{execution_name}",
+        execution_arn=execution_arn,
+        machine_type=machine_type,
         name=execution_name,
         state_machine_arn=f"{prefix}:stateMachine:{machine_name}",
         state_machine_name=machine_name,
@@ -81,9 +87,11 @@ class LocalRunner:
         *,
         machine_name: str = "StateMachine",
         execution_name: str | None = None,
+        machine_type: str = "STANDARD",
     ) -> ExecutionResult:
         now = self.clock()
-        info = execution_info(machine_name, execution_name or _seed()[:32], start_time=now)
+        name = execution_name or _seed()[:32]
+        info = execution_info(machine_name, name, start_time=now, machine_type=machine_type)
         run = _Run(self, machine)
         return run.execute(ExecutionStarted(now=now, seed=_seed(), input=execution_input, execution=info))
 
