@@ -53,7 +53,11 @@ def inline_map() -> dict[str, Any]:
         "ProcessorConfig": {"Mode": "INLINE"},
         "StartAt": "P1",
         "States": {
-            "P1": {"Type": "Pass", "Parameters": {"n.$": "$.n", "sq.$": "States.MathAdd($.n, $.n)"}, "Next": "P2"},
+            "P1": {
+                "Type": "Pass",
+                "Parameters": {"n.$": "$.n", "sq.$": "States.MathAdd($.n, $.n)"},
+                "Next": "P2",
+            },
             "P2": {"Type": "Pass", "Result": "seen", "ResultPath": "$.mark", "Next": "C"},
             "C": {
                 "Type": "Choice",

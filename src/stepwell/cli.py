@@ -38,15 +38,26 @@ def _parser() -> argparse.ArgumentParser:
     source = run.add_mutually_exclusive_group()
     source.add_argument("--input", help="the execution input, as JSON text (default {})")
     source.add_argument("--input-file", help="a file holding the execution input")
-    run.add_argument("--functions", action="append", default=[], metavar="MODULE.py",
-                     help="register every top-level f(event, context) of this file as Lambda function f")
-    run.add_argument("--wait-time-scale", type=float, default=1.0,
-                     help="multiply Wait and Retry delays by this (0: no waiting)")
+    run.add_argument(
+        "--functions",
+        action="append",
+        default=[],
+        metavar="MODULE.py",
+        help="register every top-level f(event, context) of this file as Lambda function f",
+    )
+    run.add_argument(
+        "--wait-time-scale",
+        type=float,
+        default=1.0,
+        help="multiply Wait and Retry delays by this (0: no waiting)",
+    )
     run.add_argument("--name", help="the execution name (default: random)")
     run.add_argument("--format", choices=("text", "json"), default="text")
     run.set_defaults(handler=_run)
 
-    validate = commands.add_parser("validate", help="check a definition as ValidateStateMachineDefinition does")
+    validate = commands.add_parser(
+        "validate", help="check a definition as ValidateStateMachineDefinition does"
+    )
     validate.add_argument("file")
     validate.add_argument("--type", choices=("STANDARD", "EXPRESS"), default="STANDARD")
     validate.add_argument("--format", choices=("text", "json"), default="text")
@@ -138,7 +149,7 @@ def _print_text(result: ExecutionResult) -> None:
     start = result.events[0]["timestamp"] if result.events else 0.0
     print(f"{'id':>5} {'prev':>5}  {'elapsed ms':>10}  {'type':<28} step")
     for event in result.events:
-        details = next((v for k, v in event.items() if k.endswith("EventDetails")), {}) or {}
+        details: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
         step = details.get("name", "") if isinstance(details, dict) else ""
         elapsed = (event["timestamp"] - start) * 1000
         print(f"{event['id']:>5} {event['previousEventId']:>5}  {elapsed:>10.1f}  {event['type']:<28} {step}")

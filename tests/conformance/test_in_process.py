@@ -64,7 +64,9 @@ def run_validation_case(case: dict[str, Any]) -> list[str]:
     if case["api"] == "ValidateStateMachineDefinition":
         diagnostics = validate_definition(definition, machine_type)
         result = "FAIL" if any(d.severity == "ERROR" for d in diagnostics) else "OK"
-        diffs = [] if result == expected["result"] else [f"result: expected {expected['result']}, got {result}"]
+        diffs = (
+            [] if result == expected["result"] else [f"result: expected {expected['result']}, got {result}"]
+        )
         want = sorted(d["code"] for d in expected.get("diagnostics") or [])
         got = sorted(d.code for d in diagnostics)
         if want != got:

@@ -112,7 +112,8 @@ def partition(args: Sequence[Any]) -> Any:
         return None
     if not isinstance(array, list):
         # AWS: T0412: Argument 1 of function "partition" must be an array of undefined
-        raise JException("T0412", -1, 1, "partition", None)
+        # (no element type: "-" names none, and a third value must be given for the port's formatter)
+        raise JException("T0412", -1, 1, "partition", "-")
     items = list(array)
     if not items:
         return None

@@ -12,16 +12,16 @@ each one on its own frame.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from stepwell.asl.choice import ChoiceCondition
 from stepwell.asl.jsonata import JsonataExpression, JsonataTemplate
 from stepwell.asl.paths import JsonPath, ReferencePath
-from stepwell.asl.templates import PayloadTemplate
+from stepwell.asl.templates import PayloadTemplate, ValueExpression
 
 
-class QueryLanguage(str, Enum):
+class QueryLanguage(StrEnum):
     JSONPATH = "JSONPath"
     JSONATA = "JSONata"
 
@@ -32,7 +32,7 @@ class QueryLanguage(str, Enum):
 @dataclass(frozen=True, slots=True)
 class Dynamic:
     constant: Any = None
-    path: PayloadTemplate | None = None
+    path: ValueExpression | None = None
     jsonata: JsonataTemplate | None = None
     field: str = ""  # the ASL field name it came from, for error messages
     path_text: str = ""

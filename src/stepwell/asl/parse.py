@@ -8,7 +8,6 @@ therefore assume the shape is right and only translate it.
 from __future__ import annotations
 
 import json
-
 from collections.abc import Callable, Mapping
 from typing import Any
 

@@ -139,6 +139,8 @@ class ParsedPath:
 
 
 def parse_path(text: str, allow_item_root: bool = False) -> ParsedPath:
+    """The syntax tree of a path (uncached; ``compile_path`` is the cached, evaluable form).
+    ``allow_item_root`` admits the ``@`` root of paths inside filters. Raises InvalidPath."""
     return _PathParser(text, allow_item_root).parse()
 
 

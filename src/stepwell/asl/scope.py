@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from stepwell.errors import EvaluationError, RUNTIME
+from stepwell.errors import RUNTIME, EvaluationError
 
 
 class Entropy:

@@ -18,17 +18,15 @@ parser's message, its ``S0xxx:`` code dropped, at the top-level field holding it
 AWS (floci-io/floci): ``$$`` is ``UNSUPPORTED_JSONATA_EXPRESSION`` "Reference to '$$' is not
 supported.", and ``$states.errorOutput`` outside a catcher's ``Output``/``Assign`` is "Field
 '$states.errorOutput' does not exist.".
-
-The compilers are imported when first needed, so this module loads even before they exist.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from stepwell.asl.jsonata import InvalidJsonata, compile_jsonata
 from stepwell.asl.validate_walk import Site, child, error, is_jsonata_string, item, schema_error, sites
 from stepwell.errors import Diagnostic
 
@@ -236,28 +234,16 @@ def _jsonata_problem(expression: str, in_catcher: bool) -> tuple[str, str] | Non
         return UNSUPPORTED_JSONATA_EXPRESSION, "Reference to '$$' is not supported."
     if not in_catcher and re.search(r"\$states\s*\.\s*errorOutput\b", code):
         return UNSUPPORTED_JSONATA_EXPRESSION, "Field '$states.errorOutput' does not exist."
-    compiler = _jsonata_compiler()
-    if compiler is None:
-        return None
-    message = compiler(expression)
+    message = _jsonata_parse_error(expression)
     if message is None:
         return None
     return INVALID_JSONATA_EXPRESSION, _CODE_PREFIX.sub("", message)
 
 
-def _jsonata_compiler() -> Callable[[str], str | None] | None:
-    """A function returning the parse error of an expression (None when it compiles), or None
-    while ``stepwell.asl.jsonata`` is not there yet."""
+def _jsonata_parse_error(expression: str) -> str | None:
+    """The parse error of a JSONata expression, or None when it compiles."""
     try:
-        jsonata = importlib.import_module("stepwell.asl.jsonata")
-    except ImportError:
-        return None
-
-    def compile_or_explain(expression: str) -> str | None:
-        try:
-            jsonata.compile_jsonata("{%" + expression + "%}")
-        except jsonata.InvalidJsonata as bad:
-            return str(bad.message)
-        return None
-
-    return compile_or_explain
+        compile_jsonata("{%" + expression + "%}")
+    except InvalidJsonata as bad:
+        return str(bad.message)
+    return None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from stepwell.asl.model import Catcher, State, StateMachine
@@ -160,7 +161,7 @@ class Interpreter:
             state = self.states[parent.state or ""]
             self.snap.frames.pop(frame.id, None)
             frame.closed = True
-            self.guarded(parent, state, lambda: _reraise(failure))
+            self.guarded(parent, state, partial(_reraise, failure))
 
     def step(self, frame: Frame, state: State) -> None:
         if not frame.entered:
@@ -371,7 +372,9 @@ class Interpreter:
         for frame in self.snap.frames.values():
             frame.closed = True
 
-    def finish(self, status: str, *, output: Any = None, error: str | None = None, cause: str | None = None) -> None:
+    def finish(
+        self, status: str, *, output: Any = None, error: str | None = None, cause: str | None = None
+    ) -> None:
         self.snap.status = status
         self.snap.open_timers.clear()
         self.commands.append(Finish(status, output=output, error=error, cause=cause))

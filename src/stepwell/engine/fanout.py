@@ -41,7 +41,9 @@ def run_parallel(it: Interpreter, frame: Frame, state: m.State) -> None:
     else:
         effective = select(state.input_path, scope)
         branch_input = (
-            state.parameters.evaluate(scope.with_input(effective)) if state.parameters is not None else effective
+            state.parameters.evaluate(scope.with_input(effective))
+            if state.parameters is not None
+            else effective
         )
     it.history.add("ParallelStateStarted", frame)
     children = []
@@ -75,7 +77,9 @@ def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
         tolerated_pct = _percentage(state.tolerated_failure_percentage, scope)
         ex = it.snap.execution
         label = state.label or state.name
-        run_arn = ex.state_machine_arn.replace(":stateMachine:", ":mapRun:") + f"/{label}:{it.entropy.uuid4()}"
+        run_arn = (
+            ex.state_machine_arn.replace(":stateMachine:", ":mapRun:") + f"/{label}:{it.entropy.uuid4()}"
+        )
         it.history.add("MapRunStarted", frame, {"mapRunArn": run_arn})
     frame.work = {
         "items": items,
@@ -110,7 +114,8 @@ def _jsonata_items(state: m.MapState, scope: Any) -> list[Any]:
         raise EvaluationError(
             QUERY_EVALUATION_ERROR,
             f"The JSONata expression '{state.items_source}' specified for the field 'Items' returned an "
-            f"unexpected result type. Expected 'array', but was '{type_name(items)}' for value: {to_json(items)}",
+            "unexpected result type. "
+            f"Expected 'array', but was '{type_name(items)}' for value: {to_json(items)}",
             location="Items",
         )
     return items
@@ -125,9 +130,12 @@ def _whole_number(field: m.Dynamic | None, scope: Any, name: str) -> int | None:
             shown = value if isinstance(value, str) else to_json(value)
             raise EvaluationError(
                 RUNTIME,
-                f'The {name}Path field refers to value "{shown}" which is not a valid integer: {field.path_text}',
+                f'The {name}Path field refers to value "{shown}" which is not a valid integer: '
+                + field.path_text,
             )
-        raise EvaluationError(QUERY_EVALUATION_ERROR, f"{name} must be a non-negative integer, but was {value}")
+        raise EvaluationError(
+            QUERY_EVALUATION_ERROR, f"{name} must be a non-negative integer, but was {value}"
+        )
     if value < 0:
         error = RUNTIME if field.path is not None else QUERY_EVALUATION_ERROR
         raise EvaluationError(error, f"{name} cannot be negative.")
@@ -243,7 +251,10 @@ def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -
         return
     _abort_children(it, parent)
     if work["tolerated_count"] is not None or work["tolerated_pct"] is not None:
-        error, cause = EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerated failure threshold was exceeded"
+        error, cause = (
+            EXCEED_TOLERATED_FAILURE_THRESHOLD,
+            "The specified tolerated failure threshold was exceeded",
+        )
     _fail(it, parent, state, error, cause)
 
 

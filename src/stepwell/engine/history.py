@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from stepwell.engine.snapshot import Frame, Snapshot
 
 MAX_EVENTS = 25_000
 PAYLOAD_LIMIT = 262_144  # bytes of UTF-8, for inputs, outputs and results
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_slow_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 # The details member of each event type (reference §6.2).
 _STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
@@ -22,22 +24,28 @@ DETAILS_KEY: dict[str, str] = {
     **{f"{t}StateEntered": "stateEnteredEventDetails" for t in _STATE_TYPES},
     **{f"{t}StateExited": "stateExitedEventDetails" for t in _STATE_TYPES},
 }
-for _t in (
+_OWN_DETAILS = (
     "ExecutionStarted ExecutionSucceeded ExecutionFailed ExecutionAborted ExecutionTimedOut "
     "MapStateStarted MapRunStarted MapRunFailed TaskScheduled TaskStarted TaskSubmitted TaskSucceeded "
     "TaskFailed TaskStartFailed TaskSubmitFailed TaskTimedOut LambdaFunctionScheduled "
-    "LambdaFunctionSucceeded LambdaFunctionFailed LambdaFunctionScheduleFailed "
-    "LambdaFunctionStartFailed LambdaFunctionTimedOut ActivityScheduled ActivityStarted "
-    "ActivitySucceeded ActivityFailed ActivityScheduleFailed ActivityTimedOut EvaluationFailed"
-).split():
+    "LambdaFunctionSucceeded LambdaFunctionFailed LambdaFunctionScheduleFailed LambdaFunctionStartFailed "
+    "LambdaFunctionTimedOut ActivityScheduled ActivityStarted ActivitySucceeded ActivityFailed "
+    "ActivityScheduleFailed ActivityTimedOut EvaluationFailed"
+).split()
+for _t in _OWN_DETAILS:
     DETAILS_KEY[_t] = _t[0].lower() + _t[1:] + "EventDetails"
 for _t in ("MapIterationStarted", "MapIterationSucceeded", "MapIterationFailed", "MapIterationAborted"):
     DETAILS_KEY[_t] = _t[0].lower() + _t[1:] + "EventDetails"
 
 
 def to_json(value: Any) -> str:
-    """Compact JSON text, as AWS writes payloads."""
-    return _encode(value)
+    """Compact JSON text, as AWS writes payloads. orjson is ten times faster than the standard
+    library here (this runs once per state transition); the library handles what orjson refuses
+    (integers beyond 64 bits)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return _slow_encode(value)
 
 
 def exceeds_payload_limit(text: str) -> bool:

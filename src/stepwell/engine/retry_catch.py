@@ -18,7 +18,7 @@ def error_matches(error_equals: Sequence[str], error: str, heartbeat: bool = Fal
     if error in UNCATCHABLE:
         return False
     for name in error_equals:
-        if name == error or name == ALL:
+        if name in (error, ALL):
             return True
         if name == TASK_FAILED and error != TIMEOUT:
             return True

@@ -107,9 +107,11 @@ def run_wait(it: Interpreter, frame: Frame, state: m.State) -> None:
 def _wait_seconds(field: m.Dynamic, scope: Scope) -> float:
     value = resolve(field, scope)
     if field.path is not None:
-        where = f"{field.path_text} == {to_json(value) if not isinstance(value, str) else value}"
+        where = f"{field.path_text} == {_shown(value)}"
         if not _is_integer(value):
-            raise EvaluationError(RUNTIME, f"The SecondsPath parameter cannot be parsed as a long value: {where}")
+            raise EvaluationError(
+                RUNTIME, f"The SecondsPath parameter cannot be parsed as a long value: {where}"
+            )
         if value < 0:
             raise EvaluationError(RUNTIME, f"The SecondsPath parameter references a negative value: {where}")
     elif not _is_integer(value) or value < 0:
@@ -128,14 +130,19 @@ def _wait_timestamp(field: m.Dynamic, scope: Scope) -> float:
             raise EvaluationError(
                 RUNTIME,
                 "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
-                f"date-time format string: {field.path_text} == {value if isinstance(value, str) else to_json(value)}",
+                f"date-time format string: {field.path_text} == {_shown(value)}",
             )
         raise EvaluationError(
             QUERY_EVALUATION_ERROR,
             "The Timestamp field does not reference a valid ISO-8601 extended offset date-time "
-            f"format string: {value if isinstance(value, str) else to_json(value)}",
+            f"format string: {_shown(value)}",
         )
     return due
+
+
+def _shown(value: Any) -> str:
+    """How AWS quotes a value in Wait's messages: strings bare, anything else as JSON."""
+    return value if isinstance(value, str) else to_json(value)
 
 
 def _is_integer(value: Any) -> bool:
@@ -172,7 +179,7 @@ def run_fail(it: Interpreter, frame: Frame, state: m.State) -> None:
     assert isinstance(state, m.FailState)
     scope = it.scope(frame, frame.input)
     error, cause = resolve(state.error, scope), resolve(state.cause, scope)
-    it.frame_failed(frame, _text(error), _text(cause))
+    it.frame_failed(frame, _text(error) or "", _text(cause))
 
 
 def _text(value: Any) -> str | None:

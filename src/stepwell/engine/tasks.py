@@ -83,7 +83,12 @@ def run_task(it: Interpreter, frame: Frame, state: m.State) -> None:
         _timeouts(details, timeout, heartbeat)
         history.add("ActivityScheduled", frame, details)
     else:
-        details = {"resourceType": resource_type, "resource": resource, "region": _region(it), "parameters": text}
+        details = {
+            "resourceType": resource_type,
+            "resource": resource,
+            "region": _region(it),
+            "parameters": text,
+        }
         _timeouts(details, timeout, heartbeat)
         history.add("TaskScheduled", frame, details)
         history.add("TaskStarted", frame, {"resourceType": resource_type, "resource": resource})
@@ -154,7 +159,9 @@ def _succeeded(it: Interpreter, frame: Frame, state: m.State, result: Any) -> No
     text = to_json(result)
     kind = work["kind"]
     if kind == LAMBDA:
-        it.history.add("LambdaFunctionSucceeded", frame, {"output": text, "outputDetails": {"truncated": False}})
+        it.history.add(
+            "LambdaFunctionSucceeded", frame, {"output": text, "outputDetails": {"truncated": False}}
+        )
     elif kind == ACTIVITY:
         it.history.add("ActivitySucceeded", frame, {"output": text, "outputDetails": {"truncated": False}})
     else:
@@ -208,7 +215,7 @@ def _service_details(work: dict[str, Any], **fields: Any) -> dict[str, Any]:
 
 
 def _close(it: Interpreter, frame: Frame) -> None:
-    task_id = frame.work.get("task_id")
+    task_id = frame.work.get("task_id", "")
     it.snap.open_tasks.pop(task_id, None)
     timers = it.snap.open_timers
     for timer_id in [t for t, owner in timers.items() if owner == frame.id and t.startswith(f"{task_id}/")]:

@@ -19,7 +19,14 @@ from typing import Any
 from stepwell.asl.model import StateMachine
 from stepwell.engine.advance import advance
 from stepwell.engine.commands import Finish, InvokeTask, StartTimer
-from stepwell.engine.events import Event, ExecutionInfo, ExecutionStarted, TaskFailed, TaskSucceeded, TimerFired
+from stepwell.engine.events import (
+    Event,
+    ExecutionInfo,
+    ExecutionStarted,
+    TaskFailed,
+    TaskSucceeded,
+    TimerFired,
+)
 from stepwell.engine.snapshot import Snapshot
 from stepwell.runtime.functions import FunctionRegistry, TaskError
 
@@ -166,7 +173,9 @@ class _Run:
 
     def invoke(self, command: InvokeTask) -> None:
         if self.pool is None:
-            self.pool = ThreadPoolExecutor(max_workers=self.runner.max_workers, thread_name_prefix="stepwell-task")
+            self.pool = ThreadPoolExecutor(
+                max_workers=self.runner.max_workers, thread_name_prefix="stepwell-task"
+            )
         self.pending += 1
         self.pool.submit(self._call, command)
 
@@ -180,5 +189,7 @@ class _Run:
                 now=clock(), seed=_seed(), task_id=command.task_id, error=failure.error, cause=failure.cause
             )
         except Exception as bug:  # a runner bug must not leave the execution waiting forever
-            event = TaskFailed(now=clock(), seed=_seed(), task_id=command.task_id, error="States.Runtime", cause=str(bug))
+            event = TaskFailed(
+                now=clock(), seed=_seed(), task_id=command.task_id, error="States.Runtime", cause=str(bug)
+            )
         self.inbox.put(event)
