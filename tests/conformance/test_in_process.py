@@ -17,6 +17,7 @@ import pytest
 from stepwell.asl.parse import parse_definition
 from stepwell.asl.validate import validate_definition
 from stepwell.errors import DefinitionError
+from stepwell.runtime.functions import FunctionRegistry
 from stepwell.runtime.local import LocalRunner
 from tests.conformance import shared
 
@@ -34,10 +35,10 @@ def _params(folder: str) -> list[Any]:
     return params
 
 
-def run_execution_case(case: dict[str, Any]) -> list[str]:
+def run_execution_case(case: dict[str, Any], functions: FunctionRegistry | None = None) -> list[str]:
     run = shared.run_py()
     machine = parse_definition(case["definition"], case.get("type", "STANDARD"))
-    result = LocalRunner(wait_time_scale=0).run(
+    result = LocalRunner(functions, wait_time_scale=0).run(
         machine,
         case.get("input", {}),
         machine_name="conformance",
@@ -91,6 +92,32 @@ def test_execution_case(case: dict[str, Any]) -> None:
     except Exception as exc:
         diffs = [f"{type(exc).__name__}: {exc}"]
     _record(case, "execution", diffs)
+    assert not diffs, "\n".join(diffs)
+
+
+@pytest.fixture(scope="module")
+def lambda_functions(tmp_path_factory: pytest.TempPathFactory) -> FunctionRegistry:
+    """The recorded Lambda functions of cases_lambda/, as one module (run.py's generator)."""
+    module = tmp_path_factory.mktemp("functions") / "functions.py"
+    assert (
+        shared.run_py().main(
+            ["--cases", str(shared.CONFORMANCE / "cases_lambda"), "--functions-module", str(module)]
+        )
+        == 0
+    )
+    registry = FunctionRegistry(account="111111111111")
+    registry.load_module(module)
+    return registry
+
+
+@pytest.mark.parametrize("case", _params("cases_lambda"))
+def test_lambda_case(case: dict[str, Any], lambda_functions: FunctionRegistry) -> None:
+    try:
+        diffs = run_execution_case(case, lambda_functions)
+    except Exception as exc:
+        diffs = [f"{type(exc).__name__}: {exc}"]
+    group = f"lambda:{case['group']}"
+    RESULTS[group]["passed" if not diffs else "failed"] += 1
     assert not diffs, "\n".join(diffs)
 
 

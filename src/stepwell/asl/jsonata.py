@@ -43,7 +43,8 @@ _NONE: Final = Utils.NONE  # the library's "no binding" marker
 CALL_BUDGET: Final = 500_000
 TIMEOUT_MESSAGE: Final = "Expression evaluation timeout: Check for infinite loop"
 STACK_MESSAGE: Final = (
-    "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive."
+    "Stack overflow error: Check for non-terminating recursive function."
+    "  Consider rewriting as tail-recursive."
 )
 
 
@@ -100,8 +101,19 @@ def json_text(value: Any) -> str:
 # --- the engine: the library with JavaScript's semantics where the port differs ------------------
 
 
+class _Frame(Jsonata.Frame):
+    """A frame that only stores: the library's bind also renames a function bound to a variable
+    ($f := $sum), and the shared built-in would then carry that name in every later message."""
+
+    def bind(self, name: str, val: Any) -> None:
+        self.bindings[name] = val
+
+
 class _Engine(Jsonata):
     _budget: int = CALL_BUDGET
+
+    def create_frame(self, enclosing_environment: Any = None) -> Jsonata.Frame:
+        return _Frame(enclosing_environment)
 
     def apply_inner(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:
         self._budget -= 1
@@ -126,7 +138,9 @@ class _Engine(Jsonata):
         elif op == "*":
             result = a * b
         elif op == "/":
-            result = a / b if b else (math.nan if a == 0 else math.copysign(math.inf, a) * math.copysign(1, b))
+            result = (
+                a / b if b else (math.nan if a == 0 else math.copysign(math.inf, a) * math.copysign(1, b))
+            )
         else:
             result = math.fmod(a, b) if b else math.nan
         return Utils.convert_number(result) if math.isfinite(result) else result
@@ -167,7 +181,9 @@ class _Engine(Jsonata):
 _PROTOTYPE: Final = _Engine("null")
 _PLAIN_PATH: Final = "_stepwell_plain_path"
 # Attributes a parsed step may carry and still be a plain "$var" or ".name" step.
-_PLAIN_ATTRIBUTES: Final = frozenset({"_outer_instance", "id", "value", "type", "position", "lbp", "bp", "level", "steps"})
+_PLAIN_ATTRIBUTES: Final = frozenset(
+    {"_outer_instance", "id", "value", "type", "position", "lbp", "bp", "level", "steps"}
+)
 _NOT_CHILDREN: Final = frozenset({"_outer_instance", "environment", "input"})
 
 
@@ -178,9 +194,18 @@ def _mark_plain_paths(node: Any, seen: set[int]) -> None:
     seen.add(id(node))
     attributes = vars(node)
     steps = attributes.get("steps")
-    if attributes.get("type") == "path" and steps and _is_plain(node) and all(_is_plain(step) for step in steps):
+    if (
+        attributes.get("type") == "path"
+        and steps
+        and _is_plain(node)
+        and all(_is_plain(step) for step in steps)
+    ):
         first = steps[0]
-        if first.type == "variable" and first.value not in ("", "$") and all(s.type == "name" for s in steps[1:]):
+        if (
+            first.type == "variable"
+            and first.value not in ("", "$")
+            and all(s.type == "name" for s in steps[1:])
+        ):
             setattr(node, _PLAIN_PATH, tuple(str(step.value) for step in steps))
     for name, child in attributes.items():
         if name not in _NOT_CHILDREN:
@@ -197,6 +222,8 @@ def _mark_children(child: Any, seen: set[int]) -> None:
 
 def _is_plain(node: Any) -> bool:
     return all(not value for name, value in vars(node).items() if name not in _PLAIN_ATTRIBUTES)
+
+
 _SHARED_FRAME: Final = jsonata_functions.step_functions_frame()
 
 
@@ -205,16 +232,17 @@ def _thread_engine() -> _Engine:
     engine = getattr(Jsonata.CURRENT, "jsonata", None)
     if type(engine) is not _Engine:
         engine = copy.copy(_PROTOTYPE)
+        engine.parser = Jsonata.get_parser()  # parsers are per thread (partial application parses)
         Jsonata.CURRENT.jsonata = engine
     return engine
 
 
-class _ScopeFrame(Jsonata.Frame):
+class _ScopeFrame(_Frame):
     """The variables of one evaluation, read from the scope on demand (nothing is copied in)."""
 
     def __init__(self, scope: Scope, states: Mapping[str, Any] | None, needs_context: bool):
         # Pre-bound to None: the library looks these callbacks up at every node it evaluates.
-        self.bindings = {"__evaluate_entry": None, "__evaluate_exit": None}
+        self.bindings: dict[str, Any] = {"__evaluate_entry": None, "__evaluate_exit": None}
         self.parent = _SHARED_FRAME
         self.is_parallel_call = False
         self._scope = scope
@@ -226,13 +254,13 @@ class _ScopeFrame(Jsonata.Frame):
         if value is not _NONE:
             return value
         if name == "states":
-            value = {"input": self._scope.input}
+            states: dict[str, Any] = {"input": self._scope.input}
             if self._needs_context:
-                value["context"] = self._scope.context()
+                states["context"] = self._scope.context()
             if self._states:
-                value.update(self._states)
-            self.bindings["states"] = value
-            return value
+                states.update(self._states)
+            self.bindings["states"] = states
+            return states
         value = self._scope.variables.get(name, _NONE)
         if value is not _NONE:
             return NULL if value is None else value  # JSON null, not JSONata's undefined
@@ -259,7 +287,9 @@ class JsonataExpression:
     def __repr__(self) -> str:
         return f"JsonataExpression({self.source!r})"
 
-    def evaluate(self, scope: Scope, states: Mapping[str, Any] | None = None, field: str | None = None) -> Any:
+    def evaluate(
+        self, scope: Scope, states: Mapping[str, Any] | None = None, field: str | None = None
+    ) -> Any:
         """Plain JSON, or UNDEFINED. With ``field``, an error's cause names the field as AWS does."""
         frame = _ScopeFrame(scope, states, self._needs_context)
         engine = _thread_engine()
@@ -274,9 +304,9 @@ class JsonataExpression:
             raise self._failure(code, message, field) from None
         except RecursionError:
             raise self._failure(None, STACK_MESSAGE, field) from None
-        except (ArithmeticError, ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
+        except Exception as error:
             # A Python error escaping the port (e.g. $number('abc')): no code, keep its text.
-            raise self._failure(None, str(error), field) from None
+            raise self._failure(None, str(error) or type(error).__name__, field) from None
         finally:
             jsonata_functions.bind_scope(previous)
         if result is None:
@@ -286,17 +316,19 @@ class JsonataExpression:
 
     def undefined_error(self, field: str) -> EvaluationError:
         return EvaluationError(
-            QUERY_EVALUATION_ERROR,
-            f"The JSONata expression '{self.source}' specified for the field '{field}' returned nothing (undefined).",
+            QUERY_EVALUATION_ERROR, f"{self._sentence(field)} returned nothing (undefined)."
         )
 
     def unexpected_type_error(self, field: str, expected: str, value: Any) -> EvaluationError:
         """AWS's message for a result of the wrong type, e.g. Items that is not an array."""
         return EvaluationError(
             QUERY_EVALUATION_ERROR,
-            f"The JSONata expression '{self.source}' specified for the field '{field}' returned an unexpected "
-            f"result type. Expected '{expected}', but was '{type_name(value)}' for value: {json_text(value)}",
+            f"{self._sentence(field)} returned an unexpected result type. "
+            f"Expected '{expected}', but was '{type_name(value)}' for value: {json_text(value)}",
         )
+
+    def _sentence(self, field: str) -> str:
+        return f"The JSONata expression '{self.source}' specified for the field '{field}'"
 
     def _failure(self, code: str | None, message: str, field: str | None) -> EvaluationError:
         detail = f"{code}: {message}" if code else message
@@ -306,8 +338,7 @@ class JsonataExpression:
         separator = ". " if code else ": "
         return EvaluationError(
             QUERY_EVALUATION_ERROR,
-            f"The JSONata expression '{self.source}' specified for the field '{field}' "
-            f"threw an error during evaluation{separator}{detail}",
+            f"{self._sentence(field)} threw an error during evaluation{separator}{detail}",
         )
 
 
@@ -342,7 +373,9 @@ class JsonataTemplate:
         self.template = template
         self.field = field
         # The expression when the whole field is one "{% %}" string (Items, Seconds, Condition...).
-        self.expression: JsonataExpression | None = compile_jsonata(template) if is_jsonata(template) else None
+        self.expression: JsonataExpression | None = (
+            compile_jsonata(template) if is_jsonata(template) else None
+        )
         self._run = _compile_value(template, field)
 
     @property
@@ -386,7 +419,11 @@ def _compile_value(value: Any, path: str) -> _Run | None:
 
         return run_object
     if isinstance(value, list):
-        items = [(index, run) for index, item in enumerate(value) if (run := _compile_value(item, f"{path}[{index}]"))]
+        items = [
+            (index, run)
+            for index, item in enumerate(value)
+            if (run := _compile_value(item, f"{path}[{index}]"))
+        ]
         if not items:
             return None
 
@@ -419,14 +456,18 @@ def _compile_leaf(text: str, path: str) -> _Run:
 
 # --- results: the library's values to plain JSON --------------------------------------------------
 
+_EXPONENT_FROM: Final = 10**21
 _DROP: Final = object()  # a function value: JSON.stringify drops it (null inside an array)
 
 
 def _plain(value: Any) -> Any:
     """Plain JSON, rebuilding only the containers that change (input data passes through as is)."""
     kind = type(value)
-    if kind is str or kind is int or kind is bool:
+    if kind is str or kind is bool:
         return value
+    if kind is int:
+        # Numbers are doubles in JSONata: from 1e21 on, AWS (like JavaScript) writes them as 1e+21.
+        return value if -_EXPONENT_FROM < value < _EXPONENT_FROM else float(value)
     if kind is float:
         return _number(value)
     if kind is dict:
@@ -451,7 +492,7 @@ def _plain(value: Any) -> Any:
 def _number(value: float) -> Any:
     if math.isfinite(value):
         # JSONata computes in doubles; AWS writes an integral one as an integer (1, not 1.0).
-        return int(value) if value.is_integer() and abs(value) < 1e21 else value
+        return int(value) if value.is_integer() and abs(value) < _EXPONENT_FROM else value
     # JSON has no literal for these: AWS writes the name JavaScript gives them.
     return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
 
@@ -487,7 +528,14 @@ def _plain_object(obj: dict[str, Any]) -> dict[str, Any]:
 
 _PLACEHOLDER = re.compile(r"\{\{\{(\w+)\}\}\}|\{\{(\w+)\}\}")
 # A signature's array element types, as jsonata-js names them in T0412.
-_ARRAY_TYPES = {"a": "arrays", "b": "booleans", "f": "functions", "n": "numbers", "o": "objects", "s": "strings"}
+_ARRAY_TYPES = {
+    "a": "arrays",
+    "b": "booleans",
+    "f": "functions",
+    "n": "numbers",
+    "o": "objects",
+    "s": "strings",
+}
 
 
 def _javascript_catalog() -> dict[str, str]:

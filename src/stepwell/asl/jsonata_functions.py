@@ -31,7 +31,13 @@ from stepwell.asl.scope import Scope
 NULL = Utils.NULL_VALUE  # JSONata's null (Python None is JSONata's undefined)
 
 # The digests $hash accepts, by the names AWS spells them with.
-_HASH_ALGORITHMS = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
+_HASH_ALGORITHMS = {
+    "MD5": "md5",
+    "SHA-1": "sha1",
+    "SHA-256": "sha256",
+    "SHA-384": "sha384",
+    "SHA-512": "sha512",
+}
 
 # AWS accepts [1..873782] and refuses one element more on its memory bound (floci-io/floci#2737);
 # $range stays under the same ceiling rather than building an unbounded list.
@@ -294,19 +300,31 @@ class _Native(Jsonata.JFunctionCallable):
         return self._impl(args if isinstance(args, list) else [])
 
 
-# One optional slot more than AWS's arity lets an over-long call reach the function, which names
-# the surplus argument the way AWS does. A signature also makes the function usable as a value
-# ($map(items, $parse)).
-_FUNCTIONS: dict[str, tuple[Callable[[Sequence[Any]], Any], str]] = {
-    "partition": (partition, "<x?x?x?:x>"),
-    "range": (range_, "<x?x?x?x?:x>"),
-    "hash": (hash_, "<x?x?x?:x>"),
-    "random": (random, "<x?x?:x>"),
-    "uuid": (uuid, "<x?:x>"),
-    "parse": (parse, "<x?x?:x>"),
-    "shuffle": (shuffle, "<a:a>"),
-    "now": (now, "<s?s?:s>"),
-    "millis": (millis, "<:n>"),
+class _Function(Jsonata.JFunction):
+    """A native function with the name and arity the library needs to partially apply it ($f(?, 2))."""
+
+    def __init__(self, name: str, impl: Callable[[Sequence[Any]], Any], signature: str, arity: int):
+        super().__init__(_Native(impl), signature)
+        self.function_name = name
+        self._arity = arity
+
+    def get_number_of_args(self) -> int:
+        return self._arity
+
+
+# name: (implementation, signature, arity). One optional slot more than AWS's arity lets an
+# over-long call reach the function, which names the surplus argument the way AWS does. A signature
+# also makes the function usable as a value ($map(items, $parse)).
+_FUNCTIONS: dict[str, tuple[Callable[[Sequence[Any]], Any], str, int]] = {
+    "partition": (partition, "<x?x?x?:x>", 2),
+    "range": (range_, "<x?x?x?x?:x>", 3),
+    "hash": (hash_, "<x?x?x?:x>", 2),
+    "random": (random, "<x?x?:x>", 1),
+    "uuid": (uuid, "<x?:x>", 0),
+    "parse": (parse, "<x?x?:x>", 1),
+    "shuffle": (shuffle, "<a:a>", 1),
+    "now": (now, "<s?s?:s>", 2),
+    "millis": (millis, "<:n>", 0),
 }
 
 
@@ -316,8 +334,8 @@ def step_functions_frame() -> Jsonata.Frame:
     Built once and shared: evaluation frames are created as its children.
     """
     frame = Jsonata.Frame(Jsonata.static_frame)
-    for name, (impl, signature) in _FUNCTIONS.items():
-        frame.bind(name, Jsonata.JFunction(_Native(impl), signature))
+    for name, (impl, signature, arity) in _FUNCTIONS.items():
+        frame.bind(name, _Function(name, impl, signature, arity))
     # "$eval is not available": AWS answers a call to it with T1006 (Attempted to invoke a
     # non-function), which is what the library raises for a name bound to nothing.
     frame.bind("eval", None)

@@ -22,7 +22,7 @@ from typing import Any
 from stepwell.asl.model import Catcher, State, StateMachine
 from stepwell.asl.scope import Entropy, Scope
 from stepwell.engine import fanout, states, tasks
-from stepwell.engine.commands import CancelTask, Command, Finish, StartTimer
+from stepwell.engine.commands import DEADLINE, RETRY, WAIT, CancelTask, Command, Finish, StartTimer
 from stepwell.engine.context import context_object
 from stepwell.engine.dataflow import evaluate_assign, jsonata_output, place
 from stepwell.engine.events import (
@@ -113,7 +113,8 @@ class Interpreter:
         snap.frames[top.id] = top
         if self.machine.timeout_seconds:
             snap.open_timers[EXECUTION_TIMEOUT_TIMER] = ""
-            self.commands.append(StartTimer(EXECUTION_TIMEOUT_TIMER, self.now + self.machine.timeout_seconds))
+            due = self.now + self.machine.timeout_seconds
+            self.commands.append(StartTimer(EXECUTION_TIMEOUT_TIMER, due, DEADLINE))
         self.runnable.append(top)
 
     def timer_fired(self, timer_id: str) -> None:
@@ -259,6 +260,7 @@ class Interpreter:
         location: str | None = None,
         heartbeat: bool = False,
         from_children: bool = False,
+        terminal: bool = True,
     ) -> None:
         """Retry, Catch, or fail the frame (reference §2.4).
 
@@ -287,7 +289,7 @@ class Interpreter:
                     return
         if state.type in ("Map", "Parallel") and (from_children or evaluation_failed):
             self.history.add(state.type + "StateFailed", frame)
-        catcher = find_catcher(state.catchers, error, heartbeat) if state.catchers else None
+        catcher = find_catcher(state.catchers, error, heartbeat, terminal) if state.catchers else None
         if catcher is None:
             self.frame_failed(frame, error, cause)
             return
@@ -317,7 +319,7 @@ class Interpreter:
         frame.waiting = kind
         frame.work["timer_id"] = timer_id
         self.snap.open_timers[timer_id] = frame.id
-        self.commands.append(StartTimer(timer_id, due))
+        self.commands.append(StartTimer(timer_id, due, WAIT if kind == "timer" else RETRY))
 
     # ---- frames ending ------------------------------------------------------------------
     def frame_succeeded(self, frame: Frame, output: Any, text: str) -> None:

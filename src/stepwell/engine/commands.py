@@ -23,12 +23,20 @@ class InvokeTask:
     task_token: str | None = None
 
 
+WAIT, RETRY, DEADLINE = "wait", "retry", "deadline"
+
+
 @dataclass(frozen=True, slots=True)
 class StartTimer:
-    """Deliver ``TimerFired(timer_id)`` at ``due`` (epoch seconds); at once if it is past."""
+    """Deliver ``TimerFired(timer_id)`` at ``due`` (epoch seconds); at once if it is past.
+
+    ``purpose``: a Wait state's delay (``wait``), a retry back-off (``retry``), or a deadline
+    (``deadline``: execution, task and heartbeat timeouts). A runtime that scales time for tests
+    (WAIT_TIME_SCALE) scales waits and back-offs, never deadlines."""
 
     timer_id: str
     due: float
+    purpose: str = WAIT
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,12 @@ from stepwell.asl.scope import Entropy
 from stepwell.errors import ALL, HEARTBEAT_TIMEOUT, TASK_FAILED, TIMEOUT, UNCATCHABLE
 
 
-def error_matches(error_equals: Sequence[str], error: str, heartbeat: bool = False) -> bool:
-    if error in UNCATCHABLE:
+def error_matches(
+    error_equals: Sequence[str], error: str, heartbeat: bool = False, terminal: bool = True
+) -> bool:
+    """``terminal``: whether an error in UNCATCHABLE is terminal here. AWS lets a Task's
+    States.DataLimitExceeded from an oversized *result* be caught (recorded against AWS)."""
+    if terminal and error in UNCATCHABLE:
         return False
     for name in error_equals:
         if name in (error, ALL):
@@ -34,9 +38,11 @@ def find_retrier(retriers: Sequence[Retrier], error: str, heartbeat: bool = Fals
     return None
 
 
-def find_catcher(catchers: Sequence[Catcher], error: str, heartbeat: bool = False) -> Catcher | None:
+def find_catcher(
+    catchers: Sequence[Catcher], error: str, heartbeat: bool = False, terminal: bool = True
+) -> Catcher | None:
     for catcher in catchers:
-        if error_matches(catcher.error_equals, error, heartbeat):
+        if error_matches(catcher.error_equals, error, heartbeat, terminal):
             return catcher
     return None
 

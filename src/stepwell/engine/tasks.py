@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stepwell.asl import model as m
-from stepwell.engine.commands import CancelTask, InvokeTask, StartTimer
+from stepwell.engine.commands import DEADLINE, CancelTask, InvokeTask, StartTimer
 from stepwell.engine.dataflow import (
     evaluate_assign,
     jsonata_output,
@@ -158,6 +158,16 @@ def _succeeded(it: Interpreter, frame: Frame, state: m.State, result: Any) -> No
     work = frame.work
     text = to_json(result)
     kind = work["kind"]
+    if exceeds_payload_limit(text):
+        # AWS records an oversized result as the task's failure, which a catcher may handle.
+        who = work["resource"] if kind == LAMBDA else work["type"]
+        cause = (
+            f"The state/task '{who}' returned a result with a size exceeding "
+            "the maximum number of bytes service limit."
+        )
+        _record_failure(it, frame, "Failed", DATA_LIMIT_EXCEEDED, cause)
+        it.state_failed(frame, state, DATA_LIMIT_EXCEEDED, cause, terminal=False)
+        return
     if kind == LAMBDA:
         it.history.add(
             "LambdaFunctionSucceeded", frame, {"output": text, "outputDetails": {"truncated": False}}
@@ -166,12 +176,6 @@ def _succeeded(it: Interpreter, frame: Frame, state: m.State, result: Any) -> No
         it.history.add("ActivitySucceeded", frame, {"output": text, "outputDetails": {"truncated": False}})
     else:
         it.history.add("TaskSucceeded", frame, _service_details(work, output=text))
-    if exceeds_payload_limit(text):
-        raise WorkflowError(
-            DATA_LIMIT_EXCEEDED,
-            f"The state/task '{state.name}' returned a result with a size exceeding "
-            "the maximum number of bytes service limit.",
-        )
     finish_with_result(it, frame, state, result)
 
 
@@ -225,7 +229,7 @@ def _close(it: Interpreter, frame: Frame) -> None:
 
 def _start_timer(it: Interpreter, frame: Frame, timer_id: str, due: float) -> None:
     it.snap.open_timers[timer_id] = frame.id
-    it.commands.append(StartTimer(timer_id, due))
+    it.commands.append(StartTimer(timer_id, due, DEADLINE))
 
 
 def _restart_heartbeat(it: Interpreter, frame: Frame, seconds: float) -> None:

@@ -7,6 +7,7 @@ and to ``arn:aws:states:::lambda:invoke`` with ``"FunctionName"`` set to any of 
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import inspect
 import json
@@ -55,6 +56,8 @@ class LambdaContext:
 @dataclass
 class FunctionRegistry:
     functions: dict[str, Handler] = field(default_factory=dict)
+    region: str = "us-east-1"
+    account: str = "123456789012"
 
     def register(self, name: str, handler: Handler) -> None:
         self.functions[name] = handler
@@ -82,7 +85,7 @@ class FunctionRegistry:
         if resource.startswith(LAMBDA_INVOKE):
             target = payload.get("FunctionName", "") if isinstance(payload, dict) else ""
             name = function_name(str(target))
-            event = payload.get("Payload") if isinstance(payload, dict) else None
+            event = _invoke_payload(payload.get("Payload") if isinstance(payload, dict) else None)
             return name, self.functions.get(name), event, True
         name = function_name(resource)
         return name, self.functions.get(name), payload, False
@@ -94,8 +97,9 @@ class FunctionRegistry:
         if handler is None:
             raise TaskError(
                 "Lambda.ResourceNotFoundException",
-                f"Function not found: {name} (no Python function is registered under this name; "
-                "register one with --functions module.py)",
+                f"Function not found: arn:aws:lambda:{self.region}:{self.account}:function:{name}:$LATEST "
+                f"(Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; "
+                f"Request ID: {request_id}; Proxy: null)",
             )
         context = LambdaContext(
             function_name=name,
@@ -103,14 +107,17 @@ class FunctionRegistry:
             deadline=time.time() + timeout if timeout else None,
         )
         try:
-            result = handler(_copy_json(event), context)
-            result = _copy_json(result)
+            result = _response_payload(handler(_copy_json(event), context))
         except Exception as exc:  # the function's failure is the task's failure
-            raise TaskError(type(exc).__name__, lambda_error_cause(exc, request_id)) from None
+            # The plain function ARN passes on the runtime's error text; lambda:invoke re-encodes it.
+            cause = lambda_error_cause(exc, request_id, compact=wrap)
+            raise TaskError(type(exc).__name__, cause) from None
         if not wrap:
             return result
-        return {
-            "ExecutedVersion": "$LATEST",
+        wrapped: dict[str, Any] = {"ExecutedVersion": "$LATEST"}
+        if isinstance(payload, dict) and payload.get("LogType") == "Tail":
+            wrapped["LogResult"] = base64.b64encode(f"START RequestId: {request_id}\n".encode()).decode()
+        return wrapped | {
             "Payload": result,
             "SdkHttpMetadata": {
                 "AllHttpHeaders": {"X-Amz-Executed-Version": ["$LATEST"], "x-amzn-RequestId": [request_id]},
@@ -134,18 +141,40 @@ def function_name(target: str) -> str:
     return target
 
 
-def lambda_error_cause(exc: BaseException, request_id: str) -> str:
+def lambda_error_cause(exc: BaseException, request_id: str, compact: bool = False) -> str:
     """The cause AWS's Python runtime reports for an unhandled exception."""
     frames = traceback.extract_tb(exc.__traceback__)[1:]
     stack = [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n    {f.line}\n' for f in frames]
+    error = {"errorMessage": str(exc), "errorType": type(exc).__name__, "requestId": request_id}
     return json.dumps(
-        {
-            "errorMessage": str(exc),
-            "errorType": type(exc).__name__,
-            "requestId": request_id,
-            "stackTrace": stack,
-        }
+        error | {"stackTrace": stack},
+        separators=(",", ":") if compact else (", ", ": "),
+        ensure_ascii=False,
     )
+
+
+def _invoke_payload(payload: Any) -> Any:
+    """lambda:invoke sends a string Payload as raw bytes (so "0.0" arrives as the number 0.0)
+    and no Payload as an empty object."""
+    if payload is None:
+        return {}
+    if isinstance(payload, str):
+        try:
+            return json.loads(payload)
+        except ValueError:
+            return payload
+    return payload
+
+
+def _response_payload(result: Any) -> Any:
+    """The function's answer as Step Functions reads it: bytes are the raw JSON response."""
+    if isinstance(result, (bytes, bytearray)):
+        text = bytes(result).decode("utf-8")
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return _copy_json(result)
 
 
 def _copy_json(value: Any) -> Any:

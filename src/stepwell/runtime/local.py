@@ -18,7 +18,7 @@ from typing import Any
 
 from stepwell.asl.model import StateMachine
 from stepwell.engine.advance import advance
-from stepwell.engine.commands import Finish, InvokeTask, StartTimer
+from stepwell.engine.commands import DEADLINE, Finish, InvokeTask, StartTimer
 from stepwell.engine.events import (
     Event,
     ExecutionInfo,
@@ -146,7 +146,9 @@ class _Run:
             if isinstance(command, InvokeTask):
                 self.invoke(command)
             elif isinstance(command, StartTimer):
-                delay = max(0.0, command.due - event.now) * self.runner.wait_time_scale
+                delay = max(0.0, command.due - event.now)
+                if command.purpose != DEADLINE:
+                    delay *= self.runner.wait_time_scale
                 heapq.heappush(self.timers, (time.monotonic() + delay, command.timer_id))
             elif isinstance(command, Finish):
                 self.finished = command
