@@ -25,8 +25,11 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    handler = args.handler
-    return int(handler(args))
+    try:
+        return int(args.handler(args))
+    except BrokenPipeError:  # e.g. `stepwell run ... | head`
+        sys.stderr.close()
+        return EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,7 +69,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    definition = Path(args.file).read_text(encoding="utf-8")
+    try:
+        definition = Path(args.file).read_text(encoding="utf-8")
+    except OSError as unreadable:
+        print(f"cannot read {args.file}: {unreadable.strerror}", file=sys.stderr)
+        return EXIT_INVALID
     try:
         machine = parse_definition(definition)
     except DefinitionError as invalid:
@@ -80,7 +87,11 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     registry = FunctionRegistry()
     for module in args.functions:
-        registry.load_module(module)
+        try:
+            registry.load_module(module)
+        except (OSError, SyntaxError, ImportError, ValueError) as broken:
+            print(f"cannot load functions from {module}: {broken}", file=sys.stderr)
+            return EXIT_INVALID
     runner = LocalRunner(registry, wait_time_scale=args.wait_time_scale)
     result = runner.run(
         machine, execution_input, machine_name=_machine_name(args.file), execution_name=args.name
@@ -93,7 +104,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    definition = Path(args.file).read_text(encoding="utf-8")
+    try:
+        definition = Path(args.file).read_text(encoding="utf-8")
+    except OSError as unreadable:
+        print(f"cannot read {args.file}: {unreadable.strerror}", file=sys.stderr)
+        return EXIT_INVALID
     diagnostics = validate_definition(definition, args.type)
     failed = any(d.severity == "ERROR" for d in diagnostics)
     result = {

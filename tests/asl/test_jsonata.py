@@ -112,6 +112,12 @@ def test_syntax_errors_are_invalid_jsonata_with_jsonata_js_text(text: str, code:
     assert raised.value.expression == text[2:-2].strip()
 
 
+def test_an_empty_expression_is_invalid() -> None:
+    with pytest.raises(InvalidJsonata) as raised:
+        compile_jsonata("{%  %}")
+    assert (raised.value.code, raised.value.message) == ("S0207", "Unexpected end of expression")
+
+
 def test_an_invalid_expression_inside_a_template_names_its_field() -> None:
     with pytest.raises(InvalidJsonata) as raised:
         compile_jsonata_template({"a": ["x", "{% 1 + %}"]}, "Arguments")
@@ -472,7 +478,7 @@ def test_without_a_field_the_cause_is_the_jsonata_error_alone() -> None:
 
 
 def test_a_python_error_escaping_the_library_is_still_a_query_evaluation_error() -> None:
-    text = "{% $number('abc') %}"
+    text = "{% $map([1, 2], $uppercase) %}"  # the port calls str.upper on a number
     assert cause_of(text).startswith(threw(text, ": "))
 
 
@@ -643,6 +649,50 @@ def test_parse_edges() -> None:
     for bad in ["''", "'  '", '\'{"a":1}{"b":2}\'', "'[1,2] [3,4]'", '\'{"a":1,"a":2}\'', "'1e400'", "'NaN'"]:
         text = f"{{% $parse({bad}) %}}"
         assert cause_of(text) == threw(text, ". D3137: Invalid JSON"), bad
+
+
+# --- built-ins where the library differs from jsonata-js -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{% $string(1e20) %}", "100000000000000000000"),
+        ("{% $string(-1.5e20) %}", "-150000000000000000000"),
+        ("{% $string(123456789012345678) %}", "123456789012346000"),  # 15 significant digits
+        ("{% $string(1e21) %}", "1e+21"),
+        ("{% $string(1e-7) %}", "1e-7"),
+        ("{% $string(0.00001) %}", "0.00001"),
+        ("{% $string(0.1 + 0.2) %}", "0.3"),
+        ("{% $string(1/3) %}", "0.333333333333333"),
+        ("{% $string(2.50) %}", "2.5"),
+        ("{% $string({'a': 1, 'b': [true, null]}) %}", '{"a":1,"b":[true,null]}'),
+        ("{% $string('x') %}", "x"),
+        ("{% $number('0x10') %}", 16),
+        ("{% $number('1e2') %}", 100),
+        ("{% $number('-1.5') %}", -1.5),
+        ("{% $number(true) %}", 1),
+        ("{% $toMillis('2016-03-05T21:29:29.243Z') %}", 1457213369243),
+    ],
+)
+def test_builtins_answer_as_jsonata_js(text: str, expected: Any) -> None:
+    assert ev(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("{% $number('abc') %}", '. D3030: Unable to cast value to a number: "abc"'),
+        ("{% $number(' 1') %}", '. D3030: Unable to cast value to a number: " 1"'),
+        ("{% $number('nan') %}", '. D3030: Unable to cast value to a number: "nan"'),
+        ("{% $string(1/0) %}", ". D3001: Attempting to invoke string function on Infinity or NaN"),
+        ("{% $toMillis('nope') %}",
+         ". D3110: The argument of the toMillis function must be an ISO 8601 formatted timestamp."
+         ' Given "nope"'),
+    ],
+)  # fmt: skip
+def test_builtin_errors_are_jsonata_js_errors(text: str, detail: str) -> None:
+    assert cause_of(text) == threw(text, detail)
 
 
 # --- plain JSON out, nothing mutated in -------------------------------------------------------------

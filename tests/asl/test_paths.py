@@ -12,10 +12,12 @@ import pytest
 from stepwell.asl.paths import (
     InvalidPath,
     JsonPath,
+    ParsedPath,
     PathNotFound,
     ReferencePath,
     compile_path,
     compile_reference_path,
+    parse_path,
 )
 from stepwell.asl.scope import Scope
 from stepwell.errors import RESULT_PATH_MATCH_FAILURE, EvaluationError
@@ -283,6 +285,30 @@ def test_invalid_paths_are_rejected_at_compile_time(path: str) -> None:
 def test_non_string_path_is_invalid() -> None:
     with pytest.raises(InvalidPath):
         compile_path(3)  # type: ignore[arg-type]
+
+
+def test_a_filter_syntax_error_is_reported_where_it_stands() -> None:
+    # The filter is compiled as the parser meets it, before the later "..": its message wins,
+    # also for a filter nested in a filter path.
+    with pytest.raises(
+        InvalidPath, match=r"^Invalid filter '@\.a ==': unexpected character at position 6\.$"
+    ):
+        compile_path("$[?(@.a ==)]..")
+    with pytest.raises(InvalidPath, match=r"^Invalid filter '@\.b >'"):
+        compile_path("$[?(@.a[?(@.b >)])]")
+    with pytest.raises(InvalidPath, match=r"Function with name: foo does not exist\.$"):
+        compile_path("$.a.foo()")
+
+
+def test_parse_path_gives_the_syntax_tree() -> None:
+    parsed = parse_path("$.a[0]")
+    assert isinstance(parsed, ParsedPath)
+    assert (parsed.root, len(parsed.selectors), parsed.function, parsed.is_definite) == ("$", 2, None, True)
+    assert not parse_path("$.a[*].length()").is_definite
+    assert parse_path("$$.Execution").root == "$$"
+    assert parse_path("@.a", allow_item_root=True).root == "@"
+    with pytest.raises(InvalidPath):
+        parse_path("@.a")
 
 
 # --- reference paths (ResultPath) -------------------------------------------------------------------

@@ -9,7 +9,8 @@ Edge cases (missing, zero or negative arguments, error codes and texts) follow w
 measured against AWS with TestState and recorded in floci-io/floci#2737 / #2668: AWS raises its own
 errors with the code ``D3137`` (JSONata's "custom error" code) and signature errors with ``T0410``.
 
-Randomness and time come from the ``Scope`` being evaluated (``asl/`` never reads the process's
+A few built-ins are rebound where the port answers differently from jsonata-js ($number, $string,
+$toMillis). Randomness and time come from the ``Scope`` being evaluated (``asl/`` never reads the process's
 clock or random source): ``bind_scope`` makes it visible to the functions for one evaluation.
 ``$shuffle``, ``$now`` and ``$millis`` are rebound for the same reason.
 """
@@ -18,9 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from jsonata import Functions, JException, Jsonata
@@ -245,6 +249,65 @@ def _long_or_double(text: str) -> int | float:
     return value if -(1 << 63) <= value < (1 << 63) else float(value)
 
 
+# --- built-ins rebound where the port differs from jsonata-js --------------------------------------
+
+# jsonata-js's $number accepts JSON number syntax and 0x / 0o / 0b integers, nothing else.
+_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?")
+_RADIX = re.compile(r"0([xX][0-9A-Fa-f]+|[oO][0-7]+|[bB][01]+)")
+
+
+def number(args: Sequence[Any]) -> Any:
+    value = _argument(args, 0)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return 1 if value else 0
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str):
+        if _DECIMAL.fullmatch(value):
+            parsed = float(value)
+            if math.isfinite(parsed):
+                return parsed
+        elif _RADIX.fullmatch(value):
+            return int(value, 0)
+    raise JException("D3030", -1, value)  # Unable to cast value to a number: <value>
+
+
+def string(args: Sequence[Any]) -> Any:
+    # jsonata-js writes a number with 15 significant digits as JavaScript does: in full below 1e21
+    # ($string(1e20) is "100000000000000000000", where the port writes "1e+20"), and refuses
+    # Infinity / NaN. Other values are the port's business.
+    value = _argument(args, 0)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise JException("D3001", -1)
+        return javascript_number_text(float(f"{value:.15g}"))
+    return Functions.string(value, _argument(args, 1))
+
+
+def javascript_number_text(value: float) -> str:
+    """Number.prototype.toString: exponent notation from 1e21 up and below 1e-6 only."""
+    if value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    text = repr(value)
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    power = int(exponent)
+    if -7 < power < 21:
+        return format(Decimal(text), "f")
+    return f"{mantissa}e{'+' if power > 0 else '-'}{abs(power)}"
+
+
+def to_millis(args: Sequence[Any]) -> Any:
+    timestamp = _argument(args, 0)
+    try:
+        return Functions.datetime_to_millis(timestamp, _argument(args, 1))
+    except ValueError:  # the port lets Python's parse error out
+        raise JException("D3110", -1, timestamp) from None
+
+
 # --- built-ins rebound so that they read the scope, not the process ------------------------------
 
 
@@ -323,6 +386,9 @@ _FUNCTIONS: dict[str, tuple[Callable[[Sequence[Any]], Any], str, int]] = {
     "uuid": (uuid, "<x?:x>", 0),
     "parse": (parse, "<x?x?:x>", 1),
     "shuffle": (shuffle, "<a:a>", 1),
+    "number": (number, "<(nsb)-:n>", 1),
+    "string": (string, "<x-b?:s>", 2),
+    "toMillis": (to_millis, "<s-s?:n>", 2),
     "now": (now, "<s?s?:s>", 2),
     "millis": (millis, "<:n>", 0),
 }

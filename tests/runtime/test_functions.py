@@ -1,0 +1,106 @@
+"""Python functions bound to Task resources, behaving as AWS Lambda behaves."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stepwell.runtime.functions import FunctionRegistry, TaskError, function_name
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "double",
+        "double:prod",
+        "arn:aws:lambda:eu-west-1:999999999999:function:double",
+        "arn:aws:lambda:us-east-1:123456789012:function:double:$LATEST",
+        "arn:aws:lambda:us-east-1:123456789012:function:double:7",
+    ],
+)
+def test_a_function_answers_to_its_name_and_every_arn_form(target: str) -> None:
+    assert function_name(target) == "double"
+
+
+def registry() -> FunctionRegistry:
+    functions = FunctionRegistry()
+    functions.register("double", lambda event, context: event["n"] * 2)
+    functions.register("echo", lambda event, context: event)
+    return functions
+
+
+def test_plain_function_arn_returns_the_raw_result() -> None:
+    assert registry().invoke("arn:aws:lambda:us-east-1:123456789012:function:double", {"n": 4}) == 8
+
+
+def test_lambda_invoke_wraps_the_result_as_aws_does() -> None:
+    out = registry().invoke("arn:aws:states:::lambda:invoke", {"FunctionName": "double", "Payload": {"n": 4}})
+    assert out["Payload"] == 8
+    assert out["StatusCode"] == 200
+    assert out["ExecutedVersion"] == "$LATEST"
+    assert out["SdkHttpMetadata"]["HttpStatusCode"] == 200
+    assert out["SdkResponseMetadata"]["RequestId"]
+
+
+def test_lambda_invoke_sends_a_string_payload_as_raw_json() -> None:
+    out = registry().invoke("arn:aws:states:::lambda:invoke", {"FunctionName": "echo", "Payload": "0.5"})
+    assert out["Payload"] == 0.5
+    out = registry().invoke("arn:aws:states:::lambda:invoke", {"FunctionName": "echo"})
+    assert out["Payload"] == {}
+
+
+def test_an_exception_becomes_the_error_aws_lambda_reports() -> None:
+    def boom(event: object, context: object) -> None:
+        raise KeyError("missing")
+
+    functions = FunctionRegistry()
+    functions.register("boom", boom)
+    with pytest.raises(TaskError) as raised:
+        functions.invoke("arn:aws:lambda:us-east-1:123456789012:function:boom", {})
+    assert raised.value.error == "KeyError"
+    cause = json.loads(raised.value.cause)
+    assert cause["errorType"] == "KeyError"
+    assert cause["errorMessage"] == "'missing'"
+    assert cause["requestId"]
+    assert any("boom" in line for line in cause["stackTrace"])
+    assert raised.value.cause.startswith('{"errorMessage": ')  # the runtime's own spacing
+
+
+def test_an_unbound_function_fails_as_lambda_does() -> None:
+    with pytest.raises(TaskError) as raised:
+        FunctionRegistry().invoke("arn:aws:states:::lambda:invoke", {"FunctionName": "nope"})
+    assert raised.value.error == "Lambda.ResourceNotFoundException"
+    assert raised.value.cause.startswith("Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope")
+
+
+def test_load_module_registers_top_level_two_argument_functions(tmp_path: Path) -> None:
+    module = tmp_path / "fns.py"
+    module.write_text(
+        "import json\n"
+        "def greet(event, context):\n    return 'hi ' + event['name']\n"
+        "def helper(x):\n    return x\n"
+        "def _private(event, context):\n    return None\n",
+        encoding="utf-8",
+    )
+    functions = FunctionRegistry()
+    assert functions.load_module(module) == ["greet"]
+    assert functions.invoke("greet", {"name": "ada"}) == "hi ada"
+
+
+def test_the_context_object_looks_like_lambdas() -> None:
+    seen = {}
+
+    def look(event: object, context: object) -> int:
+        seen["name"] = context.function_name  # type: ignore[attr-defined]
+        seen["remaining"] = context.get_remaining_time_in_millis()  # type: ignore[attr-defined]
+        seen["request"] = context.aws_request_id  # type: ignore[attr-defined]
+        return 1
+
+    functions = FunctionRegistry()
+    functions.register("look", look)
+    functions.invoke("look", {}, timeout=3)
+    assert seen["name"] == "look"
+    assert 0 < seen["remaining"] <= 3000
+    assert len(seen["request"]) == 36

@@ -1,0 +1,101 @@
+"""`stepwell run` and `stepwell validate` as a user runs them (a real subprocess)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "order"
+
+
+def stepwell(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "stepwell.cli", *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def write(tmp_path: Path, definition: dict[str, Any]) -> str:
+    path = tmp_path / "machine.asl.json"
+    path.write_text(json.dumps(definition), encoding="utf-8")
+    return str(path)
+
+
+def test_run_succeeds_and_prints_history_as_json() -> None:
+    done = stepwell(
+        "run",
+        str(EXAMPLE / "order.asl.json"),
+        "--input-file",
+        str(EXAMPLE / "input.json"),
+        "--functions",
+        str(EXAMPLE / "functions.py"),
+        "--format",
+        "json",
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["status"] == "SUCCEEDED"
+    assert result["output"] == {"status": "ACCEPTED", "customer": "ada", "total": 43.75}
+    events = result["events"]
+    assert [e["id"] for e in events] == list(range(1, len(events) + 1))
+    assert events[0]["type"] == "ExecutionStarted" and events[-1]["type"] == "ExecutionSucceeded"
+    assert events[0]["timestamp"].endswith("+00:00")  # ISO-8601, as the AWS CLI prints them
+    assert json.loads(events[0]["executionStartedEventDetails"]["input"])["customer"] == "ada"
+    assert result["executionArn"].startswith("arn:aws:states:us-east-1:123456789012:execution:order:")
+
+
+def test_run_failure_exits_1_with_error_and_cause() -> None:
+    done = stepwell(
+        "run",
+        str(EXAMPLE / "order.asl.json"),
+        "--input",
+        '{"customer": "x", "lines": [{"sku": "gin", "qty": 1}]}',
+        "--functions",
+        str(EXAMPLE / "functions.py"),
+    )
+    assert done.returncode == 1
+    assert "status: FAILED" in done.stdout
+    assert "error:  OrderRejected" in done.stdout
+    assert "unknown products: gin" in done.stdout
+    assert "FailStateEntered" in done.stdout
+
+
+def test_run_invalid_definition_exits_2_with_aws_message(tmp_path: Path) -> None:
+    path = write(tmp_path, {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}})
+    done = stepwell("run", path)
+    assert done.returncode == 2
+    assert done.stderr.startswith("Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: ")
+    assert "at /States/A/Next'" in done.stderr
+
+
+def test_run_invalid_input_exits_2(tmp_path: Path) -> None:
+    path = write(tmp_path, {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    done = stepwell("run", path, "--input", "{not json")
+    assert done.returncode == 2
+    assert done.stderr.startswith("Invalid State Machine Execution Input:")
+
+
+def test_run_scales_waits(tmp_path: Path) -> None:
+    path = write(tmp_path, {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}})
+    done = stepwell("run", path, "--wait-time-scale", "0", "--input", '{"a": 1}', "--format", "json")
+    assert done.returncode == 0, done.stderr
+    types = [e["type"] for e in json.loads(done.stdout)["events"]]
+    assert types == ["ExecutionStarted", "WaitStateEntered", "WaitStateExited", "ExecutionSucceeded"]
+
+
+def test_validate_reports_diagnostics(tmp_path: Path) -> None:
+    path = write(tmp_path, {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}})
+    done = stepwell("validate", path, "--format", "json")
+    assert done.returncode == 2
+    result = json.loads(done.stdout)
+    assert result["result"] == "FAIL"
+    assert {d["code"] for d in result["diagnostics"]} == {"MISSING_TRANSITION_TARGET", "MISSING_END_STATE"}
+
+
+def test_validate_ok(tmp_path: Path) -> None:
+    done = stepwell("validate", str(EXAMPLE / "order.asl.json"))
+    assert done.returncode == 0
+    assert done.stdout.strip() == "OK"
