@@ -143,14 +143,18 @@ def _retriers(raw: Mapping[str, Any]) -> tuple[m.Retrier, ...]:
 
 def _catchers(raw: Mapping[str, Any], ql: QL) -> tuple[m.Catcher, ...]:
     out = []
-    for c in raw.get("Catch", ()):
+    for index, c in enumerate(raw.get("Catch", ())):
         jsonata = ql is QL.JSONATA
         out.append(
             m.Catcher(
                 error_equals=tuple(c["ErrorEquals"]),
                 next=c["Next"],
                 result_path=None if jsonata else _result_path(c),
-                output=compile_jsonata_template(c["Output"], "Output") if jsonata and "Output" in c else None,
+                output=(
+                    compile_jsonata_template(c["Output"], f"Catch[{index}]/Output")
+                    if jsonata and "Output" in c
+                    else None
+                ),
                 assign=_assignment(c.get("Assign"), ql),
             )
         )

@@ -23,7 +23,7 @@ supported.", and ``$states.errorOutput`` outside a catcher's ``Output``/``Assign
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from stepwell.asl.jsonata import InvalidJsonata, compile_jsonata

@@ -47,8 +47,8 @@ def run_choice(it: Interpreter, frame: Frame, state: m.State) -> None:
     assert isinstance(state, m.ChoiceState)
     scope = it.scope(frame, frame.input)
     if state.is_jsonata:
-        for rule in state.choices:
-            if _jsonata_condition(rule, scope):
+        for index, rule in enumerate(state.choices):
+            if _jsonata_condition(rule, index, scope):
                 output = jsonata_output(rule.output, scope, frame.input)
                 it.exit(frame, state, output, evaluate_assign(rule.assign, scope), next_state=rule.next)
                 return
@@ -73,11 +73,11 @@ def run_choice(it: Interpreter, frame: Frame, state: m.State) -> None:
     it.exit(frame, state, select(state.output_path, effective_scope), assigned, next_state=chosen)
 
 
-def _jsonata_condition(rule: m.ChoiceRule, scope: Scope) -> bool:
+def _jsonata_condition(rule: m.ChoiceRule, index: int, scope: Scope) -> bool:
     if rule.constant is not None:
         return rule.constant
     assert rule.jsonata_condition is not None
-    value = rule.jsonata_condition.evaluate(scope)
+    value = rule.jsonata_condition.evaluate(scope, field=f"Choices[{index}]/Condition")
     if not isinstance(value, bool):
         raise EvaluationError(
             QUERY_EVALUATION_ERROR,
