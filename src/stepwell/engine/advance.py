@@ -83,6 +83,7 @@ class Interpreter:
         self.commands: list[Command] = []
         self.runnable: deque[Frame] = deque()
         self.states = machine.states
+        self._views: dict[str, Any] = {}  # frame id -> the variables it can read (live ChainMaps)
 
     # ---- events from outside ------------------------------------------------------------
     def apply(self, event: Event) -> None:
@@ -207,11 +208,14 @@ class Interpreter:
         retry_count: bool = False,
     ) -> Scope:
         snap = self.snap
+        view = self._views.get(frame.id)
+        if view is None:
+            view = self._views[frame.id] = snap.variables_view(frame)
         return Scope(
             value,
-            snap.variables_view(frame),
-            lambda: context_object(
-                snap, frame, task_token=task_token, map_item=map_item, retry_count=retry_count
+            view,
+            partial(
+                context_object, snap, frame, task_token=task_token, map_item=map_item, retry_count=retry_count
             ),
             self.entropy,
         )
