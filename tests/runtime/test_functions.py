@@ -104,3 +104,16 @@ def test_the_context_object_looks_like_lambdas() -> None:
     assert seen["name"] == "look"
     assert 0 < seen["remaining"] <= 3000
     assert len(seen["request"]) == 36
+
+
+def test_a_callable_can_be_bound_to_any_exact_resource() -> None:
+    functions = FunctionRegistry()
+    functions.register("arn:aws:states:::sqs:sendMessage", lambda event, context: {"MessageId": "m-1"})
+    assert functions.invoke("arn:aws:states:::sqs:sendMessage", {"QueueUrl": "q"}) == {"MessageId": "m-1"}
+
+
+def test_an_unbound_service_resource_fails_clearly() -> None:
+    with pytest.raises(TaskError) as raised:
+        FunctionRegistry().invoke("arn:aws:states:::sqs:sendMessage", {})
+    assert raised.value.error == "States.TaskFailed"
+    assert "No handler is bound to the resource 'arn:aws:states:::sqs:sendMessage'" in raised.value.cause

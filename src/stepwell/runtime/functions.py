@@ -82,6 +82,8 @@ class FunctionRegistry:
 
     def resolve(self, resource: str, payload: Any) -> tuple[str, Handler | None, Any, bool]:
         """(function name, handler or None, event to pass, wrap the result as lambda:invoke does)."""
+        if resource in self.functions:  # a callable bound to this exact resource
+            return resource, self.functions[resource], payload, False
         if resource.startswith(LAMBDA_INVOKE):
             target = payload.get("FunctionName", "") if isinstance(payload, dict) else ""
             name = function_name(str(target))
@@ -94,6 +96,12 @@ class FunctionRegistry:
         """Run the bound function; raise TaskError as Step Functions would record the failure."""
         name, handler, event, wrap = self.resolve(resource, payload)
         request_id = str(uuid.uuid4())
+        if handler is None and not is_lambda_resource(resource):
+            raise TaskError(
+                "States.TaskFailed",
+                f"No handler is bound to the resource '{resource}'. In process, stepwell runs Lambda "
+                "functions (--functions module.py) and callables registered for an exact resource.",
+            )
         if handler is None:
             raise TaskError(
                 "Lambda.ResourceNotFoundException",
@@ -127,6 +135,10 @@ class FunctionRegistry:
             "SdkResponseMetadata": {"RequestId": request_id},
             "StatusCode": 200,
         }
+
+
+def is_lambda_resource(resource: str) -> bool:
+    return resource.startswith(LAMBDA_INVOKE) or ":function:" in resource or ":" not in resource
 
 
 def function_name(target: str) -> str:
