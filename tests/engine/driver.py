@@ -117,7 +117,11 @@ class Run:
         return self.deliver(TaskSucceeded(task_id=task_id or self.open_task(), output=output, **self._kw(kw)))
 
     def fail(
-        self, task_id: str | None = None, error: str | None = "Boom", cause: str | None = "it broke", **kw: Any
+        self,
+        task_id: str | None = None,
+        error: str | None = "Boom",
+        cause: str | None = "it broke",
+        **kw: Any,
     ) -> Step:
         tid = task_id or self.open_task()
         return self.deliver(TaskFailed(task_id=tid, error=error, cause=cause, **self._kw(kw)))

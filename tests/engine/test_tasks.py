@@ -39,7 +39,9 @@ def test_lambda_arn_success_writes_lambda_function_events_in_chain() -> None:
         "input": '{"a":1}',
         "inputDetails": {"truncated": False},
     }
-    assert "LambdaFunctionStarted" in run.types() and "lambdaFunctionStartedEventDetails" not in run.history[3]
+    assert (
+        "LambdaFunctionStarted" in run.types() and "lambdaFunctionStartedEventDetails" not in run.history[3]
+    )
     run.succeed(output={"x": 1})
     assert run.chain()[4:] == [
         (5, 4, "LambdaFunctionSucceeded"),
@@ -48,7 +50,10 @@ def test_lambda_arn_success_writes_lambda_function_events_in_chain() -> None:
         (8, 7, "PassStateExited"),
         (9, 8, "ExecutionSucceeded"),
     ]
-    assert run.details("LambdaFunctionSucceeded") == {"output": '{"x":1}', "outputDetails": {"truncated": False}}
+    assert run.details("LambdaFunctionSucceeded") == {
+        "output": '{"x":1}',
+        "outputDetails": {"truncated": False},
+    }
     assert run.details("TaskStateExited")["output"] == '{"x":1}'
     assert run.finish == Finish("SUCCEEDED", output={"x": 1})
     run.check_ids()
@@ -225,10 +230,17 @@ def test_task_token_is_available_to_jsonata_arguments() -> None:
 # ---- activities ------------------------------------------------------------------------------
 def test_activity_events_and_worker_name() -> None:
     definition = machine_of(
-        {"T": task(ACTIVITY_ARN, TimeoutSeconds=60, HeartbeatSeconds=10, Parameters={"n": 1}, Next="P"), "P": PASS_END}
+        {
+            "T": task(ACTIVITY_ARN, TimeoutSeconds=60, HeartbeatSeconds=10, Parameters={"n": 1}, Next="P"),
+            "P": PASS_END,
+        }
     )
     run = Run(definition)
-    assert run.chain() == [(1, 0, "ExecutionStarted"), (2, 0, "TaskStateEntered"), (3, 2, "ActivityScheduled")]
+    assert run.chain() == [
+        (1, 0, "ExecutionStarted"),
+        (2, 0, "TaskStateEntered"),
+        (3, 2, "ActivityScheduled"),
+    ]
     assert run.details("ActivityScheduled") == {
         "resource": ACTIVITY_ARN,
         "input": '{"n":1}',
@@ -244,7 +256,10 @@ def test_activity_events_and_worker_name() -> None:
     assert run.details("ActivityStarted") == {"workerName": "worker-7"}
     run.succeed(output={"done": True})
     assert run.chain()[4:6] == [(5, 4, "ActivitySucceeded"), (6, 5, "TaskStateExited")]
-    assert run.details("ActivitySucceeded") == {"output": '{"done":true}', "outputDetails": {"truncated": False}}
+    assert run.details("ActivitySucceeded") == {
+        "output": '{"done":true}',
+        "outputDetails": {"truncated": False},
+    }
     assert run.status == "SUCCEEDED"
 
 

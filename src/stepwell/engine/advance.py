@@ -36,7 +36,7 @@ from stepwell.engine.events import (
     TaskSucceeded,
     TimerFired,
 )
-from stepwell.engine.history import HistoryWriter, exceeds_payload_limit, to_json
+from stepwell.engine.history import HistoryFull, HistoryWriter, exceeds_payload_limit, to_json
 from stepwell.engine.retry_catch import find_catcher, find_retrier, retry_delay
 from stepwell.engine.snapshot import RUNNING, Frame, Snapshot
 from stepwell.errors import (
@@ -66,8 +66,11 @@ def advance(machine: StateMachine, snapshot: Snapshot | None, event: Event) -> S
             raise ValueError("the first event of an execution must be ExecutionStarted")
         snapshot = Snapshot(execution=event.execution, history_limit=event.history_limit)
     interpreter = Interpreter(machine, snapshot, event)
-    interpreter.apply(event)
-    interpreter.run()
+    try:
+        interpreter.apply(event)
+        interpreter.run()
+    except HistoryFull:
+        interpreter.end_execution("FAILED", error=RUNTIME, cause=HISTORY_LIMIT_CAUSE)
     return Step(snapshot, interpreter.history.events, interpreter.commands)
 
 
@@ -151,8 +154,6 @@ class Interpreter:
             while not frame.closed and frame.waiting is None and self.snap.status == RUNNING:
                 state = self.states[frame.state or ""]
                 self.guarded(frame, state, lambda f=frame, s=state: self.step(f, s))
-                if self.history.full and self.snap.status == RUNNING:
-                    self.end_execution("FAILED", error=RUNTIME, cause=HISTORY_LIMIT_CAUSE)
 
     def guarded_announce(self, frame: Frame) -> None:
         """A Map iteration starts; if its ItemSelector fails, the Map state fails."""
@@ -310,7 +311,10 @@ class Interpreter:
             output = jsonata_output(catcher.output, scope, error_output, states_vars)
         else:
             output = place(catcher.result_path, frame.input, error_output)
-        assigned = evaluate_assign(catcher.assign, scope.with_input(error_output), states_vars)
+        # JSONata reads the error as $states.errorOutput (and $states.input stays the state's
+        # input); a JSONPath catcher's Assign reads it as $.
+        assign_scope = scope if state.is_jsonata else scope.with_input(error_output)
+        assigned = evaluate_assign(catcher.assign, assign_scope, states_vars)
         self.exit(frame, state, output, assigned, next_state=catcher.next)
 
     def wait_until(self, frame: Frame, due: float, kind: str) -> None:

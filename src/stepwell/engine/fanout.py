@@ -259,11 +259,15 @@ def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -
 
 
 def _tolerated(work: dict[str, Any]) -> bool:
+    """ "If you specify both values, the workflow fails when it exceeds either value." With
+    neither, no failure is tolerated."""
     failed, total = work["failed"], len(work["items"])
-    if work["tolerated_count"] is not None and failed <= work["tolerated_count"]:
-        return True
-    pct = work["tolerated_pct"]
-    return pct is not None and total > 0 and failed * 100.0 / total <= pct
+    count, pct = work["tolerated_count"], work["tolerated_pct"]
+    if count is None and pct is None:
+        return False
+    within_count = count is None or failed <= count
+    within_pct = pct is None or (total > 0 and failed * 100.0 / total <= pct)
+    return within_count and within_pct
 
 
 def _after_iteration(it: Interpreter, frame: Frame, state: m.MapState) -> None:

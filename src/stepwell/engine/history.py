@@ -53,6 +53,16 @@ def exceeds_payload_limit(text: str) -> bool:
     return len(text) * 4 > PAYLOAD_LIMIT and len(text.encode("utf-8")) > PAYLOAD_LIMIT
 
 
+TERMINAL_EVENTS = frozenset(
+    {"ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
+)
+
+
+class HistoryFull(Exception):
+    """The next event would be the last one the history may hold and it does not end the
+    execution: AWS writes ExecutionFailed as that event instead."""
+
+
 class HistoryWriter:
     """Appends events for one ``advance`` call, chaining ``previousEventId`` per frame."""
 
@@ -75,6 +85,12 @@ class HistoryWriter:
             return 0
         snap = self.snapshot
         event_id = snap.next_event_id
+        if (
+            snap.history_limit is not None
+            and event_id >= snap.history_limit
+            and event_type not in TERMINAL_EVENTS
+        ):
+            raise HistoryFull
         snap.next_event_id = event_id + 1
         if previous is None:
             previous = frame.last_event_id if frame is not None else 0
@@ -90,8 +106,3 @@ class HistoryWriter:
         if frame is not None:
             frame.last_event_id = event_id
         return event_id
-
-    @property
-    def full(self) -> bool:
-        limit = self.snapshot.history_limit
-        return limit is not None and self.snapshot.next_event_id > limit

@@ -22,7 +22,14 @@ from stepwell.engine.dataflow import (
 from stepwell.engine.events import Event, TaskFailed, TaskHeartbeat, TaskStarted, TaskSubmitted, TaskSucceeded
 from stepwell.engine.history import exceeds_payload_limit, to_json
 from stepwell.engine.snapshot import Frame
-from stepwell.errors import DATA_LIMIT_EXCEEDED, TIMEOUT, WorkflowError
+from stepwell.errors import (
+    DATA_LIMIT_EXCEEDED,
+    QUERY_EVALUATION_ERROR,
+    RUNTIME,
+    TIMEOUT,
+    EvaluationError,
+    WorkflowError,
+)
 
 if TYPE_CHECKING:
     from stepwell.engine.advance import Interpreter
@@ -181,7 +188,7 @@ def _succeeded(it: Interpreter, frame: Frame, state: m.State, result: Any) -> No
 
 def finish_with_result(it: Interpreter, frame: Frame, state: m.State, result: Any) -> None:
     """Result -> output and Assign, for Task, Parallel and Map states."""
-    scope = it.scope(frame, frame.input)
+    scope = it.scope(frame, frame.input, retry_count=True)
     if state.is_jsonata:
         extra = {"result": result}
         output = jsonata_output(state.output, scope, result, extra)
@@ -247,8 +254,28 @@ def _timeouts(details: dict[str, Any], timeout: float | None, heartbeat: float |
         details["heartbeatInSeconds"] = heartbeat
 
 
-def _seconds(field: m.Dynamic | None, scope: Any) -> Any:
-    return resolve(field, scope)
+def _seconds(field: m.Dynamic | None, scope: Any) -> int | None:
+    """TimeoutSeconds / HeartbeatSeconds: a positive whole number of seconds."""
+    if field is None:
+        return None
+    value = resolve(field, scope)
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    if whole and value > 0:
+        return int(value)
+    if field.path is not None:
+        problem = "cannot be parsed as a long value" if not whole else "references a non-positive value"
+        raise EvaluationError(
+            RUNTIME, f"The {field.field} parameter {problem}: {field.path_text} == {_quoted(value)}"
+        )
+    raise EvaluationError(
+        QUERY_EVALUATION_ERROR,
+        f"The {field.field} field must be a positive integer, but was {to_json(value)}",
+        location=field.field,
+    )
+
+
+def _quoted(value: Any) -> str:
+    return value if isinstance(value, str) else to_json(value)
 
 
 def _token(it: Interpreter) -> str:
