@@ -72,7 +72,9 @@ def test_an_unbound_function_fails_as_lambda_does() -> None:
     with pytest.raises(TaskError) as raised:
         FunctionRegistry().invoke("arn:aws:states:::lambda:invoke", {"FunctionName": "nope"})
     assert raised.value.error == "Lambda.ResourceNotFoundException"
-    assert raised.value.cause.startswith("Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope")
+    assert raised.value.cause.startswith(
+        "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope"
+    )
 
 
 def test_load_module_registers_top_level_two_argument_functions(tmp_path: Path) -> None:

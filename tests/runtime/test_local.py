@@ -96,7 +96,11 @@ def test_map_of_tasks_runs_them_concurrently() -> None:
                 "ItemProcessor": {
                     "StartAt": "T",
                     "States": {
-                        "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:nap", "End": True}
+                        "T": {
+                            "Type": "Task",
+                            "Resource": "arn:aws:lambda:us-east-1:1:function:nap",
+                            "End": True,
+                        }
                     },
                 },
                 "End": True,
