@@ -36,7 +36,7 @@ from stepwell.engine.events import (
     TaskSucceeded,
     TimerFired,
 )
-from stepwell.engine.history import HistoryFull, HistoryWriter, exceeds_payload_limit, to_json
+from stepwell.engine.history import NOT_TRUNCATED, HistoryFull, HistoryWriter, exceeds_payload_limit, to_json
 from stepwell.engine.retry_catch import find_catcher, find_retrier, retry_delay
 from stepwell.engine.snapshot import RUNNING, Frame, Snapshot
 from stepwell.errors import (
@@ -110,7 +110,7 @@ class Interpreter:
         self.history.add(
             "ExecutionStarted",
             None,
-            {"input": text, "inputDetails": {"truncated": False}, "roleArn": event.execution.role_arn},
+            {"input": text, "inputDetails": NOT_TRUNCATED, "roleArn": event.execution.role_arn},
         )
         top = Frame(id="f0", program="", state=self.machine.program.start_at, input=event.input)
         top.input_json = text
@@ -195,7 +195,7 @@ class Interpreter:
         frame.entered_event_id = self.history.add(
             state.type + "StateEntered",
             frame,
-            {"name": state.name, "input": frame.input_json, "inputDetails": {"truncated": False}},
+            {"name": state.name, "input": frame.input_json, "inputDetails": NOT_TRUNCATED},
         )
 
     # ---- scopes -------------------------------------------------------------------------
@@ -238,10 +238,10 @@ class Interpreter:
                 f"The state/task '{state.name}' returned a result with a size exceeding "
                 "the maximum number of bytes service limit.",
             )
-        details: dict[str, Any] = {"name": state.name, "output": text, "outputDetails": {"truncated": False}}
+        details: dict[str, Any] = {"name": state.name, "output": text, "outputDetails": NOT_TRUNCATED}
         if assigned is not None:
             details["assignedVariables"] = {k: to_json(v) for k, v in assigned.items()}
-            details["assignedVariablesDetails"] = {"truncated": False}
+            details["assignedVariablesDetails"] = NOT_TRUNCATED
             frame.variables.update(assigned)
         self.history.add(state.type + "StateExited", frame, details, previous=previous)
         target = next_state if next_state is not None else state.next
@@ -334,9 +334,7 @@ class Interpreter:
         frame.closed = True
         if frame.parent is None:
             self.snap.output = output
-            self.history.add(
-                "ExecutionSucceeded", frame, {"output": text, "outputDetails": {"truncated": False}}
-            )
+            self.history.add("ExecutionSucceeded", frame, {"output": text, "outputDetails": NOT_TRUNCATED})
             self.finish("SUCCEEDED", output=output)
         else:
             fanout.child_succeeded(self, frame, output)

@@ -20,7 +20,7 @@ from stepwell.engine.dataflow import (
     select_result,
 )
 from stepwell.engine.events import Event, TaskFailed, TaskHeartbeat, TaskStarted, TaskSubmitted, TaskSucceeded
-from stepwell.engine.history import exceeds_payload_limit, to_json
+from stepwell.engine.history import NOT_TRUNCATED, exceeds_payload_limit, to_json
 from stepwell.engine.snapshot import Frame
 from stepwell.errors import (
     DATA_LIMIT_EXCEEDED,
@@ -80,13 +80,13 @@ def run_task(it: Interpreter, frame: Frame, state: m.State) -> None:
     frame.work = {"task_id": task_id, "kind": kind, "type": resource_type, "resource": resource, "hb": 0}
     history = it.history
     if kind == LAMBDA:
-        details: dict[str, Any] = {"resource": resource, "input": text, "inputDetails": {"truncated": False}}
+        details: dict[str, Any] = {"resource": resource, "input": text, "inputDetails": NOT_TRUNCATED}
         if timeout is not None:
             details["timeoutInSeconds"] = timeout
         history.add("LambdaFunctionScheduled", frame, details)
         history.add("LambdaFunctionStarted", frame)
     elif kind == ACTIVITY:
-        details = {"resource": resource, "input": text, "inputDetails": {"truncated": False}}
+        details = {"resource": resource, "input": text, "inputDetails": NOT_TRUNCATED}
         _timeouts(details, timeout, heartbeat)
         history.add("ActivityScheduled", frame, details)
     else:
@@ -176,11 +176,9 @@ def _succeeded(it: Interpreter, frame: Frame, state: m.State, result: Any) -> No
         it.state_failed(frame, state, DATA_LIMIT_EXCEEDED, cause, terminal=False)
         return
     if kind == LAMBDA:
-        it.history.add(
-            "LambdaFunctionSucceeded", frame, {"output": text, "outputDetails": {"truncated": False}}
-        )
+        it.history.add("LambdaFunctionSucceeded", frame, {"output": text, "outputDetails": NOT_TRUNCATED})
     elif kind == ACTIVITY:
-        it.history.add("ActivitySucceeded", frame, {"output": text, "outputDetails": {"truncated": False}})
+        it.history.add("ActivitySucceeded", frame, {"output": text, "outputDetails": NOT_TRUNCATED})
     else:
         it.history.add("TaskSucceeded", frame, _service_details(work, output=text))
     finish_with_result(it, frame, state, result)
@@ -220,7 +218,7 @@ def _service_details(work: dict[str, Any], **fields: Any) -> dict[str, Any]:
     details = {"resourceType": work["type"], "resource": work["resource"]}
     if "output" in fields:
         details["output"] = fields.pop("output")
-        details["outputDetails"] = {"truncated": False}
+        details["outputDetails"] = NOT_TRUNCATED
     details.update(fields)
     return details
 
