@@ -68,11 +68,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run(args: argparse.Namespace) -> int:
+def _read(path: str) -> str | None:
     try:
-        definition = Path(args.file).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except OSError as unreadable:
-        print(f"cannot read {args.file}: {unreadable.strerror}", file=sys.stderr)
+        print(f"cannot read {path}: {unreadable.strerror}", file=sys.stderr)
+        return None
+
+
+def _run(args: argparse.Namespace) -> int:
+    definition = _read(args.file)
+    if definition is None:
         return EXIT_INVALID
     try:
         machine = parse_definition(definition)
@@ -104,10 +110,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    try:
-        definition = Path(args.file).read_text(encoding="utf-8")
-    except OSError as unreadable:
-        print(f"cannot read {args.file}: {unreadable.strerror}", file=sys.stderr)
+    definition = _read(args.file)
+    if definition is None:
         return EXIT_INVALID
     diagnostics = validate_definition(definition, args.type)
     failed = any(d.severity == "ERROR" for d in diagnostics)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -80,19 +81,19 @@ def run_validation_case(case: dict[str, Any]) -> list[str]:
     return [f"accepted; AWS rejects with {expected['error_code']}: {expected.get('message')}"]
 
 
-def _record(case: dict[str, Any], kind: str, diffs: list[str]) -> None:
-    group = case["group"] if kind == "execution" else f"validation:{case['group']}"
+def _check(group: str, run: Callable[[], list[str]]) -> None:
+    """Run one case, count it in its group, and fail the test with the differences."""
+    try:
+        diffs = run()
+    except Exception as exc:  # a crash is a difference too, and is counted
+        diffs = [f"{type(exc).__name__}: {exc}"]
     RESULTS[group]["passed" if not diffs else "failed"] += 1
+    assert not diffs, "\n".join(diffs)
 
 
 @pytest.mark.parametrize("case", _params("cases"))
 def test_execution_case(case: dict[str, Any]) -> None:
-    try:
-        diffs = run_execution_case(case)
-    except Exception as exc:
-        diffs = [f"{type(exc).__name__}: {exc}"]
-    _record(case, "execution", diffs)
-    assert not diffs, "\n".join(diffs)
+    _check(case["group"], lambda: run_execution_case(case))
 
 
 @pytest.fixture(scope="module")
@@ -112,20 +113,9 @@ def lambda_functions(tmp_path_factory: pytest.TempPathFactory) -> FunctionRegist
 
 @pytest.mark.parametrize("case", _params("cases_lambda"))
 def test_lambda_case(case: dict[str, Any], lambda_functions: FunctionRegistry) -> None:
-    try:
-        diffs = run_execution_case(case, lambda_functions)
-    except Exception as exc:
-        diffs = [f"{type(exc).__name__}: {exc}"]
-    group = f"lambda:{case['group']}"
-    RESULTS[group]["passed" if not diffs else "failed"] += 1
-    assert not diffs, "\n".join(diffs)
+    _check(f"lambda:{case['group']}", lambda: run_execution_case(case, lambda_functions))
 
 
 @pytest.mark.parametrize("case", _params("validation"))
 def test_validation_case(case: dict[str, Any]) -> None:
-    try:
-        diffs = run_validation_case(case)
-    except Exception as exc:
-        diffs = [f"{type(exc).__name__}: {exc}"]
-    _record(case, "validation", diffs)
-    assert not diffs, "\n".join(diffs)
+    _check(f"validation:{case['group']}", lambda: run_validation_case(case))

@@ -51,36 +51,22 @@ def test_retry_backoff_then_success() -> None:
     assert types.count("LambdaFunctionFailed") == 2 and types.count("LambdaFunctionSucceeded") == 1
 
 
-def test_task_timeout_is_a_deadline_that_wait_time_scale_does_not_shrink() -> None:
+def slow_task(seconds: float) -> tuple[Any, FunctionRegistry]:
+    """A Task with TimeoutSeconds 1 calling a function that sleeps ``seconds``."""
     functions = FunctionRegistry()
-    functions.register("slow", lambda event, context: time.sleep(0.6) or "late")
-    m = machine(
-        {
-            "A": {
-                "Type": "Task",
-                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:slow",
-                "TimeoutSeconds": 1,
-                "End": True,
-            }
-        }
-    )
+    functions.register("slow", lambda event, context: time.sleep(seconds) or "late")
+    resource = "arn:aws:lambda:us-east-1:123456789012:function:slow"
+    return machine({"A": {"Type": "Task", "Resource": resource, "TimeoutSeconds": 1, "End": True}}), functions
+
+
+def test_task_timeout_is_a_deadline_that_wait_time_scale_does_not_shrink() -> None:
+    m, functions = slow_task(0.6)
     result = LocalRunner(functions, wait_time_scale=0).run(m, {})
     assert result.status == "SUCCEEDED", result.cause  # 0.6 s < 1 s: the scale does not apply
 
 
 def test_task_timeout_fails_with_states_timeout() -> None:
-    functions = FunctionRegistry()
-    functions.register("slow", lambda event, context: time.sleep(2) or "late")
-    m = machine(
-        {
-            "A": {
-                "Type": "Task",
-                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:slow",
-                "TimeoutSeconds": 1,
-                "End": True,
-            }
-        }
-    )
+    m, functions = slow_task(2)
     result = LocalRunner(functions).run(m, {})
     assert result.status == "FAILED" and result.error == "States.Timeout"
     assert [e["type"] for e in result.events][-2:] == ["LambdaFunctionTimedOut", "ExecutionFailed"]
