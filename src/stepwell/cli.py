@@ -100,7 +100,11 @@ def _run(args: argparse.Namespace) -> int:
             return EXIT_INVALID
     runner = LocalRunner(registry, wait_time_scale=args.wait_time_scale)
     result = runner.run(
-        machine, execution_input, machine_name=_machine_name(args.file), execution_name=args.name
+        machine,
+        execution_input,
+        machine_name=_machine_name(args.file),
+        execution_name=args.name,
+        input_text=text,
     )
     if args.format == "json":
         print(json.dumps(_result_json(result), indent=2, ensure_ascii=False))

@@ -19,7 +19,7 @@ from stepwell.asl.parse import parse_definition
 from stepwell.asl.validate import validate_definition
 from stepwell.errors import DefinitionError
 from stepwell.runtime.functions import FunctionRegistry
-from stepwell.runtime.local import LocalRunner
+from stepwell.runtime.local import ExecutionResult, LocalRunner
 from tests.conformance import shared
 
 RESULTS: dict[str, Counter[str]] = defaultdict(Counter)
@@ -36,16 +36,22 @@ def _params(folder: str) -> list[Any]:
     return params
 
 
-def run_execution_case(case: dict[str, Any], functions: FunctionRegistry | None = None) -> list[str]:
-    run = shared.run_py()
+def execute(case: dict[str, Any], functions: FunctionRegistry | None = None) -> ExecutionResult:
+    """Run a case as run.py starts it: the input sent as json.dumps text."""
     machine = parse_definition(case["definition"], case.get("type", "STANDARD"))
-    result = LocalRunner(functions, wait_time_scale=0).run(
+    return LocalRunner(functions, wait_time_scale=0).run(
         machine,
         case.get("input", {}),
         machine_name="conformance",
         execution_name="case",
         machine_type=case.get("type", "STANDARD"),
+        input_text=json.dumps(case.get("input", {})),
     )
+
+
+def run_execution_case(case: dict[str, Any], functions: FunctionRegistry | None = None) -> list[str]:
+    run = shared.run_py()
+    result = execute(case, functions)
     actual = {
         "status": result.status,
         "output": json.dumps(result.output) if result.status == "SUCCEEDED" else None,
@@ -94,21 +100,6 @@ def _check(group: str, run: Callable[[], list[str]]) -> None:
 @pytest.mark.parametrize("case", _params("cases"))
 def test_execution_case(case: dict[str, Any]) -> None:
     _check(case["group"], lambda: run_execution_case(case))
-
-
-@pytest.fixture(scope="module")
-def lambda_functions(tmp_path_factory: pytest.TempPathFactory) -> FunctionRegistry:
-    """The recorded Lambda functions of cases_lambda/, as one module (run.py's generator)."""
-    module = tmp_path_factory.mktemp("functions") / "functions.py"
-    assert (
-        shared.run_py().main(
-            ["--cases", str(shared.CONFORMANCE / "cases_lambda"), "--functions-module", str(module)]
-        )
-        == 0
-    )
-    registry = FunctionRegistry(account="111111111111")
-    registry.load_module(module)
-    return registry
 
 
 @pytest.mark.parametrize("case", _params("cases_lambda"))

@@ -117,7 +117,7 @@ class JsonataExpression:
 
     def undefined_error(self, field: str) -> EvaluationError:
         return EvaluationError(
-            QUERY_EVALUATION_ERROR, f"{self._sentence(field)} returned nothing (undefined)."
+            QUERY_EVALUATION_ERROR, f"{self._sentence(field)} returned nothing (undefined).", location=field
         )
 
     def unexpected_type_error(self, field: str, expected: str, value: Any) -> EvaluationError:
@@ -126,6 +126,7 @@ class JsonataExpression:
             QUERY_EVALUATION_ERROR,
             f"{self._sentence(field)} returned an unexpected result type. "
             f"Expected '{expected}', but was '{type_name(value)}' for value: {compact_json(value)}",
+            location=field,
         )
 
     def _sentence(self, field: str) -> str:
@@ -140,6 +141,7 @@ class JsonataExpression:
         return EvaluationError(
             QUERY_EVALUATION_ERROR,
             f"{self._sentence(field)} threw an error during evaluation{separator}{detail}",
+            location=field,
         )
 
 

@@ -106,7 +106,8 @@ class Interpreter:
     def start(self, event: ExecutionStarted) -> None:
         snap = self.snap
         snap.input = event.input
-        text = to_json(event.input)
+        # AWS keeps the input text exactly as it was given (spacing included).
+        text = event.input_text if event.input_text is not None else to_json(event.input)
         self.history.add(
             "ExecutionStarted",
             None,
@@ -239,7 +240,7 @@ class Interpreter:
                 "the maximum number of bytes service limit.",
             )
         details: dict[str, Any] = {"name": state.name, "output": text, "outputDetails": NOT_TRUNCATED}
-        if assigned is not None:
+        if assigned:  # AWS writes nothing for an empty Assign
             details["assignedVariables"] = {k: to_json(v) for k, v in assigned.items()}
             details["assignedVariablesDetails"] = NOT_TRUNCATED
             frame.variables.update(assigned)
@@ -339,13 +340,13 @@ class Interpreter:
         else:
             fanout.child_succeeded(self, frame, output)
 
-    def frame_failed(self, frame: Frame, error: str, cause: str | None) -> None:
+    def frame_failed(self, frame: Frame, error: str | None, cause: str | None) -> None:
         frame.closed = True
         frame.waiting = None
         if frame.parent is None:
             self.end_execution("FAILED", error=error, cause=cause, frame=frame)
         else:
-            fanout.child_failed(self, frame, error, cause)
+            fanout.child_failed(self, frame, error or "", cause)
 
     def end_execution(
         self,

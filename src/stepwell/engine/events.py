@@ -35,6 +35,7 @@ class Event:
 class ExecutionStarted(Event):
     input: Any
     execution: ExecutionInfo
+    input_text: str | None = None  # the input as the caller wrote it; history echoes it verbatim
     # AWS fails a Standard execution at 25,000 history events; None lifts the limit (benchmarks,
     # Express executions, whose history is not kept).
     history_limit: int | None = 25_000

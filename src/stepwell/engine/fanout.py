@@ -281,11 +281,15 @@ def _after_iteration(it: Interpreter, frame: Frame, state: m.MapState) -> None:
 def _map_done(it: Interpreter, frame: Frame, state: m.MapState) -> None:
     work = frame.work
     if state.distributed:
+        # Recorded: MapRunStarted(6) · MapRunSucceeded(7←6) · MapStateSucceeded(8←7) · MapStateExited(9←6)
+        run_started = frame.last_event_id
         previous = it.history.add("MapRunSucceeded", frame)
+        work["exit_previous"] = run_started
     else:
+        # Recorded: MapIterationSucceeded(37) · MapStateSucceeded(38←37) · MapStateExited(39←37)
         previous = work.get("last_iteration_event") or frame.last_event_id
+        work["exit_previous"] = previous
     it.history.add("MapStateSucceeded", frame, previous=previous)
-    work["exit_previous"] = previous  # AWS: MapStateExited points where MapStateSucceeded points
     _complete(it, frame, state, work["results"])
 
 

@@ -179,7 +179,7 @@ def run_fail(it: Interpreter, frame: Frame, state: m.State) -> None:
     assert isinstance(state, m.FailState)
     scope = it.scope(frame, frame.input)
     error, cause = resolve(state.error, scope), resolve(state.cause, scope)
-    it.frame_failed(frame, _text(error) or "", _text(cause))
+    it.frame_failed(frame, _text(error), _text(cause))
 
 
 def _text(value: Any) -> str | None:

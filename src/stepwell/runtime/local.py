@@ -95,12 +95,18 @@ class LocalRunner:
         machine_name: str = "StateMachine",
         execution_name: str | None = None,
         machine_type: str = "STANDARD",
+        input_text: str | None = None,
     ) -> ExecutionResult:
+        """Run one execution to its end. ``input_text``, when given, is the input as the caller
+        wrote it (``execution_input`` parsed); the history echoes it verbatim, as AWS does."""
         now = self.clock()
         name = execution_name or _seed()[:32]
         info = execution_info(machine_name, name, start_time=now, machine_type=machine_type)
         run = _Run(self, machine)
-        return run.execute(ExecutionStarted(now=now, seed=_seed(), input=execution_input, execution=info))
+        started = ExecutionStarted(
+            now=now, seed=_seed(), input=execution_input, execution=info, input_text=input_text
+        )
+        return run.execute(started)
 
 
 class _Run:
