@@ -7,6 +7,8 @@ keeps every history event and command ever produced, and the ones of the latest 
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,7 +28,7 @@ from stepwell.engine.events import (
     TaskSucceeded,
     TimerFired,
 )
-from stepwell.engine.snapshot import Snapshot
+from stepwell.engine.snapshot import Snapshot, snapshot_from_json, snapshot_to_json
 
 START = 1_700_000_000.0  # 2023-11-14T22:13:20Z
 REGION = "eu-west-3"
@@ -98,7 +100,9 @@ class Run:
 
     def deliver(self, event: Event) -> Step:
         step = advance(self.machine, self.snapshot, event)
-        self.snapshot = step.snapshot
+        # Every step goes through JSON text and back, as a durable store would keep it: the
+        # engine must resume from a reloaded snapshot exactly as from the live one.
+        self.snapshot = snapshot_from_json(json.loads(json.dumps(snapshot_to_json(step.snapshot))))
         self.history.extend(step.events)
         self.commands.extend(step.commands)
         self.last = step

@@ -119,3 +119,11 @@ def test_an_unbound_service_resource_fails_clearly() -> None:
         FunctionRegistry().invoke("arn:aws:states:::sqs:sendMessage", {})
     assert raised.value.error == "States.TaskFailed"
     assert "No handler is bound to the resource 'arn:aws:states:::sqs:sendMessage'" in raised.value.cause
+
+
+def test_a_callback_resource_fails_clearly_in_process() -> None:
+    functions = registry()
+    with pytest.raises(TaskError) as raised:
+        functions.invoke("arn:aws:states:::lambda:invoke.waitForTaskToken", {"FunctionName": "echo"})
+    assert raised.value.error == "States.TaskFailed"
+    assert "waits for a task token callback" in raised.value.cause

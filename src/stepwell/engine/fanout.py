@@ -10,7 +10,6 @@ the state does.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 from stepwell.asl import model as m
@@ -89,7 +88,7 @@ def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
         "running": 0,
         "finished": 0,
         "failed": 0,
-        "limit": limit or math.inf,
+        "limit": limit or 0,  # 0: no limit (MaxConcurrency 0 or absent)
         "tolerated_count": tolerated_count,
         "tolerated_pct": tolerated_pct,
         "children": [],
@@ -172,7 +171,8 @@ def _numeric_text(value: Any, kind: type) -> Any:
 def _launch(it: Interpreter, frame: Frame, state: m.MapState) -> None:
     work = frame.work
     items = work["items"]
-    while work["running"] < work["limit"] and work["next"] < len(items):
+    limit = work["limit"] or len(items)
+    while work["running"] < limit and work["next"] < len(items):
         index = work["next"]
         work["next"] = index + 1
         work["running"] += 1

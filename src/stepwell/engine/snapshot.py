@@ -9,7 +9,7 @@ the frame that assigned them; a child frame reads its ancestors' variables but w
 from __future__ import annotations
 
 from collections import ChainMap
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from stepwell.engine.events import ExecutionInfo
@@ -73,3 +73,31 @@ class Snapshot:
             chain.append(pf.variables)
             parent = pf.parent
         return ChainMap(*chain)
+
+
+_FRAME_FIELDS = tuple(f.name for f in fields(Frame))
+
+
+def snapshot_to_json(snapshot: Snapshot) -> dict[str, Any]:
+    """A JSON-compatible picture of the snapshot (what a store saves between steps)."""
+    out = {
+        f.name: getattr(snapshot, f.name) for f in fields(Snapshot) if f.name not in ("execution", "frames")
+    }
+    out["execution"] = asdict(snapshot.execution)
+    out["frames"] = [
+        {name: getattr(frame, name) for name in _FRAME_FIELDS} for frame in snapshot.frames.values()
+    ]
+    return out
+
+
+def snapshot_from_json(data: dict[str, Any]) -> Snapshot:
+    values = dict(data)
+    execution = ExecutionInfo(**values.pop("execution"))
+    frames = {}
+    for raw in values.pop("frames"):
+        frame = Frame(**raw)
+        if frame.map_item is not None:
+            frame.map_item = (frame.map_item[0], frame.map_item[1])
+        frame.retry_counts = {int(k): v for k, v in frame.retry_counts.items()}
+        frames[frame.id] = frame
+    return Snapshot(execution=execution, frames=frames, **values)

@@ -84,7 +84,7 @@ class FunctionRegistry:
         """(function name, handler or None, event to pass, wrap the result as lambda:invoke does)."""
         if resource in self.functions:  # a callable bound to this exact resource
             return resource, self.functions[resource], payload, False
-        if resource.startswith(LAMBDA_INVOKE):
+        if resource == LAMBDA_INVOKE:
             target = payload.get("FunctionName", "") if isinstance(payload, dict) else ""
             name = function_name(str(target))
             event = _invoke_payload(payload.get("Payload") if isinstance(payload, dict) else None)
@@ -96,6 +96,13 @@ class FunctionRegistry:
         """Run the bound function; raise TaskError as Step Functions would record the failure."""
         name, handler, event, wrap = self.resolve(resource, payload)
         request_id = str(uuid.uuid4())
+        if handler is None and (".waitForTaskToken" in resource or ".sync" in resource):
+            raise TaskError(
+                "States.TaskFailed",
+                f"The resource '{resource}' waits for a task token callback or a job to finish, which "
+                "the in-process runner cannot receive; bind a callable to this exact resource to stand in "
+                "for it.",
+            )
         if handler is None and not is_lambda_resource(resource):
             raise TaskError(
                 "States.TaskFailed",
@@ -138,7 +145,7 @@ class FunctionRegistry:
 
 
 def is_lambda_resource(resource: str) -> bool:
-    return resource.startswith(LAMBDA_INVOKE) or ":function:" in resource or ":" not in resource
+    return resource == LAMBDA_INVOKE or ":function:" in resource or ":" not in resource
 
 
 def function_name(target: str) -> str:
