@@ -8,7 +8,6 @@ keeps every history event and command ever produced, and the ones of the latest 
 from __future__ import annotations
 
 import json
-
 from collections.abc import Mapping
 from typing import Any
 
