@@ -153,8 +153,7 @@ class Interpreter:
             if frame.announce and not frame.closed:
                 self.guarded_announce(frame)
             while not frame.closed and frame.waiting is None and self.snap.status == RUNNING:
-                state = self.states[frame.state or ""]
-                self.guarded(frame, state, lambda f=frame, s=state: self.step(f, s))
+                self.step(frame, self.states[frame.state or ""])
 
     def guarded_announce(self, frame: Frame) -> None:
         """A Map iteration starts; if its ItemSelector fails, the Map state fails."""
@@ -163,27 +162,37 @@ class Interpreter:
         except WorkflowError as failure:
             parent = self.snap.frames[frame.parent or ""]
             state = self.states[parent.state or ""]
-            self.snap.frames.pop(frame.id, None)
+            self.forget(frame)
             frame.closed = True
             self.guarded(parent, state, partial(_reraise, failure))
 
     def step(self, frame: Frame, state: State) -> None:
-        if not frame.entered:
-            self.enter(frame, state)
-        states.HANDLERS[state.type](self, frame, state)
+        """Enter the state (unless resuming it) and run its handler; a failure goes to
+        ``state_failed`` (the body of ``guarded``, inlined: this is the hot path)."""
+        try:
+            if not frame.entered:
+                self.enter(frame, state)
+            states.HANDLERS[state.type](self, frame, state)
+        except EvaluationError as failure:
+            self._evaluation_failed(frame, state, failure)
+        except WorkflowError as failure:
+            self.state_failed(frame, state, failure.error, failure.cause)
 
     def guarded(self, frame: Frame, state: State, action: Any) -> None:
         """Run ``action``; a WorkflowError it raises becomes the state's failure."""
         try:
             action()
         except EvaluationError as failure:
-            prefix = (
-                f"An error occurred while executing the state '{state.name}' "
-                f"(entered at the event id #{frame.entered_event_id}). "
-            )
-            self.state_failed(frame, state, failure.error, prefix + failure.cause, location=failure.location)
+            self._evaluation_failed(frame, state, failure)
         except WorkflowError as failure:
             self.state_failed(frame, state, failure.error, failure.cause)
+
+    def _evaluation_failed(self, frame: Frame, state: State, failure: EvaluationError) -> None:
+        prefix = (
+            f"An error occurred while executing the state '{state.name}' "
+            f"(entered at the event id #{frame.entered_event_id}). "
+        )
+        self.state_failed(frame, state, failure.error, prefix + failure.cause, location=failure.location)
 
     def enter(self, frame: Frame, state: State) -> None:
         if frame.input_json is None:
@@ -198,6 +207,11 @@ class Interpreter:
             frame,
             {"name": state.name, "input": frame.input_json, "inputDetails": NOT_TRUNCATED},
         )
+
+    def forget(self, frame: Frame) -> None:
+        """A child frame is over: drop it from the snapshot and from this step's caches."""
+        self.snap.frames.pop(frame.id, None)
+        self._views.pop(frame.id, None)
 
     # ---- scopes -------------------------------------------------------------------------
     def scope(

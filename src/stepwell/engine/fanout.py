@@ -207,7 +207,7 @@ def announce(it: Interpreter, child: Frame) -> None:
 def child_succeeded(it: Interpreter, child: Frame, output: Any) -> None:
     parent = it.snap.frames[child.parent or ""]
     state = it.states[parent.state or ""]
-    del it.snap.frames[child.id]
+    it.forget(child)
     work = parent.work
     work["results"][child.index] = output
     if isinstance(state, m.ParallelState):
@@ -231,7 +231,7 @@ def child_succeeded(it: Interpreter, child: Frame, output: Any) -> None:
 def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -> None:
     parent = it.snap.frames[child.parent or ""]
     state = it.states[parent.state or ""]
-    it.snap.frames.pop(child.id, None)
+    it.forget(child)
     work = parent.work
     if isinstance(state, m.ParallelState):
         parent.last_event_id = child.last_event_id
@@ -333,7 +333,7 @@ def abort_frame(it: Interpreter, frame: Frame) -> None:
     if parent is not None and frame.map_item is not None and not frame.announce:
         parent_state = it.states[parent.state or ""]
         it.history.add("MapIterationAborted", frame, {"name": parent_state.name, "index": frame.index})
-    it.snap.frames.pop(frame.id, None)
+    it.forget(frame)
 
 
 def _new_frame(it: Interpreter, parent: Frame, program: str, index: int, start_at: str, value: Any) -> Frame:

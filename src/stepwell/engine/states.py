@@ -35,11 +35,15 @@ def run_pass(it: Interpreter, frame: Frame, state: m.State) -> None:
         if state.has_result:
             result = state.result
         elif state.parameters is not None:
-            result = state.parameters.evaluate(scope.with_input(effective))
+            result = state.parameters.evaluate(
+                scope if effective is frame.input else scope.with_input(effective)
+            )
         else:
             result = effective
-        assigned = evaluate_assign(state.assign, scope.with_input(result))
-        output = select(state.output_path, scope.with_input(place(state.result_path, frame.input, result)))
+        assigned = evaluate_assign(state.assign, scope.with_input(result)) if state.assign else None
+        output = place(state.result_path, frame.input, result)
+        if state.output_path is None or state.output_path.text != "$":
+            output = select(state.output_path, scope.with_input(output))
     it.exit(frame, state, output, assigned)
 
 
