@@ -487,3 +487,29 @@ def test_a_sibling_failure_aborts_an_iteration_waiting_for_its_retry() -> None:
     assert run.cancels(latest=True) == [], "the retrying iteration has no task in flight"
     assert run.fire(retry).events == []
     assert run.finish is not None and run.finish.error == "Fatal"
+
+
+def test_distributed_map_features_not_run_yet_fail_clearly() -> None:
+    definition = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "ItemReader": {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": {"InputType": "JSON"},
+                    "Parameters": {"Bucket": "b", "Key": "k"},
+                },
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "P",
+                    "States": {"P": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    run = Run(definition, {})
+    finish = run.finish
+    assert finish is not None and finish.status == "FAILED" and finish.error == "States.Runtime"
+    assert "uses ItemReader, which stepwell does not run yet" in (finish.cause or "")

@@ -162,6 +162,9 @@ class MapState(State):
     tolerated_failure_percentage: Dynamic | None = None
     distributed: bool = False
     label: str | None = None
+    # Distributed Map fields the in-process engine does not run yet (ItemReader, ItemBatcher,
+    # ResultWriter): present ones fail the state clearly instead of being ignored.
+    unsupported: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -254,6 +254,7 @@ def _map(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) ->
         ),
         distributed=config.get("Mode") == "DISTRIBUTED",
         label=raw.get("Label"),
+        unsupported=tuple(f for f in ("ItemReader", "ItemBatcher", "ResultWriter") if f in raw),
     )
 
 

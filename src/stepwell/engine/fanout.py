@@ -23,6 +23,7 @@ from stepwell.errors import (
     QUERY_EVALUATION_ERROR,
     RUNTIME,
     EvaluationError,
+    WorkflowError,
 )
 
 if TYPE_CHECKING:
@@ -57,6 +58,12 @@ def run_parallel(it: Interpreter, frame: Frame, state: m.State) -> None:
 # ---- Map -----------------------------------------------------------------------------------
 def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
     assert isinstance(state, m.MapState)
+    if state.unsupported:
+        raise WorkflowError(
+            RUNTIME,
+            f"The Map state '{state.name}' uses {', '.join(state.unsupported)}, which stepwell does not run "
+            "yet (Distributed Map item readers, batching and result writers).",
+        )
     scope = it.scope(frame, frame.input)
     if state.is_jsonata:
         selector_input = frame.input
