@@ -1,4 +1,4 @@
-"""The ``stepwell`` command: ``run`` and ``validate`` a state machine in process.
+"""The ``stepwell`` command: ``serve`` the API, ``run`` and ``validate`` a state machine in process.
 
 Exit status of ``run``: 0 when the execution SUCCEEDED, 1 when it FAILED, TIMED_OUT or was
 ABORTED, 2 when the definition or the input is invalid (AWS's message on stderr).
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +20,7 @@ from stepwell.asl.validate import validate_definition
 from stepwell.errors import DefinitionError
 from stepwell.runtime.functions import FunctionRegistry
 from stepwell.runtime.local import ExecutionResult, LocalRunner
+from stepwell.server import Options, StartupError, serve
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -58,6 +61,31 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=("text", "json"), default="text")
     run.set_defaults(handler=_run)
 
+    serve = commands.add_parser("serve", help="run the Step Functions API server (SQLite, durable)")
+    env = os.environ.get
+    serve.add_argument("--host", default=env("STEPWELL_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(env("STEPWELL_PORT", "8083")))
+    serve.add_argument(
+        "--db", default=env("STEPWELL_DB", "stepwell.db"), help="the SQLite file (default ./stepwell.db)"
+    )
+    serve.add_argument("--account", default=env("AWS_ACCOUNT_ID", "123456789012"))
+    serve.add_argument("--region", default=env("AWS_DEFAULT_REGION", "us-east-1"))
+    serve.add_argument("--wait-time-scale", type=float, default=float(env("WAIT_TIME_SCALE", "1")))
+    serve.add_argument(
+        "--functions",
+        action="append",
+        default=[f for f in env("STEPWELL_FUNCTIONS", "").split(os.pathsep) if f],
+        metavar="MODULE.py",
+        help="register every top-level f(event, context) of this file as Lambda function f",
+    )
+    serve.add_argument(
+        "--max-history-events",
+        type=int,
+        default=int(env("STEPWELL_MAX_HISTORY_EVENTS", "25000")),
+        help="fail an execution when its history reaches this many events, as AWS does (0: no limit)",
+    )
+    serve.set_defaults(handler=_serve)
+
     validate = commands.add_parser(
         "validate", help="check a definition as ValidateStateMachineDefinition does"
     )
@@ -66,6 +94,26 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(handler=_validate)
     return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    options = Options(
+        host=args.host,
+        port=args.port,
+        db=args.db,
+        account=args.account,
+        region=args.region,
+        wait_time_scale=args.wait_time_scale,
+        functions=args.functions,
+        max_history_events=args.max_history_events,
+    )
+    try:
+        serve(options)
+    except StartupError as cannot:
+        print(f"stepwell: {cannot}", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
 
 
 def _read(path: str) -> str | None:

@@ -5,7 +5,10 @@ Two families, never mixed:
     StepwellError                     a request stepwell cannot carry out (the caller's mistake)
     ├── DefinitionError               the definition is invalid (AWS: InvalidDefinition);
     │                                 carries every Diagnostic found
-    └── ExecutionInputError           the execution input is not JSON (AWS: InvalidExecutionInput)
+    ├── ExecutionInputError           the execution input is not JSON (AWS: InvalidExecutionInput)
+    └── ServiceError                  any refusal of the service with AWS's error code and message
+                                      (StateMachineDoesNotExist, ExecutionAlreadyExists, TaskTimedOut,
+                                      ...); the API answers it as HTTP 400 {__type, message}
 
     WorkflowError                     a failure *inside* a running workflow: it has an AWS error name
     │                                 (``States.Runtime``, ``States.IntrinsicFailure``, a Fail state's
@@ -82,6 +85,15 @@ class DefinitionError(StepwellError):
 
 class ExecutionInputError(StepwellError):
     """Execution input that is not valid JSON (AWS's InvalidExecutionInput)."""
+
+
+class ServiceError(StepwellError):
+    """A refusal in AWS's words: ``code`` is the error's ``__type`` (e.g. "InvalidArn")."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
 
 
 class WorkflowError(Exception):

@@ -99,12 +99,28 @@ class LocalRunner:
     ) -> ExecutionResult:
         """Run one execution to its end. ``input_text``, when given, is the input as the caller
         wrote it (``execution_input`` parsed); the history echoes it verbatim, as AWS does."""
-        now = self.clock()
         name = execution_name or _seed()[:32]
-        info = execution_info(machine_name, name, start_time=now, machine_type=machine_type)
+        info = execution_info(machine_name, name, start_time=self.clock(), machine_type=machine_type)
+        return self.run_info(machine, execution_input, info, input_text=input_text)
+
+    def run_info(
+        self,
+        machine: StateMachine,
+        execution_input: Any,
+        info: ExecutionInfo,
+        *,
+        input_text: str | None = None,
+    ) -> ExecutionResult:
+        """Run one execution whose identity (ARN, names, start time) the caller chose."""
+        now = info.start_time
         run = _Run(self, machine)
         started = ExecutionStarted(
-            now=now, seed=_seed(), input=execution_input, execution=info, input_text=input_text
+            now=now,
+            seed=_seed(),
+            input=execution_input,
+            execution=info,
+            input_text=input_text,
+            history_limit=None if info.machine_type == "EXPRESS" else 25_000,  # Express keeps no history
         )
         return run.execute(started)
 

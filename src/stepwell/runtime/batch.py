@@ -1,0 +1,286 @@
+"""One transaction of the executor: the engine steps it applies and what they ask for.
+
+Everything an engine step produces is written here, in the executor's transaction: the history
+events, the execution's snapshot and status, the timers and the task outbox. What must touch the
+world (call a function, wake an activity poller, arm a timer) is queued and done by
+``after_commit``, once the step is durable. Steps that concern each other within one batch (a
+child execution's end resuming its parent, a StopExecution reaching a child) are applied here too,
+in the same transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from stepwell.asl.model import StateMachine
+from stepwell.engine.advance import advance
+from stepwell.engine.commands import DEADLINE, CancelTask, Finish, InvokeTask, StartTimer
+from stepwell.engine.events import (
+    Event,
+    ExecutionInfo,
+    ExecutionStarted,
+    StopRequested,
+    TaskFailed,
+    TaskStarted,
+    TaskSubmitted,
+    TaskSucceeded,
+    TimerFired,
+)
+from stepwell.engine.snapshot import RUNNING, Snapshot, snapshot_from_json, snapshot_to_json
+from stepwell.errors import ServiceError
+from stepwell.runtime import tasks
+from stepwell.runtime.runtime import Runtime
+from stepwell.runtime.sqlite_store import Writer
+
+if TYPE_CHECKING:
+    from stepwell.runtime.executor import Executor
+
+IN_FLIGHT_CAUSE = (
+    "The task was in flight when the stepwell server stopped. It was not run again: "
+    "the state's Retry and Catch decide what happens next."
+)
+
+__all__ = ["Batch", "Runtime"]
+
+
+@dataclass
+class Live:
+    """An execution being advanced in this batch."""
+
+    arn: str
+    machine: StateMachine
+    snapshot: Snapshot | None
+    parent: dict[str, Any] | None
+    events: list[dict[str, Any]] = field(default_factory=list)
+    finished: Finish | None = None
+    dirty: bool = False
+
+
+class Batch:
+    def __init__(self, runtime: Runtime, writer: Writer):
+        self.runtime = runtime
+        self.db = writer
+        self.live: dict[str, Live] = {}
+        self.after: list[Callable[[Executor], object]] = []
+        # A .sync child that ends in the very transaction that starts it must not resume its
+        # parent before the parent has recorded TaskSubmitted: child ARN -> deferred resumptions.
+        self.held: dict[str, list[Callable[[], object]]] = {}
+
+    # ---- starting executions ------------------------------------------------------------------
+    def start_execution(
+        self,
+        machine_row: sqlite3.Row,
+        name: str,
+        input_text: str,
+        execution_input: Any,
+        *,
+        parent: dict[str, Any] | None = None,
+        trace_header: str | None = None,
+    ) -> tuple[str, float]:
+        """Create a Standard execution and run it as far as it goes; returns (arn, start date).
+
+        "If you call StartExecution with the same name and input as a running execution, the
+        call succeeds and returns the same response"; otherwise a used name is refused."""
+        runtime = self.runtime
+        machine_name = machine_row["name"]
+        arn = runtime.execution_arn(machine_name, name)
+        existing = self.db.execution(arn)
+        if existing is not None:
+            if existing["status"] == RUNNING and existing["input"] == input_text:
+                return arn, float(existing["started"])
+            raise ServiceError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
+        now = runtime.clock()
+        machine = runtime.machine(machine_row["definition"], machine_row["type"], machine_row["revision_id"])
+        self.db.insert_execution(
+            {
+                "arn": arn,
+                "state_machine_arn": machine_row["arn"],
+                "name": name,
+                "status": RUNNING,
+                "input": input_text,
+                "started": now,
+                "definition": machine_row["definition"],
+                "role_arn": machine_row["role_arn"],
+                "revision_id": machine_row["revision_id"],
+                "parent": orjson.dumps(parent).decode() if parent else None,
+                "trace_header": trace_header,
+                "seq": self.db.next_value("execution_seq"),
+            }
+        )
+        live = Live(arn, machine, None, parent)
+        self.live[arn] = live
+        info = ExecutionInfo(
+            execution_arn=arn,
+            name=name,
+            state_machine_arn=machine_row["arn"],
+            state_machine_name=machine_name,
+            role_arn=machine_row["role_arn"],
+            start_time=now,
+        )
+        started = ExecutionStarted(
+            now=now,
+            seed=secrets.token_hex(16),
+            input=execution_input,
+            execution=info,
+            input_text=input_text,
+            history_limit=runtime.history_limit,
+        )
+        self._advance(live, started)
+        return arn, now
+
+    # ---- events ------------------------------------------------------------------------------
+    def step(self, arn: str, event: Event) -> bool:
+        """Apply an outside event; False when the execution is unknown or already closed."""
+        live = self._load(arn)
+        if live is None:
+            return False
+        if isinstance(event, (TaskSucceeded, TaskFailed)):
+            self.db.close_task(arn, event.task_id)
+        elif isinstance(event, TaskSubmitted):
+            self.db.run(
+                "UPDATE tasks SET status = 'submitted' "
+                "WHERE execution_arn = ? AND task_id = ? AND status != 'closed'",
+                (arn, event.task_id),
+            )
+        self._advance(live, event)
+        return True
+
+    def timer_fired(self, arn: str, timer_id: str) -> None:
+        if self.db.run("DELETE FROM timers WHERE execution_arn = ? AND timer_id = ?", (arn, timer_id)):
+            self.step(
+                arn, TimerFired(now=self.runtime.clock(), seed=secrets.token_hex(16), timer_id=timer_id)
+            )
+
+    def event_args(self) -> dict[str, Any]:
+        return {"now": self.runtime.clock(), "seed": secrets.token_hex(16)}
+
+    def _load(self, arn: str) -> Live | None:
+        live = self.live.get(arn)
+        if live is not None:
+            return live if live.finished is None and live.snapshot is not None else None
+        row = self.db.execution(arn)
+        if row is None or row["status"] != RUNNING or row["snapshot"] is None:
+            return None
+        machine = self.runtime.machine(row["definition"], "STANDARD", row["revision_id"])
+        snapshot = snapshot_from_json(orjson.loads(row["snapshot"]))
+        parent = orjson.loads(row["parent"]) if row["parent"] else None
+        live = Live(arn, machine, snapshot, parent)
+        self.live[arn] = live
+        return live
+
+    def _advance(self, live: Live, event: Event) -> None:
+        step = advance(live.machine, live.snapshot, event)
+        live.snapshot = step.snapshot
+        live.events.extend(step.events)
+        live.dirty = True
+        for command in step.commands:
+            if isinstance(command, InvokeTask):
+                tasks.schedule(self, live, command)
+            elif isinstance(command, StartTimer):
+                self._start_timer(live.arn, command, event.now)
+            elif isinstance(command, CancelTask):
+                tasks.cancel(self, live, command.task_id)
+            elif isinstance(command, Finish):
+                live.finished = command
+                self._finished(live, command)
+
+    def _start_timer(self, arn: str, command: StartTimer, now: float) -> None:
+        delay = max(0.0, command.due - now)
+        if command.purpose != DEADLINE:
+            delay *= self.runtime.wait_time_scale
+        due = now + delay
+        self.db.add_timer(arn, command.timer_id, due)
+        timer_id = command.timer_id
+        self.after.append(lambda executor: executor.add_timer(due, arn, timer_id))
+
+    def _finished(self, live: Live, finish: Finish) -> None:
+        for row in self.db.close_tasks(live.arn):
+            tasks.abandon(self, live, row)
+        self.db.delete_timers(live.arn)
+        if live.parent is not None and live.parent.get("mode") in ("sync", "sync:2"):
+            tasks.child_finished(self, live, finish)
+
+    # ---- writing -------------------------------------------------------------------------------
+    def flush(self) -> None:
+        for live in self.live.values():
+            if not live.dirty or live.snapshot is None:
+                continue
+            if live.events:
+                self.db.append_history(live.arn, [(e["id"], orjson.dumps(e)) for e in live.events])
+                live.events = []
+            finish = live.finished
+            if finish is None:
+                snapshot = orjson.dumps(
+                    snapshot_to_json(live.snapshot), default=_json_default, option=orjson.OPT_NON_STR_KEYS
+                )
+                self.db.update_execution(live.arn, {"snapshot": snapshot})
+            else:
+                self.db.update_execution(
+                    live.arn,
+                    {
+                        "status": finish.status,
+                        "output": orjson.dumps(finish.output).decode()
+                        if finish.status == "SUCCEEDED"
+                        else None,
+                        "error": finish.error,
+                        "cause": finish.cause,
+                        "stopped": self.runtime.clock(),
+                        "snapshot": None,
+                    },
+                )
+            live.dirty = False
+
+    def after_commit(self, executor: Executor) -> None:
+        for action in self.after:
+            action(executor)
+
+    # ---- restart -------------------------------------------------------------------------------
+    def recover(self) -> dict[str, int]:
+        """After a restart: re-arm every timer; fail the task calls that were in flight (never
+        run them twice); start the children whose start was not committed; wake activity pollers."""
+        timers = self.db.timers()
+        for row in timers:
+            self.after.append(_arm(float(row["due"]), row["execution_arn"], row["timer_id"]))
+        failed = restarted = 0
+        for row in self.db.open_tasks():
+            if row["kind"] in (tasks.FUNCTION, tasks.SERVICE) and row["status"] != "submitted":
+                event = TaskFailed(
+                    **self.event_args(),
+                    task_id=row["task_id"],
+                    error="States.TaskFailed",
+                    cause=IN_FLIGHT_CAUSE,
+                )
+                self.step(row["execution_arn"], event)
+                failed += 1
+            elif row["kind"] == tasks.CHILD and row["status"] == "scheduled":
+                live = self._load(row["execution_arn"])
+                if live is not None:
+                    tasks.redispatch_child(self, live, row)
+                    restarted += 1
+            elif row["kind"] == tasks.ACTIVITY:
+                self.after.append(_wake_pollers(row["activity_arn"]))
+        self.flush()
+        return {"timers": len(timers), "failed_in_flight": failed, "children_restarted": restarted}
+
+
+def _arm(due: float, arn: str, timer_id: str) -> Callable[[Executor], object]:
+    return lambda executor: executor.add_timer(due, arn, timer_id)
+
+
+def _wake_pollers(activity_arn: str) -> Callable[[Executor], object]:
+    return lambda executor: executor.runtime.activity_ready(activity_arn)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    raise TypeError(f"cannot store {type(value).__name__} in a snapshot")
+
+
+__all__ += ["IN_FLIGHT_CAUSE", "Live", "StopRequested", "TaskStarted"]

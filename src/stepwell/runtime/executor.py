@@ -1,0 +1,162 @@
+"""The executor: the one thread that advances Standard executions and writes the store.
+
+Work arrives on a queue (API writes, task results, callbacks) and from a heap of timers. The
+loop takes everything that is ready, applies it in ONE transaction (``Batch``: history, snapshots,
+timers and the task outbox of every execution touched), commits, and only then acts on the world
+(calls functions, wakes activity pollers, starts children, answers waiting API calls). A crash
+therefore leaves each execution at its last committed step; ``recover`` picks up from there.
+
+Group commit is what makes this fast: eight clients starting executions at once cost one
+transaction, not eight.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+from stepwell.engine.events import Event
+from stepwell.errors import ServiceError
+from stepwell.runtime.batch import Batch, Runtime
+from stepwell.runtime.sqlite_store import Store
+
+log = logging.getLogger("stepwell.executor")
+
+T = TypeVar("T")
+MAX_BATCH = 256  # work items per transaction
+
+
+class Executor:
+    def __init__(self, store: Store, runtime: Runtime):
+        self.store = store
+        self.runtime = runtime
+        self._queue: deque[Callable[[Batch], Any]] = deque()
+        self._futures: deque[Future[Any] | None] = deque()
+        self._timers: list[tuple[float, str, str]] = []  # (due epoch seconds, execution arn, timer id)
+        self._wake = threading.Condition()
+        self._running = False
+        self._thread: threading.Thread | None = None
+
+    # ---- life cycle -----------------------------------------------------------------------
+    def start(self) -> None:
+        self._running = True
+        self._thread = threading.Thread(target=self._loop, name="stepwell-executor", daemon=True)
+        self._thread.start()
+        self.submit(lambda batch: batch.recover()).result()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        with self._wake:
+            self._running = False
+            self._wake.notify()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    # ---- work in ----------------------------------------------------------------------------
+    def submit(self, work: Callable[[Batch], T]) -> Future[T]:
+        """Run ``work(batch)`` in the executor thread, inside the next transaction; the future
+        resolves after the commit (or fails with the exception ``work`` raised)."""
+        future: Future[T] = Future()
+        self._enqueue(work, future)
+        return future
+
+    def deliver(self, execution_arn: str, event: Event) -> None:
+        """An outside event for an execution (a task result, a callback, ...)."""
+        self._enqueue(lambda batch: batch.step(execution_arn, event), None)
+
+    def add_timer(self, due: float, execution_arn: str, timer_id: str) -> None:
+        with self._wake:
+            heapq.heappush(self._timers, (due, execution_arn, timer_id))
+            self._wake.notify()
+
+    def _enqueue(self, work: Callable[[Batch], Any], future: Future[Any] | None) -> None:
+        with self._wake:
+            self._queue.append(work)
+            self._futures.append(future)
+            self._wake.notify()
+
+    # ---- the loop ---------------------------------------------------------------------------
+    def _loop(self) -> None:
+        while True:
+            with self._wake:
+                while self._running and not self._queue and not self._timer_due():
+                    self._wake.wait(self._until_next_timer())
+                if not self._running:
+                    return
+                count = min(MAX_BATCH, len(self._queue))
+                items = [(self._queue.popleft(), self._futures.popleft()) for _ in range(count)]
+                fired = self._pop_due_timers()
+            self._run_batch(items, fired)
+
+    def _timer_due(self) -> bool:
+        return bool(self._timers) and self._timers[0][0] <= self.runtime.clock()
+
+    def _until_next_timer(self) -> float | None:
+        if not self._timers:
+            return None
+        return max(0.0, self._timers[0][0] - self.runtime.clock())
+
+    def _pop_due_timers(self) -> list[tuple[str, str]]:
+        now = self.runtime.clock()
+        fired: list[tuple[str, str]] = []
+        while self._timers and self._timers[0][0] <= now and len(fired) < MAX_BATCH:
+            _, arn, timer_id = heapq.heappop(self._timers)
+            fired.append((arn, timer_id))
+        return fired
+
+    def _run_batch(
+        self, items: list[tuple[Callable[[Batch], Any], Future[Any] | None]], fired: list[tuple[str, str]]
+    ) -> None:
+        """One transaction for everything ready. Work refused with a ServiceError is answered and
+        the batch goes on (such work checks before it writes); any other failure rolls the whole
+        batch back and every item is run again alone, so one bad item cannot sink the others."""
+        try:
+            self._transaction(items, fired)
+        except _Unexpected as unexpected:
+            if len(items) + len(fired) <= 1:
+                log.error("work failed and was rolled back", exc_info=unexpected.__cause__)
+                for _, future in items:
+                    if future is not None and not future.done():
+                        future.set_exception(unexpected.__cause__ or unexpected)
+                return
+            for timer in fired:
+                self._run_batch([], [timer])
+            for item in items:
+                self._run_batch([item], [])
+
+    def _transaction(
+        self, items: list[tuple[Callable[[Batch], Any], Future[Any] | None]], fired: list[tuple[str, str]]
+    ) -> None:
+        writer = self.store.writer
+        batch = Batch(self.runtime, writer)
+        answers: list[tuple[Future[Any] | None, Any, BaseException | None]] = []
+        try:
+            with writer.transaction():
+                for arn, timer_id in fired:
+                    batch.timer_fired(arn, timer_id)
+                for work, future in items:
+                    try:
+                        answers.append((future, work(batch), None))
+                    except ServiceError as refused:
+                        answers.append((future, None, refused))
+                batch.flush()
+        except Exception as failure:
+            raise _Unexpected() from failure
+        for future, value, error in answers:
+            if future is None:
+                if error is not None:
+                    log.warning("background work refused: %s", error)
+                continue
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(value)
+        batch.after_commit(self)
+
+
+class _Unexpected(Exception):
+    """A batch failed for a reason other than a ServiceError (its transaction rolled back)."""

@@ -1,0 +1,66 @@
+"""What the durable runtime is configured with and shares between its parts."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from stepwell.asl.model import StateMachine
+from stepwell.asl.parse import parse_definition
+from stepwell.runtime.functions import FunctionRegistry
+
+
+@dataclass
+class Runtime:
+    account: str = "123456789012"
+    region: str = "us-east-1"
+    wait_time_scale: float = 1.0
+    history_limit: int | None = 25_000
+    functions: FunctionRegistry = field(default_factory=FunctionRegistry)
+    clock: Callable[[], float] = time.time
+    function_workers: int = 32
+    # Called (from any thread) when an activity may have a task for its pollers.
+    activity_listeners: list[Callable[[str], None]] = field(default_factory=list)
+    _machines: dict[tuple[str, str], StateMachine] = field(default_factory=dict, repr=False)
+    _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def arn_prefix(self) -> str:
+        return f"arn:aws:states:{self.region}:{self.account}"
+
+    def state_machine_arn(self, name: str) -> str:
+        return f"{self.arn_prefix}:stateMachine:{name}"
+
+    def execution_arn(self, machine_name: str, name: str) -> str:
+        return f"{self.arn_prefix}:execution:{machine_name}:{name}"
+
+    def machine(self, definition: str, machine_type: str, revision_id: str) -> StateMachine:
+        """The parsed definition, parsed once per revision."""
+        key = (revision_id, machine_type)
+        machine = self._machines.get(key)
+        if machine is None:
+            machine = parse_definition(definition, machine_type)
+            if len(self._machines) > 1024:
+                self._machines.clear()
+            self._machines[key] = machine
+        return machine
+
+    @property
+    def pool(self) -> ThreadPoolExecutor:
+        """Threads for task calls (Python functions); never one per execution."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.function_workers, thread_name_prefix="stepwell-task")
+            return self._pool
+
+    def activity_ready(self, activity_arn: str) -> None:
+        for listener in list(self.activity_listeners):
+            listener(activity_arn)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)

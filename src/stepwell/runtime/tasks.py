@@ -1,0 +1,276 @@
+"""Task calls of Standard executions: the outbox row, and who carries the call out.
+
+A Task's resource decides its kind:
+
+    function   a Python function (plain Lambda ARN, lambda:invoke, lambda:invoke.waitForTaskToken),
+               called on the runtime's thread pool after the commit
+    activity   an activity ARN: the row waits in the activity's queue for GetActivityTask
+    child      states:startExecution[.sync|.sync:2|.waitForTaskToken]: a nested execution,
+               started by the executor in a later transaction
+    service    any other integration: not callable yet, so the task fails clearly
+
+Callback tokens (``.waitForTaskToken``, activities) are the rows' primary keys: SendTask* find the
+task by its token. A row stays (status "closed") after the task ends, so a late SendTask* gets
+TaskTimedOut rather than InvalidToken.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from stepwell.engine.commands import Finish, InvokeTask
+from stepwell.engine.events import Event, StopRequested, TaskFailed, TaskSubmitted, TaskSucceeded
+from stepwell.errors import ServiceError
+from stepwell.runtime.functions import LAMBDA_INVOKE, TaskError
+
+if TYPE_CHECKING:
+    from stepwell.runtime.batch import Batch, Live
+    from stepwell.runtime.executor import Executor
+
+FUNCTION, ACTIVITY, CHILD, SERVICE = "function", "activity", "child", "service"
+START_EXECUTION = "arn:aws:states:::states:startExecution"
+WAIT_FOR_TOKEN = ".waitForTaskToken"
+
+
+def kind_of(resource: str) -> str:
+    if resource.startswith("arn:aws:states:") and ":activity:" in resource:
+        return ACTIVITY
+    if resource.startswith(START_EXECUTION):
+        return CHILD
+    if resource in (LAMBDA_INVOKE, LAMBDA_INVOKE + WAIT_FOR_TOKEN) or ":function:" in resource:
+        return FUNCTION
+    return SERVICE
+
+
+def child_mode(resource: str) -> str | None:
+    """None (request-response), "sync", "sync:2" or "token" (.waitForTaskToken)."""
+    suffix = resource[len(START_EXECUTION) :]
+    return {"": None, ".sync": "sync", ".sync:2": "sync:2", WAIT_FOR_TOKEN: "token"}.get(suffix)
+
+
+def schedule(batch: Batch, live: Live, command: InvokeTask) -> None:
+    """Write the outbox row; act after the commit."""
+    kind = kind_of(command.resource)
+    token = command.task_token or secrets.token_urlsafe(32)
+    batch.db.insert_task(
+        {
+            "token": token,
+            "execution_arn": live.arn,
+            "task_id": command.task_id,
+            "kind": kind,
+            "resource": command.resource,
+            "payload": orjson.dumps(command.payload).decode(),
+            "status": "scheduled",
+            "activity_arn": command.resource if kind == ACTIVITY else None,
+            "created": batch.runtime.clock(),
+            "heartbeat_seconds": command.heartbeat_seconds,
+        }
+    )
+    arn = live.arn
+    if kind == FUNCTION:
+        batch.after.append(lambda executor: call_function(executor, arn, command))
+    elif kind == ACTIVITY:
+        batch.after.append(lambda executor: batch.runtime.activity_ready(command.resource))
+    elif kind == CHILD:
+        batch.after.append(
+            lambda executor: executor.submit(
+                lambda later: start_child(later, arn, command.task_id, command.payload, command.resource)
+            )
+        )
+    else:
+        cause = (
+            f"stepwell cannot call the integration '{command.resource}' yet: it runs Python functions "
+            "(--functions), activities and nested executions."
+        )
+        batch.after.append(
+            lambda executor: executor.deliver(
+                arn,
+                TaskFailed(
+                    **batch.event_args(), task_id=command.task_id, error="States.TaskFailed", cause=cause
+                ),
+            )
+        )
+
+
+def call_function(executor: Executor, arn: str, command: InvokeTask) -> None:
+    runtime = executor.runtime
+    callback = command.resource.endswith(WAIT_FOR_TOKEN)
+    resource = command.resource.removesuffix(WAIT_FOR_TOKEN)
+
+    def work() -> None:
+        event: Event
+        try:
+            output = runtime.functions.invoke(resource, command.payload, command.timeout_seconds)
+            if callback:  # the function was called; the task now waits for SendTask* with its token
+                event = TaskSubmitted(
+                    now=runtime.clock(), seed=secrets.token_hex(16), task_id=command.task_id, output=output
+                )
+            else:
+                event = TaskSucceeded(
+                    now=runtime.clock(), seed=secrets.token_hex(16), task_id=command.task_id, output=output
+                )
+        except TaskError as failure:
+            event = TaskFailed(
+                now=runtime.clock(),
+                seed=secrets.token_hex(16),
+                task_id=command.task_id,
+                error=failure.error,
+                cause=failure.cause,
+            )
+        executor.deliver(arn, event)
+
+    runtime.pool.submit(work)
+
+
+def cancel(batch: Batch, live: Live, task_id: str) -> None:
+    """The engine gave up on a task (timeout, a sibling's failure, StopExecution)."""
+    row = batch.db.one(
+        "SELECT * FROM tasks WHERE execution_arn = ? AND task_id = ? AND status != 'closed'",
+        (live.arn, task_id),
+    )
+    if row is None:
+        return
+    batch.db.close_task(live.arn, task_id)
+    abandon(batch, live, row)
+
+
+def abandon(batch: Batch, live: Live, row: sqlite3.Row) -> None:
+    """A task that will not be waited for: a .sync child is stopped with its parent."""
+    if row["kind"] == CHILD and row["target"] and child_mode(row["resource"]) in ("sync", "sync:2"):
+        stop = StopRequested(**batch.event_args(), error=None, cause=None)
+        batch.step(row["target"], stop)
+
+
+# ---- nested executions ------------------------------------------------------------------------
+def start_child(batch: Batch, parent_arn: str, task_id: str, payload: Any, resource: str) -> None:
+    """Start the child execution a states:startExecution task asked for (idempotent by name)."""
+    mode = child_mode(resource)
+    row = batch.db.one(
+        "SELECT * FROM tasks WHERE execution_arn = ? AND task_id = ? AND status = 'scheduled'",
+        (parent_arn, task_id),
+    )
+    if row is None:
+        return  # cancelled meanwhile, or already started
+    request = payload if isinstance(payload, dict) else {}
+    try:
+        machine_row, name, text, value = _child_request(batch, request, task_id)
+        child_arn, started = batch.start_execution(
+            machine_row, name, text, value, parent={"execution": parent_arn, "task_id": task_id, "mode": mode}
+        )
+    except ServiceError as refused:
+        event: Event = TaskFailed(
+            **batch.event_args(),
+            task_id=task_id,
+            error=f"StepFunctions.{refused.code}Exception",
+            cause=_sdk_cause(refused),
+        )
+        batch.step(parent_arn, event)
+        return
+    batch.db.run(
+        "UPDATE tasks SET target = ?, status = 'submitted' WHERE token = ?", (child_arn, row["token"])
+    )
+    response = {"ExecutionArn": child_arn, "StartDate": _millis(started)}
+    if mode is None:
+        batch.step(parent_arn, TaskSucceeded(**batch.event_args(), task_id=task_id, output=response))
+    else:
+        batch.step(parent_arn, TaskSubmitted(**batch.event_args(), task_id=task_id, output=response))
+    for held in batch.held.pop(child_arn, []):  # the child ended before its parent heard it started
+        held()
+
+
+def _child_request(batch: Batch, request: dict[str, Any], task_id: str) -> tuple[sqlite3.Row, str, str, Any]:
+    machine_arn = request.get("StateMachineArn")
+    machine_row = batch.db.state_machine(machine_arn) if isinstance(machine_arn, str) else None
+    if machine_row is None or machine_row["status"] != "ACTIVE":
+        raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{machine_arn}'")
+    if machine_row["type"] != "STANDARD":
+        raise ServiceError(
+            "StateMachineTypeNotSupported", "This operation is not supported by this type of state machine"
+        )
+    given = request.get("Input", {})
+    if isinstance(given, str):
+        try:
+            value = json.loads(given)
+        except ValueError as bad:
+            raise ServiceError(
+                "InvalidExecutionInput", f"Invalid State Machine Execution Input: '{bad}'"
+            ) from None
+        text = given
+    else:
+        value, text = given, orjson.dumps(given).decode()
+    name = request.get("Name") or str(uuid.uuid4())
+    return machine_row, str(name), text, value
+
+
+def _sdk_cause(refused: ServiceError) -> str:
+    return (
+        f"{refused.message} (Service: AWSStepFunctions; Status Code: 400; Error Code: {refused.code}; "
+        f"Request ID: {uuid.uuid4()}; Proxy: null)"
+    )
+
+
+def child_finished(batch: Batch, live: Live, finish: Finish) -> None:
+    """A .sync child ended: its parent's task succeeds with the DescribeExecution-like output, or
+    fails with States.TaskFailed whose cause is that output (reference §13.4)."""
+    parent = live.parent or {}
+    child = batch.db.execution(live.arn)
+    assert child is not None
+    parsed = parent.get("mode") == "sync:2"
+    output_text = orjson.dumps(finish.output).decode() if finish.status == "SUCCEEDED" else None
+    described: dict[str, Any] = {
+        "ExecutionArn": live.arn,
+        "Input": json.loads(child["input"]) if parsed else child["input"],
+        "InputDetails": {"Included": True},
+        "Name": child["name"],
+    }
+    if output_text is not None:
+        described["Output"] = finish.output if parsed else output_text
+        described["OutputDetails"] = {"Included": True}
+    described |= {
+        "StartDate": _millis(float(child["started"])),
+        "StateMachineArn": child["state_machine_arn"],
+        "Status": finish.status,
+        "StopDate": _millis(batch.runtime.clock()),
+    }
+    if finish.error is not None:
+        described["Error"] = finish.error
+    if finish.cause is not None:
+        described["Cause"] = finish.cause
+    task_id = parent["task_id"]
+    event: Event
+    if finish.status == "SUCCEEDED":
+        event = TaskSucceeded(**batch.event_args(), task_id=task_id, output=described)
+    else:
+        event = TaskFailed(
+            **batch.event_args(),
+            task_id=task_id,
+            error="States.TaskFailed",
+            cause=orjson.dumps(described).decode(),
+        )
+    parent_arn = parent["execution"]
+    submitted = batch.db.one(
+        "SELECT status FROM tasks WHERE execution_arn = ? AND task_id = ?", (parent_arn, task_id)
+    )
+    if submitted is not None and submitted["status"] == "scheduled":
+        batch.held.setdefault(live.arn, []).append(lambda: batch.step(parent_arn, event))
+    else:
+        batch.step(parent_arn, event)
+
+
+def redispatch_child(batch: Batch, live: Live, row: sqlite3.Row) -> None:
+    payload = orjson.loads(row["payload"])
+    batch.after.append(
+        lambda executor: executor.submit(
+            lambda later: start_child(later, live.arn, row["task_id"], payload, row["resource"])
+        )
+    )
+
+
+def _millis(epoch_seconds: float) -> int:
+    return int(epoch_seconds * 1000)

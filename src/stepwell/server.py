@@ -1,0 +1,122 @@
+"""``stepwell serve``: the store, the executor, the service and the HTTP face, put together.
+
+Start-up order matters for durability: the database is opened and migrated, the executor recovers
+(timers re-armed, in-flight calls failed, children restarted) and only then does the socket open.
+Shutdown (SIGTERM, SIGINT) stops accepting requests, lets the executor commit what it holds,
+and closes; anything not committed is recovered at the next start, as after a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import uvicorn
+
+from stepwell.api.app import create_app
+from stepwell.runtime.executor import Executor
+from stepwell.runtime.functions import FunctionRegistry
+from stepwell.runtime.runtime import Runtime
+from stepwell.runtime.sqlite_store import Store, StoreError
+from stepwell.service import Service
+
+log = logging.getLogger("stepwell")
+
+
+class StartupError(Exception):
+    """The server cannot start (port taken, database unusable, functions unloadable)."""
+
+
+@dataclass
+class Options:
+    host: str = "127.0.0.1"
+    port: int = 8083
+    db: str = "stepwell.db"
+    account: str = "123456789012"
+    region: str = "us-east-1"
+    wait_time_scale: float = 1.0
+    functions: list[str] = field(default_factory=list)
+    max_history_events: int = 25_000  # 0: no limit (AWS fails an execution at 25,000 events)
+
+
+@dataclass
+class Server:
+    """A running stepwell: everything but the HTTP loop, so tests can embed it too."""
+
+    options: Options
+    store: Store
+    runtime: Runtime
+    executor: Executor
+    service: Service
+
+    def close(self) -> None:
+        self.executor.stop()
+        self.runtime.close()
+
+
+def build(options: Options) -> Server:
+    functions = FunctionRegistry(region=options.region, account=options.account)
+    for module in options.functions:
+        try:
+            functions.load_module(module)
+        except (OSError, SyntaxError, ImportError, ValueError) as broken:
+            raise StartupError(f"cannot load functions from {module}: {broken}") from None
+    store = Store(options.db)
+    try:
+        if Path(options.db).parent != Path() and not Path(options.db).parent.is_dir():
+            raise StoreError(f"cannot open the database {options.db!r}: its folder does not exist")
+        store.open()
+    except StoreError as unusable:
+        raise StartupError(str(unusable)) from None
+    runtime = Runtime(
+        account=options.account,
+        region=options.region,
+        wait_time_scale=options.wait_time_scale,
+        history_limit=options.max_history_events or None,
+        functions=functions,
+    )
+    executor = Executor(store, runtime)
+    executor.start()
+    return Server(options, store, runtime, executor, Service(store, executor, runtime))
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as taken:
+        sock.close()
+        raise StartupError(f"cannot listen on {host}:{port}: {taken.strerror}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(options: Options) -> None:
+    """Run until SIGTERM or SIGINT. Raises StartupError with a plain reason."""
+    sock = _listen(options.host, options.port)
+    server = build(options)
+    app = create_app(server.service)
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5
+    )
+    http = uvicorn.Server(config)
+    log.warning(
+        "stepwell listening on http://%s:%d (database %s, account %s, region %s)",
+        options.host,
+        options.port,
+        Path(options.db).resolve(),
+        options.account,
+        options.region,
+    )
+    try:
+        asyncio.run(http.serve(sockets=[sock]))
+    finally:
+        server.close()
+        sock.close()
+        log.warning("stepwell stopped")

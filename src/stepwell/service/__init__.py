@@ -1,0 +1,82 @@
+"""The use cases of the Step Functions API, shared by every face (the API, the console, the CLI).
+
+``Service.operations`` maps each AWS operation name to a coroutine taking the validated request
+(a dict in the API's member names) and returning the response dict; refusals are ServiceErrors in
+AWS's words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from stepwell.errors import ServiceError
+from stepwell.runtime.executor import Executor
+from stepwell.runtime.runtime import Runtime
+from stepwell.runtime.sqlite_store import Store
+from stepwell.service.activities import Activities
+from stepwell.service.core import Core
+from stepwell.service.executions import Executions
+from stepwell.service.machines import Machines
+from stepwell.service.tags import Tags
+
+Operation = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+
+LATER = {
+    "CreateStateMachineAlias": "state machine aliases",
+    "DeleteStateMachineAlias": "state machine aliases",
+    "DescribeStateMachineAlias": "state machine aliases",
+    "ListStateMachineAliases": "state machine aliases",
+    "UpdateStateMachineAlias": "state machine aliases",
+    "PublishStateMachineVersion": "state machine versions",
+    "DeleteStateMachineVersion": "state machine versions",
+    "ListStateMachineVersions": "state machine versions",
+    "RedriveExecution": "redrive",
+    "TestState": "TestState",
+    "DescribeMapRun": "Map Runs",
+    "ListMapRuns": "Map Runs",
+    "UpdateMapRun": "Map Runs",
+}
+
+
+class Service:
+    def __init__(self, store: Store, executor: Executor, runtime: Runtime):
+        self.core = Core(store, executor, runtime)
+        self.machines = Machines(self.core)
+        self.executions = Executions(self.core, self.machines)
+        self.activities = Activities(self.core)
+        self.tags = Tags(self.core)
+        m, e, a, t = self.machines, self.executions, self.activities, self.tags
+        self.operations: dict[str, Operation] = {
+            "CreateStateMachine": m.create,
+            "DescribeStateMachine": m.describe,
+            "UpdateStateMachine": m.update,
+            "DeleteStateMachine": m.delete,
+            "ListStateMachines": m.list,
+            "ValidateStateMachineDefinition": m.validate,
+            "StartExecution": e.start,
+            "StartSyncExecution": e.start_sync,
+            "StopExecution": e.stop,
+            "DescribeExecution": e.describe,
+            "DescribeStateMachineForExecution": e.describe_machine_for,
+            "ListExecutions": e.list,
+            "GetExecutionHistory": e.history,
+            "CreateActivity": a.create,
+            "DescribeActivity": a.describe,
+            "DeleteActivity": a.delete,
+            "ListActivities": a.list,
+            "GetActivityTask": a.get_task,
+            "SendTaskSuccess": a.succeed,
+            "SendTaskFailure": a.fail,
+            "SendTaskHeartbeat": a.heartbeat,
+            "TagResource": t.tag,
+            "UntagResource": t.untag,
+            "ListTagsForResource": t.list,
+        }
+
+    async def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        handler = self.operations.get(operation)
+        if handler is None:
+            what = LATER.get(operation, operation)
+            raise ServiceError("UnsupportedOperation", f"stepwell does not support {what} ({operation}) yet")
+        return await handler(request)

@@ -1,0 +1,173 @@
+"""Activities and task tokens: the queue workers poll, and the callbacks that resume tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from stepwell.api.arns import ACTIVITY
+from stepwell.engine.events import TaskFailed, TaskHeartbeat, TaskStarted, TaskSucceeded
+from stepwell.errors import ServiceError
+from stepwell.runtime.batch import Batch
+from stepwell.service.core import Core, arn_of, tags_of, valid_name
+
+POLL_SECONDS = 60.0  # "GetActivityTask ... holds the connection open for up to 60 seconds"
+INVALID_TOKEN = "Invalid Token: 'Invalid token'"
+TASK_TIMED_OUT = "Task Timed Out: 'Provided task does not exist anymore'"
+
+
+class Activities:
+    def __init__(self, core: Core, poll_seconds: float = POLL_SECONDS):
+        self.core = core
+        self.poll_seconds = poll_seconds
+        self._ready: dict[str, asyncio.Event] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        core.runtime.activity_listeners.append(self._wake)
+
+    # ---- the resource -------------------------------------------------------------------------
+    async def create(self, request: dict[str, Any]) -> dict[str, Any]:
+        name = valid_name(request["name"])
+        runtime = self.core.runtime
+        arn = f"{runtime.arn_prefix}:activity:{name}"
+        tags = tags_of(request)
+        config = json.dumps({"encryptionConfiguration": request.get("encryptionConfiguration")})
+
+        def create(batch: Batch) -> dict[str, Any]:
+            existing = batch.db.activity(arn)
+            if existing is not None:  # CreateActivity is idempotent (tags ignored)
+                return {"activityArn": arn, "creationDate": existing["created"]}
+            now = runtime.clock()
+            batch.db.run(
+                "INSERT INTO activities (arn, name, config, created) VALUES (?, ?, ?, ?)",
+                (arn, name, config, now),
+            )
+            for key, value in tags.items():
+                batch.db.run(
+                    "INSERT INTO tags (resource_arn, key, value) VALUES (?, ?, ?)", (arn, key, value)
+                )
+            return {"activityArn": arn, "creationDate": now}
+
+        return await self.core.write(create)
+
+    def row(self, arn: str) -> Any:
+        arn_of(arn, ACTIVITY)
+        row = self.core.db.activity(arn)
+        if row is None:
+            raise ServiceError("ActivityDoesNotExist", f"Activity Does Not Exist: '{arn}'")
+        return row
+
+    async def describe(self, request: dict[str, Any]) -> dict[str, Any]:
+        row = self.row(request["activityArn"])
+        return {"activityArn": row["arn"], "name": row["name"], "creationDate": row["created"]}
+
+    async def delete(self, request: dict[str, Any]) -> dict[str, Any]:
+        arn = request["activityArn"]
+        arn_of(arn, ACTIVITY)
+
+        def delete(batch: Batch) -> dict[str, Any]:
+            batch.db.run("DELETE FROM activities WHERE arn = ?", (arn,))
+            batch.db.run("DELETE FROM tags WHERE resource_arn = ?", (arn,))
+            return {}
+
+        return await self.core.write(delete)
+
+    async def list(self, request: dict[str, Any]) -> dict[str, Any]:
+        core = self.core
+        limit = core.page_size(request)
+        after = core.position("ListActivities", "", request) or ""
+        rows = core.db.activities(after, limit + 1)
+        page = rows[:limit]
+        return {
+            "activities": [
+                {"activityArn": r["arn"], "name": r["name"], "creationDate": r["created"]} for r in page
+            ],
+            "nextToken": core.next_token(
+                "ListActivities", "", rows, limit, page[-1]["arn"] if page else None
+            ),
+        }
+
+    # ---- workers ------------------------------------------------------------------------------
+    async def get_task(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Long-poll: a scheduled task of this activity, or no token after the poll time."""
+        arn = request["activityArn"]
+        self.row(arn)
+        worker = request.get("workerName") or ""
+        self._loop = asyncio.get_running_loop()
+        deadline = self._loop.time() + self.poll_seconds
+        while True:
+            ready = self._ready.setdefault(arn, asyncio.Event())
+            ready.clear()
+            task = await self.core.write(lambda batch: _claim(batch, arn, worker))
+            if task is not None:
+                return task
+            remaining = deadline - self._loop.time()
+            if remaining <= 0:
+                return {}
+            try:
+                await asyncio.wait_for(ready.wait(), remaining)
+            except TimeoutError:
+                return {}
+
+    def _wake(self, activity_arn: str) -> None:
+        loop = self._loop
+        if loop is not None and activity_arn in self._ready:
+            loop.call_soon_threadsafe(self._ready[activity_arn].set)
+
+    # ---- callbacks ------------------------------------------------------------------------------
+    async def succeed(self, request: dict[str, Any]) -> dict[str, Any]:
+        token = request["taskToken"]
+        try:
+            output = json.loads(request["output"])
+        except ValueError as bad:
+            raise ServiceError("InvalidOutput", f"Invalid Output: '{bad}'") from None
+        await self.core.write(
+            lambda batch: _resume(
+                batch,
+                token,
+                lambda task_id: TaskSucceeded(**batch.event_args(), task_id=task_id, output=output),
+            )
+        )
+        return {}
+
+    async def fail(self, request: dict[str, Any]) -> dict[str, Any]:
+        token, error, cause = request["taskToken"], request.get("error"), request.get("cause")
+        await self.core.write(
+            lambda batch: _resume(
+                batch,
+                token,
+                lambda task_id: TaskFailed(**batch.event_args(), task_id=task_id, error=error, cause=cause),
+            )
+        )
+        return {}
+
+    async def heartbeat(self, request: dict[str, Any]) -> dict[str, Any]:
+        token = request["taskToken"]
+        await self.core.write(
+            lambda batch: _resume(
+                batch,
+                token,
+                lambda task_id: TaskHeartbeat(**batch.event_args(), task_id=task_id),
+                close=False,
+            )
+        )
+        return {}
+
+
+def _claim(batch: Batch, activity_arn: str, worker: str) -> dict[str, Any] | None:
+    row = batch.db.claim_activity_task(activity_arn, worker)
+    if row is None:
+        return None
+    batch.step(
+        row["execution_arn"], TaskStarted(**batch.event_args(), task_id=row["task_id"], worker_name=worker)
+    )
+    return {"taskToken": row["token"], "input": row["payload"]}
+
+
+def _resume(batch: Batch, token: str, event_for: Any, close: bool = True) -> None:
+    row = batch.db.task(token)
+    if row is None:
+        raise ServiceError("InvalidToken", INVALID_TOKEN)
+    if row["status"] == "closed":
+        raise ServiceError("TaskTimedOut", TASK_TIMED_OUT)
+    batch.step(row["execution_arn"], event_for(row["task_id"]))

@@ -1,0 +1,96 @@
+"""What every use case shares: the store, the executor, the runtime, and AWS's refusals."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import sqlite3
+from collections.abc import Callable, Collection
+from typing import Any, TypeVar
+
+from stepwell.api.arns import ArnError, ParsedArn, check_name, parse_arn
+from stepwell.api.pagination import InvalidToken, PageTokens
+from stepwell.errors import ServiceError
+from stepwell.runtime.batch import Batch
+from stepwell.runtime.executor import Executor
+from stepwell.runtime.runtime import Runtime
+from stepwell.runtime.sqlite_store import Store
+
+T = TypeVar("T")
+
+DEFAULT_PAGE = 100
+
+
+class Core:
+    def __init__(self, store: Store, executor: Executor, runtime: Runtime):
+        self.store = store
+        self.executor = executor
+        self.runtime = runtime
+        self.pages = PageTokens(self._secret())
+
+    @property
+    def db(self) -> Any:
+        return self.store.reader
+
+    async def write(self, work: Callable[[Batch], T]) -> T:
+        """Run ``work`` in the executor's next transaction and wait for the commit."""
+        return await asyncio.wrap_future(self.executor.submit(work))
+
+    def _secret(self) -> bytes:
+        """The page-token key, kept in the database so tokens outlive a restart (24 h)."""
+        row = self.db.one("SELECT value FROM settings WHERE name = 'page_token_secret'")
+        if row is not None:
+            return bytes.fromhex(row[0])
+        secret = secrets.token_hex(32)
+        self.executor.submit(
+            lambda batch: batch.db.run(
+                "INSERT OR IGNORE INTO settings (name, value) VALUES ('page_token_secret', ?)", (secret,)
+            )
+        ).result()
+        row = self.db.one("SELECT value FROM settings WHERE name = 'page_token_secret'")
+        assert row is not None
+        return bytes.fromhex(row[0])
+
+    # ---- paging -------------------------------------------------------------------------
+    def page_size(self, request: dict[str, Any]) -> int:
+        return int(request.get("maxResults") or DEFAULT_PAGE)
+
+    def position(self, operation: str, scope: str, request: dict[str, Any]) -> Any:
+        token = request.get("nextToken")
+        if not token:
+            return None
+        try:
+            return self.pages.decode(operation, scope, token)
+        except InvalidToken as bad:
+            raise ServiceError("InvalidToken", bad.message) from None
+
+    def next_token(
+        self, operation: str, scope: str, rows: list[Any], limit: int, position: Any
+    ) -> str | None:
+        return self.pages.encode(operation, scope, position) if len(rows) > limit else None
+
+
+def arn_of(arn: str, expected: str | Collection[str]) -> ParsedArn:
+    try:
+        return parse_arn(arn, expected)
+    except ArnError as bad:
+        raise ServiceError(bad.code, bad.message) from None
+
+
+def valid_name(name: str, what: str = "name") -> str:
+    try:
+        check_name(name, what)
+    except ArnError as bad:
+        raise ServiceError(bad.code, bad.message) from None
+    return name
+
+
+def tags_of(request: dict[str, Any]) -> dict[str, str]:
+    tags = {t["key"]: t.get("value", "") for t in request.get("tags") or ()}
+    if len(tags) > 50:
+        raise ServiceError("TooManyTags", "Too many tags: a resource can have at most 50 tags")
+    return tags
+
+
+def row_dict(row: sqlite3.Row | None) -> dict[str, Any] | None:
+    return dict(row) if row is not None else None

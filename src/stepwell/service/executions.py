@@ -1,0 +1,276 @@
+"""Executions: start (Standard, Express, sync), stop, describe, list, history (reference §1)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from typing import Any
+
+import orjson
+
+from stepwell.api.arns import EXECUTION, EXPRESS, STATE_MACHINE, express_execution_arn
+from stepwell.engine.events import ExecutionInfo, StopRequested
+from stepwell.engine.history import PAYLOAD_LIMIT
+from stepwell.errors import ServiceError
+from stepwell.runtime.batch import Batch
+from stepwell.runtime.local import ExecutionResult, LocalRunner
+from stepwell.service.core import Core, arn_of, valid_name
+from stepwell.service.machines import Machines
+
+TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+NOT_FOR_EXPRESS = "This operation is not supported by this type of state machine"
+
+
+def _input(request: dict[str, Any]) -> tuple[str, Any]:
+    text = request.get("input")
+    if text is None:
+        text = "{}"
+    if len(text.encode("utf-8")) > PAYLOAD_LIMIT:
+        raise ServiceError(
+            "InvalidExecutionInput",
+            "Invalid State Machine Execution Input: "
+            "'The input exceeds the maximum number of bytes service limit.'",
+        )
+    try:
+        return text, json.loads(text)
+    except ValueError as bad:
+        raise ServiceError(
+            "InvalidExecutionInput", f"Invalid State Machine Execution Input: '{bad}'"
+        ) from None
+
+
+class Executions:
+    def __init__(self, core: Core, machines: Machines):
+        self.core = core
+        self.machines = machines
+        self._express_tasks: set[asyncio.Future[Any]] = set()
+
+    # ---- starting ---------------------------------------------------------------------------
+    async def start(self, request: dict[str, Any]) -> dict[str, Any]:
+        row = self.machines.row(request["stateMachineArn"])
+        name = valid_name(request.get("name") or str(uuid.uuid4()))
+        text, value = _input(request)
+        if row["type"] == "EXPRESS":
+            arn, started = self._start_express(row, name, text, value)
+            return {"executionArn": arn, "startDate": started}
+        trace = request.get("traceHeader")
+        arn, started = await self.core.write(
+            lambda batch: batch.start_execution(row, name, text, value, trace_header=trace)
+        )
+        return {"executionArn": arn, "startDate": started}
+
+    def _express(self, row: Any, name: str) -> tuple[LocalRunner, ExecutionInfo]:
+        runtime = self.core.runtime
+        info = ExecutionInfo(
+            execution_arn=express_execution_arn(
+                runtime.region, runtime.account, row["name"], name, str(uuid.uuid4())
+            ),
+            name=name,
+            state_machine_arn=row["arn"],
+            state_machine_name=row["name"],
+            role_arn=row["role_arn"],
+            start_time=runtime.clock(),
+            machine_type="EXPRESS",
+        )
+        runner = LocalRunner(runtime.functions, wait_time_scale=runtime.wait_time_scale, clock=runtime.clock)
+        return runner, info
+
+    def _start_express(self, row: Any, name: str, text: str, value: Any) -> tuple[str, float]:
+        """An asynchronous Express execution: run in memory, at least once, no history API."""
+        runner, info = self._express(row, name)
+        machine = self.core.runtime.machine(row["definition"], "EXPRESS", row["revision_id"])
+        loop = asyncio.get_running_loop()
+        task = loop.run_in_executor(None, lambda: runner.run_info(machine, value, info, input_text=text))
+        self._express_tasks.add(task)
+        task.add_done_callback(self._express_tasks.discard)
+        return info.execution_arn, info.start_time
+
+    async def start_sync(self, request: dict[str, Any]) -> dict[str, Any]:
+        row = self.machines.row(request["stateMachineArn"])
+        if row["type"] != "EXPRESS":
+            raise ServiceError("StateMachineTypeNotSupported", NOT_FOR_EXPRESS)
+        name = valid_name(request.get("name") or str(uuid.uuid4()))
+        text, value = _input(request)
+        runner, info = self._express(row, name)
+        machine = self.core.runtime.machine(row["definition"], "EXPRESS", row["revision_id"])
+        loop = asyncio.get_running_loop()
+        result: ExecutionResult = await loop.run_in_executor(
+            None, lambda: runner.run_info(machine, value, info, input_text=text)
+        )
+        stopped = self.core.runtime.clock()
+        out: dict[str, Any] = {
+            "executionArn": info.execution_arn,
+            "stateMachineArn": row["arn"],
+            "name": name,
+            "startDate": info.start_time,
+            "stopDate": stopped,
+            "status": result.status,
+            "input": text,
+            "inputDetails": {"included": True},
+            "billingDetails": {
+                "billedMemoryUsedInMB": 64,
+                "billedDurationInMilliseconds": max(100, int((stopped - info.start_time) * 1000)),
+            },
+        }
+        if result.status == "SUCCEEDED":
+            out["output"] = orjson.dumps(result.output).decode()
+            out["outputDetails"] = {"included": True}
+        else:
+            if result.error is not None:
+                out["error"] = result.error
+            if result.cause is not None:
+                out["cause"] = result.cause
+        if request.get("traceHeader"):
+            out["traceHeader"] = request["traceHeader"]
+        return out
+
+    # ---- one execution ------------------------------------------------------------------------
+    def row(self, arn: str) -> Any:
+        arn_of(arn, EXECUTION)
+        row = self.core.db.execution(arn)
+        if row is None:
+            raise ServiceError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'")
+        return row
+
+    async def stop(self, request: dict[str, Any]) -> dict[str, Any]:
+        arn = request["executionArn"]
+        row = self.row(arn)
+        error, cause = request.get("error"), request.get("cause")
+
+        def stop(batch: Batch) -> dict[str, Any]:
+            stopped = batch.runtime.clock()
+            batch.step(arn, StopRequested(**batch.event_args(), error=error, cause=cause))
+            return {"stopDate": stopped}
+
+        if row["status"] != "RUNNING":
+            return {"stopDate": row["stopped"]}
+        return await self.core.write(stop)
+
+    async def describe(self, request: dict[str, Any]) -> dict[str, Any]:
+        row = self.row(request["executionArn"])
+        out: dict[str, Any] = {
+            "executionArn": row["arn"],
+            "stateMachineArn": row["state_machine_arn"],
+            "name": row["name"],
+            "status": row["status"],
+            "startDate": row["started"],
+            "input": row["input"],
+            "inputDetails": {"included": True},
+        }
+        if row["stopped"] is not None:
+            out["stopDate"] = row["stopped"]
+        if row["output"] is not None:
+            out["output"] = row["output"]
+            out["outputDetails"] = {"included": True}
+        for column in ("error", "cause"):
+            if row[column] is not None:
+                out[column] = row[column]
+        if row["trace_header"]:
+            out["traceHeader"] = row["trace_header"]
+        out["redriveCount"] = 0
+        if row["status"] in ("RUNNING", "SUCCEEDED"):
+            out["redriveStatus"] = "NOT_REDRIVABLE"
+            out["redriveStatusReason"] = f"Execution is {row['status']} and cannot be redriven"
+        else:
+            out["redriveStatus"] = "REDRIVABLE"
+        return out
+
+    async def describe_machine_for(self, request: dict[str, Any]) -> dict[str, Any]:
+        row = self.row(request["executionArn"])
+        machine = self.core.db.state_machine(row["state_machine_arn"])
+        config = json.loads(machine["config"]) if machine is not None else {}
+        return {
+            "stateMachineArn": row["state_machine_arn"],
+            "name": row["state_machine_arn"].rsplit(":", 1)[-1],
+            "definition": row["definition"],
+            "roleArn": row["role_arn"],
+            "updateDate": machine["updated"] if machine is not None else row["started"],
+            "loggingConfiguration": config.get(
+                "loggingConfiguration", {"level": "OFF", "includeExecutionData": False}
+            ),
+            "tracingConfiguration": config.get("tracingConfiguration", {"enabled": False}),
+            "revisionId": row["revision_id"],
+        }
+
+    async def list(self, request: dict[str, Any]) -> dict[str, Any]:
+        if request.get("mapRunArn"):
+            raise ServiceError("ValidationException", "stepwell does not support Map Runs yet (mapRunArn)")
+        machine_arn = request.get("stateMachineArn")
+        if not machine_arn:
+            raise ServiceError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
+        arn_of(machine_arn, STATE_MACHINE)
+        machine = self.core.db.state_machine(machine_arn)
+        if machine is None:
+            raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{machine_arn}'")
+        if machine["type"] == "EXPRESS":
+            raise ServiceError("StateMachineTypeNotSupported", NOT_FOR_EXPRESS)
+        core = self.core
+        status = request.get("statusFilter")
+        scope = f"{machine_arn}|{status or ''}"
+        limit = core.page_size(request)
+        before = core.position("ListExecutions", scope, request) or (1 << 62)
+        rows = core.db.executions(machine_arn, status, before, limit + 1)
+        page = rows[:limit]
+        items = []
+        for r in page:
+            item = {
+                "executionArn": r["arn"],
+                "stateMachineArn": r["state_machine_arn"],
+                "name": r["name"],
+                "status": r["status"],
+                "startDate": r["started"],
+            }
+            if r["stopped"] is not None:
+                item["stopDate"] = r["stopped"]
+            items.append(item)
+        return {
+            "executions": items,
+            "nextToken": core.next_token(
+                "ListExecutions", scope, rows, limit, page[-1]["seq"] if page else None
+            ),
+        }
+
+    async def history(self, request: dict[str, Any]) -> dict[str, Any]:
+        arn = request["executionArn"]
+        if arn_of(arn, {EXECUTION, EXPRESS}).resource_type == EXPRESS:
+            raise ServiceError(
+                "InvalidArn", "Invalid Arn: 'Resource type not valid in this context: express'"
+            )
+        self.row(arn)
+        core = self.core
+        reverse = bool(request.get("reverseOrder"))
+        scope = f"{arn}|{int(reverse)}"
+        limit = core.page_size(request)
+        after = core.position("GetExecutionHistory", scope, request)
+        if after is None:
+            after = 1 << 62 if reverse else 0
+        raw = core.db.history(arn, after, limit + 1, reverse)
+        events = [orjson.loads(e) for e in raw[:limit]]
+        if request.get("includeExecutionData") is False:
+            events = [_without_data(e) for e in events]
+        last = events[-1]["id"] if events else None
+        return {
+            "events": events,
+            "nextToken": core.next_token("GetExecutionHistory", scope, raw, limit, last),
+        }
+
+
+_DATA_MEMBERS = ("input", "output", "parameters")
+
+
+def _without_data(event: dict[str, Any]) -> dict[str, Any]:
+    """includeExecutionData=false: the events without their input, output or parameters."""
+    out = {}
+    for key, value in event.items():
+        if key.endswith("EventDetails") and isinstance(value, dict):
+            value = {
+                k: v
+                for k, v in value.items()
+                if k not in _DATA_MEMBERS and k not in ("inputDetails", "outputDetails")
+            }
+        out[key] = value
+    return out
+
+
+__all__ = ["TERMINAL", "Executions"]

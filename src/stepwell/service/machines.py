@@ -1,0 +1,237 @@
+"""State machines: create, describe, update, delete, list, validate (reference §1, §1.3)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+import orjson
+
+from stepwell.api.arns import STATE_MACHINE
+from stepwell.asl.validate import validate_definition
+from stepwell.errors import DefinitionError, Diagnostic, ServiceError
+from stepwell.runtime.batch import Batch
+from stepwell.service.core import Core, arn_of, tags_of, valid_name
+
+DEFAULT_LOGGING = {"level": "OFF", "includeExecutionData": False}
+DEFAULT_TRACING = {"enabled": False}
+VALIDATION_MAX_RESULTS = 100
+
+
+def _checked_definition(definition: str, machine_type: str) -> None:
+    errors = [d for d in validate_definition(definition, machine_type) if d.severity == "ERROR"]
+    if errors:
+        raise ServiceError("InvalidDefinition", DefinitionError(errors).aws_message())
+
+
+def _logging(request: dict[str, Any]) -> dict[str, Any]:
+    logging = dict(request.get("loggingConfiguration") or DEFAULT_LOGGING)
+    logging.setdefault("level", "OFF")
+    logging.setdefault("includeExecutionData", False)
+    if logging["level"] != "OFF" and len(logging.get("destinations") or ()) != 1:
+        raise ServiceError(
+            "InvalidLoggingConfiguration",
+            "Invalid Logging Configuration: Must specify exactly one Log Destination.",
+        )
+    return logging
+
+
+def _config(request: dict[str, Any]) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "loggingConfiguration": _logging(request),
+        "tracingConfiguration": dict(request.get("tracingConfiguration") or DEFAULT_TRACING),
+    }
+    if request.get("encryptionConfiguration"):
+        config["encryptionConfiguration"] = request["encryptionConfiguration"]
+    return config
+
+
+def _no_versions(request: dict[str, Any]) -> None:
+    if request.get("versionDescription") and not request.get("publish"):
+        raise ServiceError("ValidationException", "Version description can only be set when publish is true")
+    if request.get("publish"):
+        raise ServiceError(
+            "ValidationException", "stepwell does not support state machine versions yet (publish)"
+        )
+
+
+class Machines:
+    def __init__(self, core: Core):
+        self.core = core
+
+    async def create(self, request: dict[str, Any]) -> dict[str, Any]:
+        name = valid_name(request["name"])
+        machine_type = request.get("type") or "STANDARD"
+        definition = request["definition"]
+        _no_versions(request)
+        _checked_definition(definition, machine_type)
+        config = _config(request)
+        tags = tags_of(request)
+        runtime = self.core.runtime
+        arn = runtime.state_machine_arn(name)
+
+        def create(batch: Batch) -> dict[str, Any]:
+            existing = batch.db.state_machine(arn)
+            if existing is not None:
+                same = (
+                    existing["definition"] == definition
+                    and existing["type"] == machine_type
+                    and json.loads(existing["config"]) == config
+                )
+                if same:  # CreateStateMachine is idempotent on these; roleArn and tags are ignored
+                    return {"stateMachineArn": arn, "creationDate": existing["created"]}
+                raise ServiceError("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
+            now = runtime.clock()
+            batch.db.run(
+                "INSERT INTO state_machines (arn, name, type, status, definition, role_arn, config, "
+                "revision_id, created, updated) VALUES (?, ?, ?, 'ACTIVE', ?, ?, ?, ?, ?, ?)",
+                (
+                    arn,
+                    name,
+                    machine_type,
+                    definition,
+                    request["roleArn"],
+                    json.dumps(config),
+                    _revision(),
+                    now,
+                    now,
+                ),
+            )
+            for key, value in tags.items():
+                batch.db.run(
+                    "INSERT INTO tags (resource_arn, key, value) VALUES (?, ?, ?)", (arn, key, value)
+                )
+            return {"stateMachineArn": arn, "creationDate": now}
+
+        return await self.core.write(create)
+
+    def row(self, arn: str) -> Any:
+        parsed = arn_of(arn, STATE_MACHINE)
+        if parsed.qualifier is not None or parsed.label is not None:
+            raise ServiceError(
+                "ValidationException",
+                "stepwell does not support state machine versions, aliases or labels yet",
+            )
+        row = self.core.db.state_machine(arn)
+        if row is None:
+            raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
+        return row
+
+    async def describe(self, request: dict[str, Any]) -> dict[str, Any]:
+        row = self.row(request["stateMachineArn"])
+        config = json.loads(row["config"])
+        out: dict[str, Any] = {
+            "stateMachineArn": row["arn"],
+            "name": row["name"],
+            "status": row["status"],
+            "definition": row["definition"],
+            "roleArn": row["role_arn"],
+            "type": row["type"],
+            "creationDate": row["created"],
+            "loggingConfiguration": config["loggingConfiguration"],
+            "tracingConfiguration": config["tracingConfiguration"],
+            "revisionId": row["revision_id"],
+        }
+        if "encryptionConfiguration" in config:
+            out["encryptionConfiguration"] = config["encryptionConfiguration"]
+        return out
+
+    async def update(self, request: dict[str, Any]) -> dict[str, Any]:
+        arn = request["stateMachineArn"]
+        row = self.row(arn)
+        changes = (
+            "definition",
+            "roleArn",
+            "loggingConfiguration",
+            "tracingConfiguration",
+            "encryptionConfiguration",
+        )
+        if not any(request.get(key) is not None for key in changes):
+            raise ServiceError(
+                "MissingRequiredParameter",
+                "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration "
+                "must be specified",
+            )
+        _no_versions(request)
+        definition = request.get("definition") or row["definition"]
+        if request.get("definition") is not None:
+            _checked_definition(definition, row["type"])
+        config = json.loads(row["config"])
+        if request.get("loggingConfiguration") is not None:
+            config["loggingConfiguration"] = _logging(request)
+        if request.get("tracingConfiguration") is not None:
+            config["tracingConfiguration"] = request["tracingConfiguration"]
+        if request.get("encryptionConfiguration") is not None:
+            config["encryptionConfiguration"] = request["encryptionConfiguration"]
+        role = request.get("roleArn") or row["role_arn"]
+        runtime = self.core.runtime
+        revision = _revision()
+
+        def update(batch: Batch) -> dict[str, Any]:
+            now = runtime.clock()
+            batch.db.run(
+                "UPDATE state_machines SET definition = ?, role_arn = ?, config = ?, revision_id = ?, "
+                "updated = ? WHERE arn = ?",
+                (definition, role, json.dumps(config), revision, now, arn),
+            )
+            return {"updateDate": now, "revisionId": revision}
+
+        return await self.core.write(update)
+
+    async def delete(self, request: dict[str, Any]) -> dict[str, Any]:
+        arn = request["stateMachineArn"]
+        parsed = arn_of(arn, STATE_MACHINE)
+        if parsed.qualifier is not None or parsed.label is not None:
+            raise ServiceError("ValidationException", "stepwell does not support state machine versions yet")
+
+        def delete(batch: Batch) -> dict[str, Any]:
+            # Running executions keep the definition they started with and go on to their end.
+            batch.db.run("DELETE FROM state_machines WHERE arn = ?", (arn,))
+            batch.db.run("DELETE FROM tags WHERE resource_arn = ?", (arn,))
+            return {}
+
+        return await self.core.write(delete)
+
+    async def list(self, request: dict[str, Any]) -> dict[str, Any]:
+        core = self.core
+        limit = core.page_size(request)
+        after = core.position("ListStateMachines", "", request) or ""
+        rows = core.db.state_machines(after, limit + 1)
+        page = rows[:limit]
+        return {
+            "stateMachines": [
+                {
+                    "stateMachineArn": r["arn"],
+                    "name": r["name"],
+                    "type": r["type"],
+                    "creationDate": r["created"],
+                }
+                for r in page
+            ],
+            "nextToken": core.next_token(
+                "ListStateMachines", "", rows, limit, page[-1]["arn"] if page else None
+            ),
+        }
+
+    async def validate(self, request: dict[str, Any]) -> dict[str, Any]:
+        diagnostics: list[Diagnostic] = validate_definition(
+            request["definition"], request.get("type") or "STANDARD"
+        )
+        if request.get("severity", "ERROR") == "ERROR":
+            diagnostics = [d for d in diagnostics if d.severity == "ERROR"]
+        limit = int(request.get("maxResults") or VALIDATION_MAX_RESULTS)
+        failed = any(d.severity == "ERROR" for d in diagnostics)
+        return {
+            "result": "FAIL" if failed else "OK",
+            "diagnostics": [d.to_json() for d in diagnostics[:limit]],
+            "truncated": len(diagnostics) > limit,
+        }
+
+
+def _revision() -> str:
+    return secrets.token_hex(16)
+
+
+def dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
