@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,8 +86,11 @@ def build(options: Options) -> Server:
 
 def _listen(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on connections whose socket says
+    # TCP, and without it every keep-alive response waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
     except OSError as taken:
@@ -99,6 +103,9 @@ def _listen(host: str, port: int) -> socket.socket:
 
 def serve(options: Options) -> None:
     """Run until SIGTERM or SIGINT. Raises StartupError with a plain reason."""
+    # The HTTP loop and the executor hand work to each other many times per request; with the
+    # default 5 ms switch interval each hand-over can wait that long for the GIL.
+    sys.setswitchinterval(0.0005)
     sock = _listen(options.host, options.port)
     server = build(options)
     app = create_app(server.service)
@@ -115,7 +122,7 @@ def serve(options: Options) -> None:
         options.region,
     )
     try:
-        asyncio.run(http.serve(sockets=[sock]))
+        http.run(sockets=[sock])
     finally:
         server.close()
         sock.close()

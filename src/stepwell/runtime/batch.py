@@ -110,7 +110,7 @@ class Batch:
                 "revision_id": machine_row["revision_id"],
                 "parent": orjson.dumps(parent).decode() if parent else None,
                 "trace_header": trace_header,
-                "seq": self.db.next_value("execution_seq"),
+                "seq": self.db.next_seq(),
             }
         )
         live = Live(arn, machine, None, parent)
@@ -212,7 +212,7 @@ class Batch:
             if not live.dirty or live.snapshot is None:
                 continue
             if live.events:
-                self.db.append_history(live.arn, [(e["id"], orjson.dumps(e)) for e in live.events])
+                self.db.append_history(live.arn, live.events)
                 live.events = []
             finish = live.finished
             if finish is None:

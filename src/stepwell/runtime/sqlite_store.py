@@ -20,7 +20,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 MIGRATIONS = "stepwell.runtime.migrations"
+HISTORY_CHUNK = 500  # events per history row
 
 
 class StoreError(Exception):
@@ -146,18 +149,28 @@ class Reader:
             (machine_arn, status, before_seq, limit),
         )
 
-    def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[bytes]:
+    def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[dict[str, Any]]:
+        """Up to ``limit`` events after ``after_id`` (before it when ``reverse``), in order."""
         if reverse:
-            rows = self.all(
-                "SELECT event FROM history WHERE execution_arn = ? AND id < ? ORDER BY id DESC LIMIT ?",
-                (arn, after_id, limit),
+            rows = self.db.execute(
+                "SELECT events FROM history WHERE execution_arn = ? AND first_id < ? ORDER BY first_id DESC",
+                (arn, after_id),
             )
         else:
-            rows = self.all(
-                "SELECT event FROM history WHERE execution_arn = ? AND id > ? ORDER BY id LIMIT ?",
-                (arn, after_id, limit),
+            rows = self.db.execute(
+                "SELECT events FROM history WHERE execution_arn = ? AND last_id > ? ORDER BY first_id",
+                (arn, after_id),
             )
-        return [row[0] for row in rows]
+        out: list[dict[str, Any]] = []
+        for (chunk,) in rows:
+            events = orjson.loads(chunk)
+            if reverse:
+                out.extend(e for e in reversed(events) if e["id"] < after_id)
+            else:
+                out.extend(e for e in events if e["id"] > after_id)
+            if len(out) >= limit:
+                break
+        return out[:limit]
 
     def activity(self, arn: str) -> sqlite3.Row | None:
         return self.one("SELECT * FROM activities WHERE arn = ?", (arn,))
@@ -188,6 +201,17 @@ class Writer(Reader):
     def run(self, sql: str, args: Sequence[Any] = ()) -> int:
         return self.db.execute(sql, args).rowcount
 
+    _seq: int | None = None
+
+    def next_seq(self) -> int:
+        """The next execution's start order. The writer is the only one to insert executions,
+        so the counter lives in memory, seeded from the table (gaps after a rollback are fine)."""
+        if self._seq is None:
+            row = self.one("SELECT COALESCE(MAX(seq), 0) FROM executions")
+            self._seq = int(row[0]) if row is not None else 0
+        self._seq += 1
+        return self._seq
+
     def next_value(self, counter: str) -> int:
         self.run(
             "INSERT INTO counters (name, value) VALUES (?, 1) "
@@ -208,11 +232,13 @@ class Writer(Reader):
         sets = ", ".join(f"{column} = ?" for column in values)
         self.run(f"UPDATE executions SET {sets} WHERE arn = ?", (*values.values(), arn))
 
-    def append_history(self, arn: str, events: Sequence[tuple[int, bytes]]) -> None:
-        self.db.executemany(
-            "INSERT INTO history (execution_arn, id, event) VALUES (?, ?, ?)",
-            [(arn, i, e) for i, e in events],
-        )
+    def append_history(self, arn: str, events: Sequence[dict[str, Any]]) -> None:
+        for start in range(0, len(events), HISTORY_CHUNK):
+            chunk = events[start : start + HISTORY_CHUNK]
+            self.run(
+                "INSERT INTO history (execution_arn, first_id, last_id, events) VALUES (?, ?, ?, ?)",
+                (arn, chunk[0]["id"], chunk[-1]["id"], orjson.dumps(chunk)),
+            )
 
     # ---- timers and tasks -------------------------------------------------------------------
     def add_timer(self, arn: str, timer_id: str, due: float) -> None:

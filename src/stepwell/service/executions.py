@@ -246,7 +246,7 @@ class Executions:
         if after is None:
             after = 1 << 62 if reverse else 0
         raw = core.db.history(arn, after, limit + 1, reverse)
-        events = [orjson.loads(e) for e in raw[:limit]]
+        events = raw[:limit]
         if request.get("includeExecutionData") is False:
             events = [_without_data(e) for e in events]
         last = events[-1]["id"] if events else None

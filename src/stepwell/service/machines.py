@@ -59,6 +59,9 @@ def _no_versions(request: dict[str, Any]) -> None:
 class Machines:
     def __init__(self, core: Core):
         self.core = core
+        # State machine rows by ARN. This process is the only writer, so the cache is exact:
+        # update and delete drop their entry once committed. It keeps StartExecution off the disk.
+        self._rows: dict[str, Any] = {}
 
     async def create(self, request: dict[str, Any]) -> dict[str, Any]:
         name = valid_name(request["name"])
@@ -113,9 +116,14 @@ class Machines:
                 "ValidationException",
                 "stepwell does not support state machine versions, aliases or labels yet",
             )
-        row = self.core.db.state_machine(arn)
+        row = self._rows.get(arn)
         if row is None:
-            raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
+            row = self.core.db.state_machine(arn)
+            if row is None:
+                raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
+            if len(self._rows) > 4096:
+                self._rows.clear()
+            self._rows[arn] = row
         return row
 
     async def describe(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -177,7 +185,10 @@ class Machines:
             )
             return {"updateDate": now, "revisionId": revision}
 
-        return await self.core.write(update)
+        try:
+            return await self.core.write(update)
+        finally:
+            self._rows.pop(arn, None)
 
     async def delete(self, request: dict[str, Any]) -> dict[str, Any]:
         arn = request["stateMachineArn"]
@@ -191,7 +202,10 @@ class Machines:
             batch.db.run("DELETE FROM tags WHERE resource_arn = ?", (arn,))
             return {}
 
-        return await self.core.write(delete)
+        try:
+            return await self.core.write(delete)
+        finally:
+            self._rows.pop(arn, None)
 
     async def list(self, request: dict[str, Any]) -> dict[str, Any]:
         core = self.core

@@ -36,11 +36,15 @@ CREATE TABLE executions (
 CREATE INDEX executions_by_machine ON executions (state_machine_arn, seq DESC);
 CREATE INDEX executions_by_status ON executions (state_machine_arn, status, seq DESC);
 
+-- History events in chunks: the events of one engine step (up to 500) as one JSON array, so a
+-- step that runs twenty states writes one row, not forty. Events keep their AWS shape, with
+-- timestamps in epoch seconds.
 CREATE TABLE history (
     execution_arn TEXT NOT NULL,
-    id            INTEGER NOT NULL,
-    event         BLOB NOT NULL,             -- JSON of the event, timestamp in epoch seconds
-    PRIMARY KEY (execution_arn, id)
+    first_id      INTEGER NOT NULL,
+    last_id       INTEGER NOT NULL,
+    events        BLOB NOT NULL,
+    PRIMARY KEY (execution_arn, first_id)
 ) WITHOUT ROWID;
 
 -- Timers the engine asked for (Wait, retry back-off, deadlines); deleted when they fire.
