@@ -8,7 +8,6 @@ and closes; anything not committed is recovered at the next start, as after a cr
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import socket
 import sys
