@@ -1,0 +1,47 @@
+"""The AWS-recorded conformance cases against a real `stepwell serve`, through boto3.
+
+Exactly what ../shared/conformance/run.py does (its own functions run each case), with the server
+started by the test on a free port (Wait states scaled to nothing). The pass rate per group is
+printed at the end of the run with the in-process one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conformance import shared
+from tests.conformance.test_in_process import RESULTS, _params
+from tests.server.process import ServerProcess
+
+pytestmark = pytest.mark.skipif(not shared.available(), reason="../shared/conformance is not present")
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder: Path = tmp_path_factory.mktemp("conformance-server")
+    server = ServerProcess(folder / "stepwell.db", extra=["--wait-time-scale", "0"]).start()
+    yield server.endpoint
+    server.stop()
+
+
+def _check(case: dict[str, Any], group: str, endpoint: str) -> None:
+    run = shared.run_py()
+    runner = run.run_execution_case if case.get("api") is None else run.run_validation_case
+    result = runner(case, endpoint, 60.0, True)
+    passed = result["status"] == run.PASS
+    RESULTS[f"server:{group}"]["passed" if passed else "failed"] += 1
+    assert passed, "\n".join(result["diffs"])
+
+
+@pytest.mark.parametrize("case", _params("cases"))
+def test_execution_case_on_server(case: dict[str, Any], endpoint: str) -> None:
+    _check(case, case["group"], endpoint)
+
+
+@pytest.mark.parametrize("case", _params("validation"))
+def test_validation_case_on_server(case: dict[str, Any], endpoint: str) -> None:
+    _check(case, f"validation:{case['group']}", endpoint)
