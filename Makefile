@@ -1,10 +1,10 @@
-# The two commands the README opens with: `make run` and `make test`.
+# The two commands the README opens with: `make serve` and `make test`.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck bench clean
+.PHONY: install serve run test lint typecheck bench bench-server clean
 
 install: $(STAMP)
 
@@ -13,6 +13,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# The server on the embedded default: SQLite in ./stepwell.db, http://127.0.0.1:8083.
+serve: $(STAMP)
+	$(BIN)/stepwell serve $(ARGS)
 
 # Runs the example state machine in process with the example functions.
 run: $(STAMP)
@@ -31,6 +35,10 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine_bench.py
+
+# sfnbench (../shared/bench) against a fresh `stepwell serve`; results in bench/results/.
+bench-server: $(STAMP)
+	$(BIN)/python bench/server_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -85,11 +85,11 @@ class Executor:
             with self._wake:
                 while self._running and not self._queue and not self._timer_due():
                     self._wake.wait(self._until_next_timer())
-                if not self._running:
-                    return
+                if not self._running and not self._queue:
+                    return  # stopping: the work already queued was committed first
                 count = min(MAX_BATCH, len(self._queue))
                 items = [(self._queue.popleft(), self._futures.popleft()) for _ in range(count)]
-                fired = self._pop_due_timers()
+                fired = self._pop_due_timers() if self._running else []
             self._run_batch(items, fired)
 
     def _timer_due(self) -> bool:
