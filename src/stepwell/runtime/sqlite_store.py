@@ -212,16 +212,6 @@ class Writer(Reader):
         self._seq += 1
         return self._seq
 
-    def next_value(self, counter: str) -> int:
-        self.run(
-            "INSERT INTO counters (name, value) VALUES (?, 1) "
-            "ON CONFLICT (name) DO UPDATE SET value = value + 1",
-            (counter,),
-        )
-        row = self.one("SELECT value FROM counters WHERE name = ?", (counter,))
-        assert row is not None
-        return int(row[0])
-
     # ---- executions -------------------------------------------------------------------------
     def insert_execution(self, values: dict[str, Any]) -> None:
         columns = ", ".join(values)

@@ -87,11 +87,6 @@ CREATE TABLE tags (
     PRIMARY KEY (resource_arn, key)
 ) WITHOUT ROWID;
 
-CREATE TABLE counters (
-    name  TEXT PRIMARY KEY,
-    value INTEGER NOT NULL
-);
-
 CREATE TABLE settings (
     name  TEXT PRIMARY KEY,
     value TEXT NOT NULL
