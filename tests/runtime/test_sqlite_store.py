@@ -20,7 +20,7 @@ def tables(path: Path) -> set[str]:
 def test_migrations_create_the_schema_once(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     Store(path).open()
-    assert TABLES <= tables(path)
+    assert tables(path) >= TABLES
     with sqlite3.connect(path) as db:
         assert migrate(db) == []  # nothing left to apply
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -29,7 +29,7 @@ def test_migrations_create_the_schema_once(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_database_is_a_plain_error(tmp_path: Path) -> None:
     path = tmp_path / "junk.db"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="cannot use the database"):
+    with pytest.raises(StoreError, match="junk.db.*file is not a database"):
         Store(path).open()
 
 
