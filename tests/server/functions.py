@@ -18,3 +18,34 @@ def sleep_then_echo(event, context):
 
 def echo(event, context):
     return event
+
+
+# ---- for the crash-recovery tests: calls are counted in a file, so a test proves how often a
+# function really ran even across a kill -9 of the server.
+def count_and_sleep(event, context):
+    """Count the call in event["counter"] (before sleeping: the count survives a kill), then sleep."""
+    _count(event["counter"])
+    time.sleep(event.get("seconds", 1))
+    return event
+
+
+def fail_until(event, context):
+    """Fail the first event["failures"] calls (counted in event["counter"]), then succeed."""
+    calls = _count(event["counter"])
+    if calls <= event.get("failures", 1):
+        raise RuntimeError(f"call {calls} fails on purpose")
+    return {"calls": calls}
+
+
+def save_token(event, context):
+    """Stand-in for a service that keeps the task token: write it where the test can read it."""
+    with open(event["file"], "w") as out:
+        out.write(event["token"])
+    return {"saved": True}
+
+
+def _count(path):
+    with open(path, "a") as out:
+        out.write("call\n")
+    with open(path) as counted:
+        return sum(1 for _ in counted)

@@ -8,6 +8,7 @@ AWS's JSON 1.0 shape.
 from __future__ import annotations
 
 import logging
+import uuid
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -30,7 +31,7 @@ def create_app(service: Service) -> Starlette:
                 request.headers.get("x-amz-target"), body, request.headers.get("content-type")
             )
             output = await service.call(operation, params)
-            return Response(encode_response(operation, output), media_type=CONTENT_TYPE)
+            return _reply(encode_response(operation, output), 200)
         except ServiceError as refused:
             return _error(ApiError(refused.code, refused.message))
         except ApiError as refused:
@@ -43,4 +44,11 @@ def create_app(service: Service) -> Starlette:
 
 
 def _error(error: ApiError) -> Response:
-    return Response(error.body(), status_code=error.status, media_type=CONTENT_TYPE)
+    return _reply(error.body(), error.status)
+
+
+def _reply(body: bytes, status: int) -> Response:
+    # Every AWS reply carries a request id (boto3 shows it as ResponseMetadata.RequestId).
+    return Response(
+        body, status_code=status, media_type=CONTENT_TYPE, headers={"x-amzn-RequestId": str(uuid.uuid4())}
+    )

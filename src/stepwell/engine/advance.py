@@ -126,8 +126,10 @@ class Interpreter:
         frame_id = self.snap.open_timers.pop(timer_id, None)
         if frame_id is None:
             return  # a timer whose purpose has passed
-        if timer_id == EXECUTION_TIMEOUT_TIMER:
-            self.end_execution("TIMED_OUT", error=TIMEOUT, cause=None, event_type="ExecutionTimedOut")
+        if timer_id == EXECUTION_TIMEOUT_TIMER:  # recorded: ExecutionTimedOut's previousEventId is 0
+            self.end_execution(
+                "TIMED_OUT", error=TIMEOUT, cause=None, event_type="ExecutionTimedOut", previous=0
+            )
             return
         frame = self.snap.frames[frame_id]
         if frame.work.get("task_id") and timer_id.startswith(frame.work["task_id"] + "/"):

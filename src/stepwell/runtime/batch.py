@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from stepwell.asl.model import StateMachine
-from stepwell.engine.advance import advance
+from stepwell.engine.advance import EXECUTION_TIMEOUT_TIMER, advance
 from stepwell.engine.commands import DEADLINE, CancelTask, Finish, InvokeTask, StartTimer
 from stepwell.engine.events import (
     Event,
@@ -41,6 +41,7 @@ from stepwell.runtime.sqlite_store import Writer
 if TYPE_CHECKING:
     from stepwell.runtime.executor import Executor
 
+ON_TIME = 1.0  # seconds: a timer handled within this of its due time counts as on time
 IN_FLIGHT_CAUSE = (
     "The task was in flight when the stepwell server stopped. It was not run again: "
     "the state's Retry and Catch decide what happens next."
@@ -54,11 +55,13 @@ class Live:
     """An execution being advanced in this batch."""
 
     arn: str
+    machine_arn: str
     machine: StateMachine
     snapshot: Snapshot | None
     parent: dict[str, Any] | None
     events: list[dict[str, Any]] = field(default_factory=list)
     finished: Finish | None = None
+    stopped: float = 0.0  # when it finished: the time of the event that ended it
     dirty: bool = False
 
 
@@ -113,7 +116,7 @@ class Batch:
                 "seq": self.db.next_seq(),
             }
         )
-        live = Live(arn, machine, None, parent)
+        live = Live(arn, machine_row["arn"], machine, None, parent)
         self.live[arn] = live
         info = ExecutionInfo(
             execution_arn=arn,
@@ -148,14 +151,31 @@ class Batch:
                 "WHERE execution_arn = ? AND task_id = ? AND status != 'closed'",
                 (arn, event.task_id),
             )
+        if not isinstance(event, StopRequested) and self._machine_deleting(live.machine_arn):
+            # "On the next state transition, the state machine's executions are terminated."
+            event = StopRequested(now=event.now, seed=event.seed, error=None, cause=None)
         self._advance(live, event)
         return True
 
+    def _machine_deleting(self, machine_arn: str) -> bool:
+        row = self.db.one("SELECT status FROM state_machines WHERE arn = ?", (machine_arn,))
+        return row is None or row["status"] == "DELETING"
+
+    def delete_state_machine(self, arn: str) -> None:
+        self.db.run("DELETE FROM state_machines WHERE arn = ?", (arn,))
+        self.db.run("DELETE FROM tags WHERE resource_arn = ?", (arn,))
+
     def timer_fired(self, arn: str, timer_id: str) -> None:
-        if self.db.run("DELETE FROM timers WHERE execution_arn = ? AND timer_id = ?", (arn, timer_id)):
-            self.step(
-                arn, TimerFired(now=self.runtime.clock(), seed=secrets.token_hex(16), timer_id=timer_id)
-            )
+        row = self.db.one("SELECT due FROM timers WHERE execution_arn = ? AND timer_id = ?", (arn, timer_id))
+        if row is None:
+            return
+        self.db.delete_timer(arn, timer_id)
+        now, due = self.runtime.clock(), float(row["due"])
+        if timer_id == EXECUTION_TIMEOUT_TIMER and now - due < ON_TIME:
+            # AWS's stopDate is exactly startDate + TimeoutSeconds; a timer recovered after the
+            # server was down is recorded when it really fires.
+            now = due
+        self.step(arn, TimerFired(now=now, seed=secrets.token_hex(16), timer_id=timer_id))
 
     def event_args(self) -> dict[str, Any]:
         return {"now": self.runtime.clock(), "seed": secrets.token_hex(16)}
@@ -170,7 +190,7 @@ class Batch:
         machine = self.runtime.machine(row["definition"], "STANDARD", row["revision_id"])
         snapshot = snapshot_from_json(orjson.loads(row["snapshot"]))
         parent = orjson.loads(row["parent"]) if row["parent"] else None
-        live = Live(arn, machine, snapshot, parent)
+        live = Live(arn, row["state_machine_arn"], machine, snapshot, parent)
         self.live[arn] = live
         return live
 
@@ -188,6 +208,7 @@ class Batch:
                 tasks.cancel(self, live, command.task_id)
             elif isinstance(command, Finish):
                 live.finished = command
+                live.stopped = event.now
                 self._finished(live, command)
 
     def _start_timer(self, arn: str, command: StartTimer, now: float) -> None:
@@ -205,6 +226,15 @@ class Batch:
         self.db.delete_timers(live.arn)
         if live.parent is not None and live.parent.get("mode") in ("sync", "sync:2"):
             tasks.child_finished(self, live, finish)
+        machine = self.db.one("SELECT status FROM state_machines WHERE arn = ?", (live.machine_arn,))
+        if machine is not None and machine["status"] == "DELETING":
+            others = self.db.one(
+                "SELECT 1 FROM executions "
+                "WHERE state_machine_arn = ? AND status = 'RUNNING' AND arn != ? LIMIT 1",
+                (live.machine_arn, live.arn),
+            )
+            if others is None:
+                self.delete_state_machine(live.machine_arn)
 
     # ---- writing -------------------------------------------------------------------------------
     def flush(self) -> None:
@@ -230,7 +260,7 @@ class Batch:
                         else None,
                         "error": finish.error,
                         "cause": finish.cause,
-                        "stopped": self.runtime.clock(),
+                        "stopped": live.stopped,
                         "snapshot": None,
                     },
                 )

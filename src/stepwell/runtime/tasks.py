@@ -175,7 +175,7 @@ def start_child(batch: Batch, parent_arn: str, task_id: str, payload: Any, resou
     batch.db.run(
         "UPDATE tasks SET target = ?, status = 'submitted' WHERE token = ?", (child_arn, row["token"])
     )
-    response = {"ExecutionArn": child_arn, "StartDate": _millis(started)}
+    response = {"ExecutionArn": child_arn, **sdk_metadata(), "StartDate": _millis(started)}
     if mode is None:
         batch.step(parent_arn, TaskSucceeded(**batch.event_args(), task_id=task_id, output=response))
     else:
@@ -193,7 +193,9 @@ def _child_request(batch: Batch, request: dict[str, Any], task_id: str) -> tuple
         raise ServiceError(
             "StateMachineTypeNotSupported", "This operation is not supported by this type of state machine"
         )
-    given = request.get("Input", {})
+    given = request.get("Input")
+    if given is None:  # recorded: "Input": null starts the child with {}
+        given = {}
     if isinstance(given, str):
         try:
             value = json.loads(given)
@@ -270,6 +272,27 @@ def redispatch_child(batch: Batch, live: Live, row: sqlite3.Row) -> None:
             lambda later: start_child(later, live.arn, row["task_id"], payload, row["resource"])
         )
     )
+
+
+def sdk_metadata() -> dict[str, Any]:
+    """What the AWS Java SDK adds to every response an integration task records."""
+    request_id = str(uuid.uuid4())
+    return {
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {
+                "x-amzn-RequestId": [request_id],
+                "Content-Length": ["0"],
+                "Content-Type": ["application/x-amz-json-1.0"],
+            },
+            "HttpHeaders": {
+                "x-amzn-RequestId": request_id,
+                "Content-Length": "0",
+                "Content-Type": "application/x-amz-json-1.0",
+            },
+            "HttpStatusCode": 200,
+        },
+        "SdkResponseMetadata": {"RequestId": request_id},
+    }
 
 
 def _millis(epoch_seconds: float) -> int:

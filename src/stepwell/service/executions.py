@@ -49,6 +49,8 @@ class Executions:
     # ---- starting ---------------------------------------------------------------------------
     async def start(self, request: dict[str, Any]) -> dict[str, Any]:
         row = self.machines.row(request["stateMachineArn"])
+        if row["status"] == "DELETING":
+            raise ServiceError("StateMachineDeleting", f"State Machine Is Being Deleted: '{row['arn']}'")
         name = valid_name(request.get("name") or str(uuid.uuid4()))
         text, value = _input(request)
         if row["type"] == "EXPRESS":
@@ -139,9 +141,9 @@ class Executions:
         error, cause = request.get("error"), request.get("cause")
 
         def stop(batch: Batch) -> dict[str, Any]:
-            stopped = batch.runtime.clock()
-            batch.step(arn, StopRequested(**batch.event_args(), error=error, cause=cause))
-            return {"stopDate": stopped}
+            event = StopRequested(**batch.event_args(), error=error, cause=cause)
+            batch.step(arn, event)
+            return {"stopDate": event.now}
 
         if row["status"] != "RUNNING":
             return {"stopDate": row["stopped"]}
@@ -163,9 +165,10 @@ class Executions:
         if row["output"] is not None:
             out["output"] = row["output"]
             out["outputDetails"] = {"included": True}
-        for column in ("error", "cause"):
-            if row[column] is not None:
-                out[column] = row[column]
+        if row["status"] != "TIMED_OUT":  # AWS describes a timed-out execution without error or cause
+            for column in ("error", "cause"):
+                if row[column] is not None:
+                    out[column] = row[column]
         if row["trace_header"]:
             out["traceHeader"] = row["trace_header"]
         out["redriveCount"] = 0

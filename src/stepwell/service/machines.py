@@ -123,7 +123,8 @@ class Machines:
                 raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
             if len(self._rows) > 4096:
                 self._rows.clear()
-            self._rows[arn] = row
+            if row["status"] == "ACTIVE":  # the executor deletes a DELETING machine on its own
+                self._rows[arn] = row
         return row
 
     async def describe(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -197,9 +198,15 @@ class Machines:
             raise ServiceError("ValidationException", "stepwell does not support state machine versions yet")
 
         def delete(batch: Batch) -> dict[str, Any]:
-            # Running executions keep the definition they started with and go on to their end.
-            batch.db.run("DELETE FROM state_machines WHERE arn = ?", (arn,))
-            batch.db.run("DELETE FROM tags WHERE resource_arn = ?", (arn,))
+            # "It sets the state machine's status to DELETING ... A state machine is deleted only
+            # when all its executions are completed": the executor ends them at their next step.
+            running = batch.db.one(
+                "SELECT 1 FROM executions WHERE state_machine_arn = ? AND status = 'RUNNING' LIMIT 1", (arn,)
+            )
+            if running is not None:
+                batch.db.run("UPDATE state_machines SET status = 'DELETING' WHERE arn = ?", (arn,))
+            else:
+                batch.delete_state_machine(arn)
             return {}
 
         try:

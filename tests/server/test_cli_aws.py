@@ -1,0 +1,84 @@
+"""The AWS CLI (awscli, a dev dependency) against the server: what a user types from a shell."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.server.process import ServerProcess
+from tests.server.support import PASS, ROLE, WAIT, unique
+
+AWS = Path(sys.executable).with_name("aws")
+
+
+def _aws(server: ServerProcess, tmp_path: Path, *args: str, check: bool = True) -> Any:
+    """Run ``aws stepfunctions <args>`` with test credentials and no user configuration."""
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(tmp_path / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
+        "AWS_PAGER": "",
+        # StartSyncExecution's "sync-" host prefix would send the call to sync-127.0.0.1 (reference §0).
+        "AWS_DISABLE_HOST_PREFIX_INJECTION": "true",
+    }
+    command = [str(AWS), "--endpoint-url", server.endpoint, "--output", "json", "stepfunctions", *args]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    if not check:
+        return done
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout) if done.stdout.strip() else {}
+
+
+@pytest.mark.skipif(not AWS.exists(), reason="awscli is not installed (pip install -e '.[dev]')")
+def test_the_aws_cli(server: ServerProcess, tmp_path: Path) -> None:
+    name = unique("cli")
+    created = _aws(
+        server, tmp_path, "create-state-machine", "--name", name, "--definition", json.dumps(PASS),
+        "--role-arn", ROLE,
+    )  # fmt: skip
+    machine = created["stateMachineArn"]
+    assert machine.endswith(f":stateMachine:{name}")
+
+    listed = _aws(server, tmp_path, "list-state-machines")
+    assert machine in [m["stateMachineArn"] for m in listed["stateMachines"]]
+
+    started = _aws(server, tmp_path, "start-execution", "--state-machine-arn", machine, "--input", '{"a": 1}')
+    deadline = time.monotonic() + WAIT
+    while True:
+        described = _aws(server, tmp_path, "describe-execution", "--execution-arn", started["executionArn"])
+        if described["status"] != "RUNNING" or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert described["status"] == "SUCCEEDED"
+    assert json.loads(described["output"]) == {"a": 1}
+
+    events = _aws(server, tmp_path, "get-execution-history", "--execution-arn", started["executionArn"])
+    assert [e["type"] for e in events["events"]][-1] == "ExecutionSucceeded"
+
+    express = _aws(
+        server, tmp_path, "create-state-machine", "--name", unique("cli-express"), "--type", "EXPRESS",
+        "--definition", json.dumps(PASS), "--role-arn", ROLE,
+    )  # fmt: skip
+    result = _aws(
+        server, tmp_path, "start-sync-execution", "--state-machine-arn", express["stateMachineArn"],
+        "--input", '{"b": 2}',
+    )  # fmt: skip
+    assert result["status"] == "SUCCEEDED"
+    assert json.loads(result["output"]) == {"b": 2}
+
+    refused = _aws(
+        server, tmp_path, "describe-state-machine", "--state-machine-arn", machine + "-gone", check=False
+    )
+    assert refused.returncode != 0
+    assert "StateMachineDoesNotExist" in refused.stderr
+    assert f"State Machine Does Not Exist: '{machine}-gone'" in refused.stderr

@@ -1,0 +1,527 @@
+"""kill -9 the server in the middle of executions of every kind, restart it on the same database,
+and check that each execution finishes as if nothing had happened: nothing lost, timers at their
+original due time, tokens still valid, and a call that was in flight failed, never run twice.
+
+Each test starts its own `stepwell serve` (a real process) on a fresh database.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stepwell.runtime.batch import IN_FLIGHT_CAUSE
+from tests.server.crash_helpers import (
+    FUNCTIONS,
+    Crash,
+    Starter,
+    assert_kept,
+    at,
+    calls,
+    client,
+    crash_at_random_moments,
+    entered,
+    lambda_arn,
+    of_type,
+    wait_until,
+    waited,
+)
+from tests.server.process import ServerProcess
+
+# How late a timer may fire after its due time (a restart takes about half a second, so a timer
+# re-armed from its restart time rather than its original due time fails these bounds).
+LATE = 0.4
+
+
+@pytest.fixture
+def crash(tmp_path: Path) -> Iterator[Crash]:
+    server = ServerProcess(tmp_path / "stepwell.db", functions=[str(FUNCTIONS)])
+    server.start()
+    yield Crash(server, tmp_path)
+    server.kill()
+
+
+def wait_then_pass(seconds: int) -> dict[str, Any]:
+    return {
+        "StartAt": "Wait",
+        "States": {
+            "Wait": {"Type": "Wait", "Seconds": seconds, "Next": "Done"},
+            "Done": {"Type": "Pass", "Result": "done", "ResultPath": "$.result", "End": True},
+        },
+    }
+
+
+def activity_machine(activity_arn: str, **timeouts: int) -> dict[str, Any]:
+    return {
+        "StartAt": "Work",
+        "States": {"Work": {"Type": "Task", "Resource": activity_arn, "End": True, **timeouts}},
+    }
+
+
+# ---- Wait -------------------------------------------------------------------------------------
+def test_wait_ends_at_its_original_due_time(crash: Crash) -> None:
+    arn = crash.start(crash.machine(wait_then_pass(3)), {"k": 1})
+    crash.wait_for_event(arn, "WaitStateEntered")
+    time.sleep(0.5)
+    before = crash.history(arn)
+
+    crash.crash_and_restart()
+
+    described, events = crash.finished(arn, "SUCCEEDED")
+    assert json.loads(described["output"]) == {"k": 1, "result": "done"}
+    assert_kept(before, events)
+    assert 3.0 <= waited(events) < 3.0 + LATE
+    assert entered(events) == {"Wait": 1, "Done": 1}
+
+
+def test_an_overdue_wait_ends_at_once_after_restart(crash: Crash) -> None:
+    arn = crash.start(crash.machine(wait_then_pass(1)), {"k": 2})
+    before = crash.wait_for_event(arn, "WaitStateEntered")
+    due = at(before[-1]) + 1
+
+    crash.kill()
+    time.sleep(max(0.0, due + 1.0 - time.time()))  # down past the due time
+    began, listening = crash.restart()
+
+    _, events = crash.finished(arn, "SUCCEEDED")
+    assert_kept(before, events)
+    exited_at = at(of_type(events, "WaitStateExited")[0])
+    assert began <= exited_at < listening + LATE
+    assert entered(events) == {"Wait": 1, "Done": 1}
+
+
+def test_a_wait_survives_two_crashes(crash: Crash) -> None:
+    arn = crash.start(crash.machine(wait_then_pass(3)), {"k": 3})
+    crash.wait_for_event(arn, "WaitStateEntered")
+    crash.crash_and_restart()
+    before = crash.history(arn)
+    crash.crash_and_restart()
+
+    _, events = crash.finished(arn, "SUCCEEDED")
+    assert_kept(before, events)
+    assert 3.0 <= waited(events) < 3.0 + LATE
+
+
+# ---- activities -------------------------------------------------------------------------------
+def test_an_activity_scheduled_before_the_crash_is_handed_out_after_it(crash: Crash) -> None:
+    activity = crash.activity()
+    arn = crash.start(crash.machine(activity_machine(activity)), {"job": 1})
+    before = crash.wait_for_event(arn, "ActivityScheduled")
+
+    crash.crash_and_restart()
+
+    task = crash.sfn.get_activity_task(activityArn=activity, workerName="after-restart")
+    assert json.loads(task["input"]) == {"job": 1}
+    crash.sfn.send_task_success(taskToken=task["taskToken"], output=json.dumps({"done": 1}))
+    described, events = crash.finished(arn, "SUCCEEDED")
+    assert json.loads(described["output"]) == {"done": 1}
+    assert_kept(before, events)
+    assert [e["activityStartedEventDetails"]["workerName"] for e in of_type(events, "ActivityStarted")] == [
+        "after-restart"
+    ]
+    assert len(of_type(events, "ActivityScheduled")) == 1
+
+
+def test_a_token_taken_before_the_crash_still_works_and_is_not_handed_out_again(crash: Crash) -> None:
+    activity = crash.activity()
+    arn = crash.start(crash.machine(activity_machine(activity)), {"job": 2})
+    task = crash.sfn.get_activity_task(activityArn=activity, workerName="before-crash")
+    before = crash.wait_for_event(arn, "ActivityStarted")
+
+    crash.crash_and_restart()
+
+    # The task belongs to its worker: a poller after the restart gets nothing.
+    impatient = client(crash.server.endpoint, read_timeout=1.0)
+    with pytest.raises(Exception, match="Read timeout"):
+        impatient.get_activity_task(activityArn=activity, workerName="thief")
+    crash.sfn.send_task_heartbeat(taskToken=task["taskToken"])
+    crash.sfn.send_task_success(taskToken=task["taskToken"], output=json.dumps({"done": 2}))
+    described, events = crash.finished(arn, "SUCCEEDED")
+    assert json.loads(described["output"]) == {"done": 2}
+    assert_kept(before, events)
+    assert len(of_type(events, "ActivityStarted")) == 1
+
+
+# ---- callbacks --------------------------------------------------------------------------------
+def test_a_callback_token_survives_the_crash(crash: Crash) -> None:
+    token_file = crash.folder / "token"
+    definition = {
+        "StartAt": "Callback",
+        "States": {
+            "Callback": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "Parameters": {
+                    "FunctionName": "save_token",
+                    "Payload": {"token.$": "$$.Task.Token", "file": str(token_file)},
+                },
+                "End": True,
+            }
+        },
+    }
+    arn = crash.start(crash.machine(definition), {})
+    before = crash.wait_for_event(arn, "TaskSubmitted")
+    token = token_file.read_text()
+
+    crash.crash_and_restart()
+
+    crash.sfn.send_task_success(taskToken=token, output=json.dumps({"answer": 42}))
+    described, events = crash.finished(arn, "SUCCEEDED")
+    assert json.loads(described["output"]) == {"answer": 42}
+    assert_kept(before, events)
+    types = [e["type"] for e in events]
+    assert types.count("TaskScheduled") == types.count("TaskSubmitted") == types.count("TaskSucceeded") == 1
+
+
+# ---- nested executions ------------------------------------------------------------------------
+def test_a_sync_child_that_waits_and_its_parent_both_finish(crash: Crash) -> None:
+    child_machine = crash.machine(wait_then_pass(2), name="child")
+    parent_definition = {
+        "StartAt": "Child",
+        "States": {
+            "Child": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Parameters": {"StateMachineArn": child_machine, "Input": {"from.$": "$.from"}},
+                "OutputPath": "$.Output",
+                "End": True,
+            }
+        },
+    }
+    parent = crash.start(crash.machine(parent_definition, name="parent"), {"from": "parent"})
+    parent_before = crash.wait_for_event(parent, "TaskSubmitted")
+    child = json.loads(of_type(parent_before, "TaskSubmitted")[0]["taskSubmittedEventDetails"]["output"])[
+        "ExecutionArn"
+    ]
+    child_before = crash.wait_for_event(child, "WaitStateEntered")
+
+    crash.crash_and_restart()
+
+    described, parent_events = crash.finished(parent, "SUCCEEDED")
+    assert json.loads(described["output"]) == {"from": "parent", "result": "done"}
+    _, child_events = crash.finished(child, "SUCCEEDED")
+    assert_kept(parent_before, parent_events)
+    assert_kept(child_before, child_events)
+    assert 2.0 <= waited(child_events) < 2.0 + LATE
+    children = crash.sfn.list_executions(stateMachineArn=child_machine)["executions"]
+    assert [c["executionArn"] for c in children] == [child]  # started once, not again on recovery
+    assert len(of_type(parent_events, "TaskSucceeded")) == 1
+
+
+# ---- retry back-off -----------------------------------------------------------------------------
+def test_a_retry_back_off_survives_the_crash(crash: Crash) -> None:
+    counter = crash.counter()
+    definition = {
+        "StartAt": "Flaky",
+        "States": {
+            "Flaky": {
+                "Type": "Task",
+                "Resource": lambda_arn("fail_until"),
+                "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 2, "MaxAttempts": 2}],
+                "End": True,
+            }
+        },
+    }
+    arn = crash.start(crash.machine(definition), {"counter": str(counter), "failures": 1})
+    before = crash.wait_for_event(arn, "LambdaFunctionFailed")
+    failed_at = at(of_type(before, "LambdaFunctionFailed")[0])
+    time.sleep(0.3)
+
+    crash.crash_and_restart()
+
+    described, events = crash.finished(arn, "SUCCEEDED")
+    assert json.loads(described["output"]) == {"calls": 2}
+    assert_kept(before, events)
+    assert calls(counter) == 2
+    retried_at = at(of_type(events, "LambdaFunctionScheduled")[1])
+    assert 2.0 <= retried_at - failed_at < 2.0 + LATE
+    types = [e["type"] for e in events]
+    assert types.count("LambdaFunctionScheduled") == 2 and types.count("LambdaFunctionSucceeded") == 1
+    assert entered(events) == {"Flaky": 1}
+
+
+# ---- a call in flight ---------------------------------------------------------------------------
+def in_flight_machine(handler: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "StartAt": "Slow",
+        "States": {
+            "Slow": {
+                "Type": "Task",
+                "Resource": lambda_arn("count_and_sleep"),
+                **handler,
+                "Next": "Done",
+            },
+            "Done": {"Type": "Pass", "End": True},
+            **({"Caught": {"Type": "Pass", "End": True}} if "Catch" in handler else {}),
+        },
+    }
+
+
+def test_a_call_in_flight_fails_with_the_recovery_cause_and_is_not_run_again(crash: Crash) -> None:
+    counter = crash.counter()
+    catch = {"Catch": [{"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.error", "Next": "Caught"}]}
+    arn = crash.start(crash.machine(in_flight_machine(catch)), {"counter": str(counter), "seconds": 3})
+    wait_until(lambda: calls(counter) == 1, 10, "the call to start")
+    before = crash.history(arn)
+
+    crash.crash_and_restart()
+
+    described, events = crash.finished(arn, "SUCCEEDED")
+    recovered = {"Error": "States.TaskFailed", "Cause": IN_FLIGHT_CAUSE}
+    assert json.loads(described["output"])["error"] == recovered
+    assert "in flight" in IN_FLIGHT_CAUSE and "not run again" in IN_FLIGHT_CAUSE
+    assert_kept(before, events)
+    [failed] = of_type(events, "LambdaFunctionFailed")
+    assert failed["lambdaFunctionFailedEventDetails"] == {k.lower(): v for k, v in recovered.items()}
+    assert entered(events) == {"Slow": 1, "Caught": 1}
+    time.sleep(0.5)
+    assert calls(counter) == 1  # the function was not called again
+
+
+def test_a_call_in_flight_runs_again_only_because_its_retry_says_so(crash: Crash) -> None:
+    counter = crash.counter()
+    retry = {"Retry": [{"ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 1, "MaxAttempts": 1}]}
+    value = {"counter": str(counter), "seconds": 1}
+    arn = crash.start(crash.machine(in_flight_machine(retry)), value)
+    wait_until(lambda: calls(counter) == 1, 10, "the call to start")
+    before = crash.history(arn)
+
+    crash.crash_and_restart()
+
+    described, events = crash.finished(arn, "SUCCEEDED")
+    assert json.loads(described["output"]) == value
+    assert_kept(before, events)
+    assert calls(counter) == 2
+    types = [e["type"] for e in events]
+    assert types.count("LambdaFunctionScheduled") == 2
+    assert types.count("LambdaFunctionFailed") == types.count("LambdaFunctionSucceeded") == 1
+    assert entered(events) == {"Slow": 1, "Done": 1}
+
+
+# ---- timeouts -------------------------------------------------------------------------------------
+def test_the_execution_timeout_survives_the_crash(crash: Crash) -> None:
+    definition = wait_then_pass(30) | {"TimeoutSeconds": 3}
+    arn = crash.start(crash.machine(definition), {})
+    before = crash.wait_for_event(arn, "WaitStateEntered")
+    time.sleep(0.5)
+
+    crash.crash_and_restart()
+
+    _, events = crash.finished(arn, "TIMED_OUT")
+    assert_kept(before, events)
+    lasted = at(events[-1]) - at(events[0])
+    assert 3.0 <= lasted < 3.0 + LATE
+    assert events[-1]["executionTimedOutEventDetails"]["error"] == "States.Timeout"
+
+
+def test_an_overdue_execution_timeout_ends_the_execution_at_once(crash: Crash) -> None:
+    arn = crash.start(crash.machine(wait_then_pass(30) | {"TimeoutSeconds": 1}), {})
+    before = crash.wait_for_event(arn, "WaitStateEntered")
+
+    crash.kill()
+    time.sleep(max(0.0, at(before[0]) + 2.0 - time.time()))
+    began, listening = crash.restart()
+
+    _, events = crash.finished(arn, "TIMED_OUT")
+    assert_kept(before, events)
+    assert began <= at(events[-1]) < listening + LATE
+
+
+def test_a_task_timeout_survives_the_crash(crash: Crash) -> None:
+    activity = crash.activity()
+    arn = crash.start(crash.machine(activity_machine(activity, TimeoutSeconds=3)), {})
+    before = crash.wait_for_event(arn, "ActivityScheduled")
+    time.sleep(0.5)
+
+    crash.crash_and_restart()
+
+    described, events = crash.finished(arn, "FAILED")
+    assert described["error"] == "States.Timeout"
+    assert_kept(before, events)
+    [timed_out] = of_type(events, "ActivityTimedOut")
+    assert timed_out["activityTimedOutEventDetails"]["error"] == "States.Timeout"
+    lasted = at(timed_out) - at(of_type(events, "ActivityScheduled")[0])
+    assert 3.0 <= lasted < 3.0 + LATE
+
+
+def test_a_heartbeat_timeout_survives_the_crash(crash: Crash) -> None:
+    activity = crash.activity()
+    definition = activity_machine(activity, TimeoutSeconds=60, HeartbeatSeconds=2)
+    # Only a heartbeat timeout is caught: the history says States.Timeout either way.
+    catch = [{"ErrorEquals": ["States.HeartbeatTimeout"], "ResultPath": "$.error", "Next": "Caught"}]
+    definition["States"]["Work"]["Catch"] = catch
+    definition["States"]["Caught"] = {"Type": "Pass", "End": True}
+    arn = crash.start(crash.machine(definition), {})
+    task = crash.sfn.get_activity_task(activityArn=activity, workerName="worker")
+    crash.wait_for_event(arn, "ActivityStarted")
+    beat = time.time()
+    crash.sfn.send_task_heartbeat(taskToken=task["taskToken"])
+    time.sleep(0.3)
+    before = crash.history(arn)
+
+    crash.crash_and_restart()
+
+    described, events = crash.finished(arn, "SUCCEEDED")
+    assert json.loads(described["output"])["error"]["Error"] == "States.Timeout"
+    assert_kept(before, events)
+    [timed_out] = of_type(events, "ActivityTimedOut")
+    assert timed_out["activityTimedOutEventDetails"] == {"error": "States.Timeout"}
+    assert entered(events) == {"Work": 1, "Caught": 1}
+    assert 2.0 <= at(timed_out) - beat < 2.0 + LATE + 0.1  # from the last heartbeat, not the restart
+
+
+def test_heartbeats_after_the_crash_keep_the_task_alive(crash: Crash) -> None:
+    activity = crash.activity()
+    arn = crash.start(crash.machine(activity_machine(activity, TimeoutSeconds=60, HeartbeatSeconds=2)), {})
+    task = crash.sfn.get_activity_task(activityArn=activity, workerName="worker")
+    before = crash.wait_for_event(arn, "ActivityStarted")
+
+    crash.crash_and_restart()
+
+    for _ in range(3):  # 3 s in all: longer than HeartbeatSeconds, alive thanks to the heartbeats
+        crash.sfn.send_task_heartbeat(taskToken=task["taskToken"])
+        time.sleep(1.0)
+    crash.sfn.send_task_success(taskToken=task["taskToken"], output='"alive"')
+    described, events = crash.finished(arn, "SUCCEEDED")
+    assert described["output"] == '"alive"'
+    assert_kept(before, events)
+
+
+# ---- a crash at a random moment -------------------------------------------------------------------
+MIXED: dict[str, Any] = {
+    "StartAt": "Pick",
+    "States": {
+        "Pick": {
+            "Type": "Pass",
+            "Parameters": {"n.$": "$.n", "items.$": "$.items", "counter.$": "$.counter", "seconds": 0.2},
+            "Next": "Mark",
+        },
+        "Mark": {"Type": "Pass", "Result": "marked", "ResultPath": "$.mark", "Next": "Pause"},
+        "Pause": {"Type": "Wait", "Seconds": 1, "Next": "Each"},
+        "Each": {
+            "Type": "Map",
+            "ItemsPath": "$.items",
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "INLINE"},
+                "StartAt": "Wrap",
+                "States": {"Wrap": {"Type": "Pass", "Parameters": {"v.$": "$"}, "End": True}},
+            },
+            "ResultPath": "$.mapped",
+            "Next": "Call",
+        },
+        "Call": {
+            "Type": "Task",
+            "Resource": lambda_arn("count_and_sleep"),
+            "ResultSelector": {"slept.$": "$.seconds"},
+            "ResultPath": "$.called",
+            # A call in flight at the crash fails with States.TaskFailed: this Retry runs it again.
+            "Retry": [{"ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 1, "MaxAttempts": 3}],
+            "Next": "Done",
+        },
+        "Done": {"Type": "Pass", "End": True},
+    },
+}
+
+
+def mixed_input(crash: Crash, n: int) -> dict[str, Any]:
+    return {"n": n, "items": [1, 2, 3], "counter": str(crash.counter(f"e{n}"))}
+
+
+def mixed_output(value: dict[str, Any]) -> dict[str, Any]:
+    return value | {
+        "seconds": 0.2,
+        "mark": "marked",
+        "mapped": [{"v": 1}, {"v": 2}, {"v": 3}],
+        "called": {"slept": 0.2},
+    }
+
+
+def check_mixed(crash: Crash, arn: str, value: dict[str, Any], seen: list[dict[str, Any]], why: str) -> None:
+    described, events = crash.finished(arn, "SUCCEEDED", timeout=20)
+    assert json.loads(described["output"]) == mixed_output(value), why
+    assert_kept(seen, events)
+    assert entered(events) == {"Pick": 1, "Mark": 1, "Pause": 1, "Each": 1, "Wrap": 3, "Call": 1, "Done": 1}
+    scheduled = of_type(events, "LambdaFunctionScheduled")
+    failures = of_type(events, "LambdaFunctionFailed")
+    assert len(of_type(events, "LambdaFunctionSucceeded")) == 1, why
+    assert len(failures) == len(scheduled) - 1, why
+    for failure in failures:  # only a crash makes this call fail
+        assert failure["lambdaFunctionFailedEventDetails"]["cause"] == IN_FLIGHT_CAUSE, why
+    # Never run twice silently: each run of the function follows a scheduling in the history.
+    assert calls(Path(value["counter"])) <= len(scheduled), why
+
+
+def test_a_crash_at_a_random_moment_loses_nothing(crash: Crash) -> None:
+    seed = time.time_ns()
+    why = f"random seed {seed}"
+    machine = crash.machine(MIXED)
+    values = {f"e{n}": mixed_input(crash, n) for n in range(40)}
+    starter = Starter(crash.server.endpoint, machine, values, seed)
+    seen = crash_at_random_moments(crash, starter, random.Random(seed))
+
+    listed = crash.sfn.list_executions(stateMachineArn=machine, maxResults=1000)["executions"]
+    assert sorted(e["executionArn"] for e in listed) == sorted(starter.started.values()), why
+    for name, arn in starter.started.items():
+        check_mixed(crash, arn, values[name], seen.get(name, []), f"{why}, execution {name}")
+
+
+CALL: dict[str, Any] = MIXED["States"]["Call"]
+CHILD = {
+    "StartAt": "Pause",
+    "States": {
+        "Pause": {"Type": "Wait", "Seconds": 1, "Next": "Call"},
+        "Call": {key: value for key, value in CALL.items() if key != "Next"} | {"End": True},
+    },
+}
+
+
+def parent_of(child_machine: str) -> dict[str, Any]:
+    return {
+        "StartAt": "Prepare",
+        "States": {
+            "Prepare": {"Type": "Pass", "Result": 0.2, "ResultPath": "$.seconds", "Next": "Child"},
+            "Child": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Parameters": {"StateMachineArn": child_machine, "Input.$": "$"},
+                "OutputPath": "$.Output",
+                "End": True,
+            },
+        },
+    }
+
+
+def test_a_crash_at_a_random_moment_loses_no_nested_execution(crash: Crash) -> None:
+    seed = time.time_ns()
+    why = f"random seed {seed}"
+    child_machine = crash.machine(CHILD, name="child")
+    parent_machine = crash.machine(parent_of(child_machine), name="parent")
+    values: dict[str, dict[str, Any]] = {
+        f"p{n}": {"n": n, "counter": str(crash.counter(f"p{n}"))} for n in range(20)
+    }
+    starter = Starter(crash.server.endpoint, parent_machine, values, seed)
+    seen = crash_at_random_moments(crash, starter, random.Random(seed))
+
+    children = set()
+    for name, arn in starter.started.items():
+        described, events = crash.finished(arn, "SUCCEEDED", timeout=20)
+        expected = values[name] | {"seconds": 0.2, "called": {"slept": 0.2}}
+        assert json.loads(described["output"]) == expected, (why, name)
+        assert_kept(seen.get(name, []), events)
+        types = [e["type"] for e in events]
+        for one in ("TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded"):
+            assert types.count(one) == 1, (why, name, types)
+        [submitted] = of_type(events, "TaskSubmitted")
+        child = json.loads(submitted["taskSubmittedEventDetails"]["output"])["ExecutionArn"]
+        children.add(child)
+        _, child_events = crash.finished(child, "SUCCEEDED", timeout=20)
+        scheduled = of_type(child_events, "LambdaFunctionScheduled")
+        assert calls(Path(values[name]["counter"])) <= len(scheduled), (why, name)
+    listed = crash.sfn.list_executions(stateMachineArn=child_machine, maxResults=1000)["executions"]
+    assert sorted(e["executionArn"] for e in listed) == sorted(children), why  # one child per parent
