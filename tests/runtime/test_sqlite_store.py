@@ -29,7 +29,7 @@ def test_migrations_create_the_schema_once(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_database_is_a_plain_error(tmp_path: Path) -> None:
     path = tmp_path / "junk.db"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="junk.db.*file is not a database"):
+    with pytest.raises(StoreError, match=r"junk\.db.*file is not a database"):
         Store(path).open()
 
 
