@@ -10,7 +10,6 @@ in the same transaction.
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from stepwell.engine.events import (
 )
 from stepwell.engine.snapshot import RUNNING, Snapshot, snapshot_from_json, snapshot_to_json
 from stepwell.errors import ServiceError
-from stepwell.runtime import tasks
+from stepwell.runtime import ids, tasks
 from stepwell.runtime.runtime import Runtime
 from stepwell.runtime.sqlite_store import Writer
 
@@ -63,6 +62,11 @@ class Live:
     finished: Finish | None = None
     stopped: float = 0.0  # when it finished: the time of the event that ended it
     dirty: bool = False
+    # Started in this batch: its row is inserted by flush, and it has no task or timer rows but
+    # the ones this batch wrote (so finishing it needs no clean-up queries when it wrote none).
+    fresh: bool = False
+    new_row: dict[str, Any] | None = None
+    wrote_rows: bool = False
 
 
 class Batch:
@@ -93,30 +97,29 @@ class Batch:
         runtime = self.runtime
         machine_name = machine_row["name"]
         arn = runtime.execution_arn(machine_name, name)
-        existing = self.db.execution(arn)
+        existing = self._row(arn)
         if existing is not None:
             if existing["status"] == RUNNING and existing["input"] == input_text:
                 return arn, float(existing["started"])
             raise ServiceError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
         now = runtime.clock()
         machine = runtime.machine(machine_row["definition"], machine_row["type"], machine_row["revision_id"])
-        self.db.insert_execution(
-            {
-                "arn": arn,
-                "state_machine_arn": machine_row["arn"],
-                "name": name,
-                "status": RUNNING,
-                "input": input_text,
-                "started": now,
-                "definition": machine_row["definition"],
-                "role_arn": machine_row["role_arn"],
-                "revision_id": machine_row["revision_id"],
-                "parent": orjson.dumps(parent).decode() if parent else None,
-                "trace_header": trace_header,
-                "seq": self.db.next_seq(),
-            }
-        )
-        live = Live(arn, machine_row["arn"], machine, None, parent)
+        live = Live(arn, machine_row["arn"], machine, None, parent, fresh=True)
+        # Written once, by flush, with the state the execution reached in this batch.
+        live.new_row = {
+            "arn": arn,
+            "state_machine_arn": machine_row["arn"],
+            "name": name,
+            "status": RUNNING,
+            "input": input_text,
+            "started": now,
+            "definition": machine_row["definition"],
+            "role_arn": machine_row["role_arn"],
+            "revision_id": machine_row["revision_id"],
+            "parent": orjson.dumps(parent).decode() if parent else None,
+            "trace_header": trace_header,
+            "seq": self.db.next_seq(),
+        }
         self.live[arn] = live
         info = ExecutionInfo(
             execution_arn=arn,
@@ -128,7 +131,7 @@ class Batch:
         )
         started = ExecutionStarted(
             now=now,
-            seed=secrets.token_hex(16),
+            seed=ids.seed(),
             input=execution_input,
             execution=info,
             input_text=input_text,
@@ -175,10 +178,17 @@ class Batch:
             # AWS's stopDate is exactly startDate + TimeoutSeconds; a timer recovered after the
             # server was down is recorded when it really fires.
             now = due
-        self.step(arn, TimerFired(now=now, seed=secrets.token_hex(16), timer_id=timer_id))
+        self.step(arn, TimerFired(now=now, seed=ids.seed(), timer_id=timer_id))
 
     def event_args(self) -> dict[str, Any]:
-        return {"now": self.runtime.clock(), "seed": secrets.token_hex(16)}
+        return {"now": self.runtime.clock(), "seed": ids.seed()}
+
+    def _row(self, arn: str) -> Any:
+        """The execution's row as this batch sees it (including executions it started)."""
+        live = self.live.get(arn)
+        if live is not None and live.new_row is not None:
+            return live.new_row
+        return self.db.execution(arn)
 
     def _load(self, arn: str) -> Live | None:
         live = self.live.get(arn)
@@ -217,15 +227,19 @@ class Batch:
             delay *= self.runtime.wait_time_scale
         due = now + delay
         self.db.add_timer(arn, command.timer_id, due)
+        self.live[arn].wrote_rows = True
         timer_id = command.timer_id
         self.after.append(lambda executor: executor.add_timer(due, arn, timer_id))
 
     def _finished(self, live: Live, finish: Finish) -> None:
-        for row in self.db.close_tasks(live.arn):
-            tasks.abandon(self, live, row)
-        self.db.delete_timers(live.arn)
+        if not live.fresh or live.wrote_rows:
+            for row in self.db.close_tasks(live.arn):
+                tasks.abandon(self, live, row)
+            self.db.delete_timers(live.arn)
         if live.parent is not None and live.parent.get("mode") in ("sync", "sync:2"):
             tasks.child_finished(self, live, finish)
+        if live.fresh:
+            return  # its machine was ACTIVE when it started, in this very batch
         machine = self.db.one("SELECT status FROM state_machines WHERE arn = ?", (live.machine_arn,))
         if machine is not None and machine["status"] == "DELETING":
             others = self.db.one(
@@ -246,24 +260,25 @@ class Batch:
                 live.events = []
             finish = live.finished
             if finish is None:
-                snapshot = orjson.dumps(
-                    snapshot_to_json(live.snapshot), default=_json_default, option=orjson.OPT_NON_STR_KEYS
-                )
-                self.db.update_execution(live.arn, {"snapshot": snapshot})
+                values: dict[str, Any] = {
+                    "snapshot": orjson.dumps(
+                        snapshot_to_json(live.snapshot), default=_json_default, option=orjson.OPT_NON_STR_KEYS
+                    )
+                }
             else:
-                self.db.update_execution(
-                    live.arn,
-                    {
-                        "status": finish.status,
-                        "output": orjson.dumps(finish.output).decode()
-                        if finish.status == "SUCCEEDED"
-                        else None,
-                        "error": finish.error,
-                        "cause": finish.cause,
-                        "stopped": live.stopped,
-                        "snapshot": None,
-                    },
-                )
+                values = {
+                    "status": finish.status,
+                    "output": orjson.dumps(finish.output).decode() if finish.status == "SUCCEEDED" else None,
+                    "error": finish.error,
+                    "cause": finish.cause,
+                    "stopped": live.stopped,
+                    "snapshot": None,
+                }
+            if live.new_row is not None:
+                self.db.insert_execution(live.new_row | values)
+                live.new_row = None
+            else:
+                self.db.update_execution(live.arn, values)
             live.dirty = False
 
     def after_commit(self, executor: Executor) -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -27,6 +26,7 @@ import orjson
 from stepwell.engine.commands import Finish, InvokeTask
 from stepwell.engine.events import Event, StopRequested, TaskFailed, TaskSubmitted, TaskSucceeded
 from stepwell.errors import ServiceError
+from stepwell.runtime import ids
 from stepwell.runtime.functions import LAMBDA_INVOKE, TaskError
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ def schedule(batch: Batch, live: Live, command: InvokeTask) -> None:
     """Write the outbox row; act after the commit."""
     kind = kind_of(command.resource)
     token = command.task_token or secrets.token_urlsafe(32)
+    live.wrote_rows = True
     batch.db.insert_task(
         {
             "token": token,
@@ -109,16 +110,16 @@ def call_function(executor: Executor, arn: str, command: InvokeTask) -> None:
             output = runtime.functions.invoke(resource, command.payload, command.timeout_seconds)
             if callback:  # the function was called; the task now waits for SendTask* with its token
                 event = TaskSubmitted(
-                    now=runtime.clock(), seed=secrets.token_hex(16), task_id=command.task_id, output=output
+                    now=runtime.clock(), seed=ids.seed(), task_id=command.task_id, output=output
                 )
             else:
                 event = TaskSucceeded(
-                    now=runtime.clock(), seed=secrets.token_hex(16), task_id=command.task_id, output=output
+                    now=runtime.clock(), seed=ids.seed(), task_id=command.task_id, output=output
                 )
         except TaskError as failure:
             event = TaskFailed(
                 now=runtime.clock(),
-                seed=secrets.token_hex(16),
+                seed=ids.seed(),
                 task_id=command.task_id,
                 error=failure.error,
                 cause=failure.cause,
@@ -206,14 +207,14 @@ def _child_request(batch: Batch, request: dict[str, Any], task_id: str) -> tuple
         text = given
     else:
         value, text = given, orjson.dumps(given).decode()
-    name = request.get("Name") or str(uuid.uuid4())
+    name = request.get("Name") or ids.uuid4()
     return machine_row, str(name), text, value
 
 
 def _sdk_cause(refused: ServiceError) -> str:
     return (
         f"{refused.message} (Service: AWSStepFunctions; Status Code: 400; Error Code: {refused.code}; "
-        f"Request ID: {uuid.uuid4()}; Proxy: null)"
+        f"Request ID: {ids.uuid4()}; Proxy: null)"
     )
 
 
@@ -221,7 +222,7 @@ def child_finished(batch: Batch, live: Live, finish: Finish) -> None:
     """A .sync child ended: its parent's task succeeds with the DescribeExecution-like output, or
     fails with States.TaskFailed whose cause is that output (reference §13.4)."""
     parent = live.parent or {}
-    child = batch.db.execution(live.arn)
+    child = batch._row(live.arn)
     assert child is not None
     parsed = parent.get("mode") == "sync:2"
     output_text = orjson.dumps(finish.output).decode() if finish.status == "SUCCEEDED" else None
@@ -276,7 +277,7 @@ def redispatch_child(batch: Batch, live: Live, row: sqlite3.Row) -> None:
 
 def sdk_metadata() -> dict[str, Any]:
     """What the AWS Java SDK adds to every response an integration task records."""
-    request_id = str(uuid.uuid4())
+    request_id = ids.uuid4()
     return {
         "SdkHttpMetadata": {
             "AllHttpHeaders": {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from typing import Any
 
 import orjson
@@ -13,6 +12,7 @@ from stepwell.api.arns import EXECUTION, EXPRESS, STATE_MACHINE, express_executi
 from stepwell.engine.events import ExecutionInfo, StopRequested
 from stepwell.engine.history import PAYLOAD_LIMIT
 from stepwell.errors import ServiceError
+from stepwell.runtime import ids
 from stepwell.runtime.batch import Batch
 from stepwell.runtime.local import ExecutionResult, LocalRunner
 from stepwell.service.core import Core, arn_of, valid_name
@@ -51,7 +51,7 @@ class Executions:
         row = self.machines.row(request["stateMachineArn"])
         if row["status"] == "DELETING":
             raise ServiceError("StateMachineDeleting", f"State Machine Is Being Deleted: '{row['arn']}'")
-        name = valid_name(request.get("name") or str(uuid.uuid4()))
+        name = valid_name(request.get("name") or ids.uuid4())
         text, value = _input(request)
         if row["type"] == "EXPRESS":
             arn, started = self._start_express(row, name, text, value)
@@ -66,7 +66,7 @@ class Executions:
         runtime = self.core.runtime
         info = ExecutionInfo(
             execution_arn=express_execution_arn(
-                runtime.region, runtime.account, row["name"], name, str(uuid.uuid4())
+                runtime.region, runtime.account, row["name"], name, ids.uuid4()
             ),
             name=name,
             state_machine_arn=row["arn"],
@@ -92,7 +92,7 @@ class Executions:
         row = self.machines.row(request["stateMachineArn"])
         if row["type"] != "EXPRESS":
             raise ServiceError("StateMachineTypeNotSupported", NOT_FOR_EXPRESS)
-        name = valid_name(request.get("name") or str(uuid.uuid4()))
+        name = valid_name(request.get("name") or ids.uuid4())
         text, value = _input(request)
         runner, info = self._express(row, name)
         machine = self.core.runtime.machine(row["definition"], "EXPRESS", row["revision_id"])

@@ -43,9 +43,9 @@ CREATE TABLE history (
     execution_arn TEXT NOT NULL,
     first_id      INTEGER NOT NULL,
     last_id       INTEGER NOT NULL,
-    events        BLOB NOT NULL,
-    PRIMARY KEY (execution_arn, first_id)
-) WITHOUT ROWID;
+    events        BLOB NOT NULL              -- large rows: a rowid table keeps them off the index
+);
+CREATE UNIQUE INDEX history_by_execution ON history (execution_arn, first_id);
 
 -- Timers the engine asked for (Wait, retry back-off, deadlines); deleted when they fire.
 CREATE TABLE timers (
