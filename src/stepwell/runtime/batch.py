@@ -166,7 +166,7 @@ class Batch:
 
     def delete_state_machine(self, arn: str) -> None:
         self.db.run("DELETE FROM state_machines WHERE arn = ?", (arn,))
-        self.db.run("DELETE FROM tags WHERE resource_arn = ?", (arn,))
+        self.db.delete_tags(arn)
 
     def timer_fired(self, arn: str, timer_id: str) -> None:
         row = self.db.one("SELECT due FROM timers WHERE execution_arn = ? AND timer_id = ?", (arn, timer_id))

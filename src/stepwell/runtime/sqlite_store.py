@@ -230,6 +230,20 @@ class Writer(Reader):
                 (arn, chunk[0]["id"], chunk[-1]["id"], orjson.dumps(chunk)),
             )
 
+    # ---- tags ---------------------------------------------------------------------------------
+    def set_tags(self, arn: str, tags: dict[str, str]) -> None:
+        for key, value in tags.items():
+            self.run(
+                "INSERT OR REPLACE INTO tags (resource_arn, key, value) VALUES (?, ?, ?)", (arn, key, value)
+            )
+
+    def delete_tags(self, arn: str, keys: list[str] | None = None) -> None:
+        if keys is None:
+            self.run("DELETE FROM tags WHERE resource_arn = ?", (arn,))
+        else:
+            for key in keys:
+                self.run("DELETE FROM tags WHERE resource_arn = ? AND key = ?", (arn, key))
+
     # ---- timers and tasks -------------------------------------------------------------------
     def add_timer(self, arn: str, timer_id: str, due: float) -> None:
         self.run(

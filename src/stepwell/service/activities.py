@@ -42,10 +42,7 @@ class Activities:
                 "INSERT INTO activities (arn, name, config, created) VALUES (?, ?, ?, ?)",
                 (arn, name, config, now),
             )
-            for key, value in tags.items():
-                batch.db.run(
-                    "INSERT INTO tags (resource_arn, key, value) VALUES (?, ?, ?)", (arn, key, value)
-                )
+            batch.db.set_tags(arn, tags)
             return {"activityArn": arn, "creationDate": now}
 
         return await self.core.write(create)
@@ -67,7 +64,7 @@ class Activities:
 
         def delete(batch: Batch) -> dict[str, Any]:
             batch.db.run("DELETE FROM activities WHERE arn = ?", (arn,))
-            batch.db.run("DELETE FROM tags WHERE resource_arn = ?", (arn,))
+            batch.db.delete_tags(arn)
             return {}
 
         return await self.core.write(delete)

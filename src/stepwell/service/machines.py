@@ -101,10 +101,7 @@ class Machines:
                     now,
                 ),
             )
-            for key, value in tags.items():
-                batch.db.run(
-                    "INSERT INTO tags (resource_arn, key, value) VALUES (?, ?, ?)", (arn, key, value)
-                )
+            batch.db.set_tags(arn, tags)
             return {"stateMachineArn": arn, "creationDate": now}
 
         return await self.core.write(create)

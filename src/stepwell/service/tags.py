@@ -34,11 +34,7 @@ class Tags:
                 raise ServiceError(
                     "TooManyTags", f"Too many tags: a resource can have at most {MAX_TAGS} tags"
                 )
-            for key, value in tags.items():
-                batch.db.run(
-                    "INSERT OR REPLACE INTO tags (resource_arn, key, value) VALUES (?, ?, ?)",
-                    (arn, key, value),
-                )
+            batch.db.set_tags(arn, tags)
             return {}
 
         return await self.core.write(tag)
@@ -48,8 +44,7 @@ class Tags:
         keys = list(request["tagKeys"])
 
         def untag(batch: Batch) -> dict[str, Any]:
-            for key in keys:
-                batch.db.run("DELETE FROM tags WHERE resource_arn = ? AND key = ?", (arn, key))
+            batch.db.delete_tags(arn, keys)
             return {}
 
         return await self.core.write(untag)
