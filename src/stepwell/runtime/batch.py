@@ -26,7 +26,6 @@ from stepwell.engine.events import (
     ExecutionStarted,
     StopRequested,
     TaskFailed,
-    TaskStarted,
     TaskSubmitted,
     TaskSucceeded,
     TimerFired,
@@ -45,8 +44,6 @@ IN_FLIGHT_CAUSE = (
     "The task was in flight when the stepwell server stopped. It was not run again: "
     "the state's Retry and Catch decide what happens next."
 )
-
-__all__ = ["Batch", "Runtime"]
 
 
 @dataclass
@@ -326,6 +323,3 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, tuple):
         return list(value)
     raise TypeError(f"cannot store {type(value).__name__} in a snapshot")
-
-
-__all__ += ["IN_FLIGHT_CAUSE", "Live", "StopRequested", "TaskStarted"]

@@ -22,7 +22,8 @@ from typing import Any, TypeVar
 
 from stepwell.engine.events import Event
 from stepwell.errors import ServiceError
-from stepwell.runtime.batch import Batch, Runtime
+from stepwell.runtime.batch import Batch
+from stepwell.runtime.runtime import Runtime
 from stepwell.runtime.sqlite_store import Store
 
 log = logging.getLogger("stepwell.executor")
