@@ -15,13 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from stepwell.api.protocol import (
-    MAX_REQUEST_BYTES,
-    ApiError,
-    encode_response,
-    parse_request,
-    request_too_large,
-)
+from stepwell.api.protocol import ApiError, encode_response, parse_request
 from stepwell.errors import ServiceError
 from stepwell.service import Service
 
@@ -32,9 +26,6 @@ CONTENT_TYPE = "application/x-amz-json-1.0"
 def create_app(service: Service) -> Starlette:
     async def api(request: Request) -> Response:
         try:
-            declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
-                raise request_too_large()  # refused before reading it
             body = await request.body()
             operation, params = parse_request(
                 request.headers.get("x-amz-target"), body, request.headers.get("content-type")
