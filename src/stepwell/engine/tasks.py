@@ -224,11 +224,13 @@ def _service_details(work: dict[str, Any], **fields: Any) -> dict[str, Any]:
 
 
 def _close(it: Interpreter, frame: Frame) -> None:
-    task_id = frame.work.get("task_id", "")
+    work = frame.work
+    task_id = work.get("task_id", "")
     it.snap.open_tasks.pop(task_id, None)
-    timers = it.snap.open_timers
-    for timer_id in [t for t, owner in timers.items() if owner == frame.id and t.startswith(f"{task_id}/")]:
-        del timers[timer_id]
+    # A task owns at most its timeout and its current heartbeat timer: drop them by name (a scan
+    # of every open timer would make a Map of many timed tasks quadratic).
+    it.snap.open_timers.pop(f"{task_id}/timeout", None)
+    it.snap.open_timers.pop(f"{task_id}/hb{work.get('hb', 0)}/heartbeat", None)
     frame.waiting = None
 
 

@@ -75,6 +75,7 @@ class Batch:
         # A .sync child that ends in the very transaction that starts it must not resume its
         # parent before the parent has recorded TaskSubmitted: child ARN -> deferred resumptions.
         self.held: dict[str, list[Callable[[], object]]] = {}
+        self._deleting: dict[str, bool] = {}  # state machine ARN -> DELETING (or gone)
 
     # ---- starting executions ------------------------------------------------------------------
     def start_execution(
@@ -158,8 +159,11 @@ class Batch:
         return True
 
     def _machine_deleting(self, machine_arn: str) -> bool:
-        row = self.db.one("SELECT status FROM state_machines WHERE arn = ?", (machine_arn,))
-        return row is None or row["status"] == "DELETING"
+        deleting = self._deleting.get(machine_arn)
+        if deleting is None:  # once per machine and batch, not once per step
+            row = self.db.one("SELECT status FROM state_machines WHERE arn = ?", (machine_arn,))
+            deleting = self._deleting[machine_arn] = row is None or row["status"] == "DELETING"
+        return deleting
 
     def delete_state_machine(self, arn: str) -> None:
         self.db.run("DELETE FROM state_machines WHERE arn = ?", (arn,))

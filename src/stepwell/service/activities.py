@@ -70,18 +70,14 @@ class Activities:
         return await self.core.write(delete)
 
     async def list(self, request: dict[str, Any]) -> dict[str, Any]:
-        core = self.core
-        limit = core.page_size(request)
-        after = core.position("ListActivities", "", request) or ""
-        rows = core.db.activities(after, limit + 1)
-        page = rows[:limit]
+        page, token = self.core.page(
+            "ListActivities", "", request, self.core.db.activities, lambda r: r["arn"], start=""
+        )
         return {
             "activities": [
                 {"activityArn": r["arn"], "name": r["name"], "creationDate": r["created"]} for r in page
             ],
-            "nextToken": core.next_token(
-                "ListActivities", "", rows, limit, page[-1]["arn"] if page else None
-            ),
+            "nextToken": token,
         }
 
     # ---- workers ------------------------------------------------------------------------------

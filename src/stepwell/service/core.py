@@ -69,6 +69,23 @@ class Core:
     ) -> str | None:
         return self.pages.encode(operation, scope, position) if len(rows) > limit else None
 
+    def page(
+        self,
+        operation: str,
+        scope: str,
+        request: dict[str, Any],
+        fetch: Callable[[Any, int], list[Any]],
+        key: Callable[[Any], Any],
+        start: Any = None,
+    ) -> tuple[list[Any], str | None]:
+        """One page of a listing: ``fetch(position, n)`` reads up to n rows after the position the
+        request's nextToken holds (``start`` without one); the nextToken resumes after the page."""
+        limit = self.page_size(request)
+        position = self.position(operation, scope, request)
+        rows = fetch(start if position is None else position, limit + 1)
+        page = rows[:limit]
+        return page, self.next_token(operation, scope, rows, limit, key(page[-1]) if page else None)
+
 
 def arn_of(arn: str, expected: str | Collection[str]) -> ParsedArn:
     try:

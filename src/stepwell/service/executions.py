@@ -208,13 +208,15 @@ class Executions:
             raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{machine_arn}'")
         if machine["type"] == "EXPRESS":
             raise ServiceError("StateMachineTypeNotSupported", NOT_FOR_EXPRESS)
-        core = self.core
         status = request.get("statusFilter")
-        scope = f"{machine_arn}|{status or ''}"
-        limit = core.page_size(request)
-        before = core.position("ListExecutions", scope, request) or (1 << 62)
-        rows = core.db.executions(machine_arn, status, before, limit + 1)
-        page = rows[:limit]
+        page, token = self.core.page(
+            "ListExecutions",
+            f"{machine_arn}|{status or ''}",
+            request,
+            lambda before, n: self.core.db.executions(machine_arn, status, before, n),
+            lambda r: r["seq"],
+            start=1 << 62,
+        )
         items = []
         for r in page:
             item = {
@@ -227,12 +229,7 @@ class Executions:
             if r["stopped"] is not None:
                 item["stopDate"] = r["stopped"]
             items.append(item)
-        return {
-            "executions": items,
-            "nextToken": core.next_token(
-                "ListExecutions", scope, rows, limit, page[-1]["seq"] if page else None
-            ),
-        }
+        return {"executions": items, "nextToken": token}
 
     async def history(self, request: dict[str, Any]) -> dict[str, Any]:
         arn = request["executionArn"]
@@ -241,22 +238,18 @@ class Executions:
                 "InvalidArn", "Invalid Arn: 'Resource type not valid in this context: express'"
             )
         self.row(arn)
-        core = self.core
         reverse = bool(request.get("reverseOrder"))
-        scope = f"{arn}|{int(reverse)}"
-        limit = core.page_size(request)
-        after = core.position("GetExecutionHistory", scope, request)
-        if after is None:
-            after = 1 << 62 if reverse else 0
-        raw = core.db.history(arn, after, limit + 1, reverse)
-        events = raw[:limit]
+        events, token = self.core.page(
+            "GetExecutionHistory",
+            f"{arn}|{int(reverse)}",
+            request,
+            lambda after, n: self.core.db.history(arn, after, n, reverse),
+            lambda e: e["id"],
+            start=1 << 62 if reverse else 0,
+        )
         if request.get("includeExecutionData") is False:
             events = [_without_data(e) for e in events]
-        last = events[-1]["id"] if events else None
-        return {
-            "events": events,
-            "nextToken": core.next_token("GetExecutionHistory", scope, raw, limit, last),
-        }
+        return {"events": events, "nextToken": token}
 
 
 _DATA_MEMBERS = ("input", "output", "parameters")

@@ -212,11 +212,9 @@ class Machines:
             self._rows.pop(arn, None)
 
     async def list(self, request: dict[str, Any]) -> dict[str, Any]:
-        core = self.core
-        limit = core.page_size(request)
-        after = core.position("ListStateMachines", "", request) or ""
-        rows = core.db.state_machines(after, limit + 1)
-        page = rows[:limit]
+        page, token = self.core.page(
+            "ListStateMachines", "", request, self.core.db.state_machines, lambda r: r["arn"], start=""
+        )
         return {
             "stateMachines": [
                 {
@@ -227,9 +225,7 @@ class Machines:
                 }
                 for r in page
             ],
-            "nextToken": core.next_token(
-                "ListStateMachines", "", rows, limit, page[-1]["arn"] if page else None
-            ),
+            "nextToken": token,
         }
 
     async def validate(self, request: dict[str, Any]) -> dict[str, Any]:
