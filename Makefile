@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install serve run test lint typecheck bench bench-server clean
+.PHONY: install serve run test lint typecheck bench bench-server bench-null clean
 
 install: $(STAMP)
 
@@ -39,6 +39,9 @@ bench: $(STAMP)
 # sfnbench (../shared/bench) against a fresh `stepwell serve`; results in bench/results/.
 bench-server: $(STAMP)
 	$(BIN)/python bench/server_bench.py
+
+bench-null: $(STAMP)
+	$(BIN)/python bench/null_server.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -109,7 +109,12 @@ def serve(options: Options) -> None:
     server = build(options)
     app = create_app(server.service)
     config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=5,
+        server_header=False,  # AWS sends none; every header is one more line for the client to parse
     )
     http = uvicorn.Server(config)
     log.warning(

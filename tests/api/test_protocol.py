@@ -430,19 +430,19 @@ def test_timestamps_of_any_zone_or_naive_utc_and_nested_in_lists() -> None:
     east = moment.astimezone(timezone(timedelta(hours=9)))
     naive = moment.replace(tzinfo=None)
     body = encode_response(
-        "GetExecutionHistory",
+        "ListExecutions",
         {
-            "events": [
-                {"id": 1, "previousEventId": 0, "timestamp": east, "type": "ExecutionStarted", "x": 1},
-                {"id": 2, "previousEventId": 1, "timestamp": naive, "type": "PassStateEntered"},
+            "executions": [
+                {"name": "a", "startDate": east, "status": "RUNNING", "x": 1},
+                {"name": "b", "startDate": naive, "stopDate": None, "status": "SUCCEEDED"},
             ],
             "nextToken": None,
         },
     )
     assert orjson.loads(body) == {
-        "events": [
-            {"id": 1, "previousEventId": 0, "timestamp": 1704164645.0, "type": "ExecutionStarted"},
-            {"id": 2, "previousEventId": 1, "timestamp": 1704164645.0, "type": "PassStateEntered"},
+        "executions": [
+            {"name": "a", "startDate": 1704164645.0, "status": "RUNNING"},
+            {"name": "b", "startDate": 1704164645.0, "status": "SUCCEEDED"},
         ]
     }
 

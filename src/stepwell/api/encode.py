@@ -62,9 +62,17 @@ def _map_encoder(shape_name: str) -> Encoder:
 
 
 _ENCODERS: dict[str, Encoder] = {}
+WIRE_SHAPED = frozenset({"HistoryEventList"})
 
 
 def encoder_for(shape_name: str) -> Encoder:
+    if shape_name in WIRE_SHAPED:
+        return _identity
+    return structural_encoder(shape_name)
+
+
+def structural_encoder(shape_name: str) -> Encoder:
+    """The encoder that walks the value member by member, whatever produced it."""
     encoder = _ENCODERS.get(shape_name)
     if encoder is None:
         kind = SHAPES[shape_name]["type"]
