@@ -99,3 +99,34 @@ def test_validate_ok(tmp_path: Path) -> None:
     done = stepwell("validate", str(EXAMPLE / "order.asl.json"))
     assert done.returncode == 0
     assert done.stdout.strip() == "OK"
+
+
+MOCKED = {
+    "StartAt": "Call",
+    "States": {
+        "Call": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish", "End": True},
+    },
+}
+
+
+def test_run_plays_a_mocked_test_case_keyed_by_the_machine_name(tmp_path: Path) -> None:
+    mocks = tmp_path / "mocks.json"
+    mocks.write_text(
+        json.dumps(
+            {
+                "StateMachines": {"Notifier": {"TestCases": {"Sent": {"Call": "Published"}}}},
+                "MockedResponses": {"Published": {"0": {"Return": {"MessageId": "m-7"}}}},
+            }
+        )
+    )
+    machine = write(tmp_path, MOCKED)
+    args = ("run", machine, "--mock-config", str(mocks), "--test-case", "Sent", "--format", "json")
+    done = stepwell(*args, "--name", "Notifier")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["output"] == {"MessageId": "m-7"}
+    # Without --name the machine is the file's stem ("machine"), which the file does not know.
+    refused = stepwell(*args)
+    assert refused.returncode == 2
+    assert "The test case 'Sent' is not defined for the state machine 'machine'" in refused.stderr
+    missing = stepwell("run", machine, "--test-case", "Sent")
+    assert missing.returncode == 2 and "needs a mock configuration" in missing.stderr

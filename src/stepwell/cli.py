@@ -20,6 +20,8 @@ from stepwell.asl.validate import validate_definition
 from stepwell.errors import DefinitionError
 from stepwell.runtime.functions import FunctionRegistry
 from stepwell.runtime.local import ExecutionResult, LocalRunner
+from stepwell.runtime.mocks import ENVIRONMENT_VARIABLE as MOCK_VARIABLE
+from stepwell.runtime.mocks import MockConfig, MockConfigError, TestCase, UnknownTestCase
 from stepwell.server import Options, StartupError, serve
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
@@ -57,7 +59,17 @@ def _parser() -> argparse.ArgumentParser:
         default=1.0,
         help="multiply Wait and Retry delays by this (0: no waiting)",
     )
-    run.add_argument("--name", help="the execution name (default: random)")
+    run.add_argument(
+        "--name", help="the state machine's name, which mock files are keyed by (default: the file's stem)"
+    )
+    run.add_argument("--execution-name", help="the execution name (default: random)")
+    run.add_argument(
+        "--mock-config",
+        default=os.environ.get(MOCK_VARIABLE),
+        metavar="FILE",
+        help=f"Step Functions Local's MockConfigFile (default: ${MOCK_VARIABLE})",
+    )
+    run.add_argument("--test-case", help="run this test case of the mock configuration")
     run.add_argument("--format", choices=("text", "json"), default="text")
     run.set_defaults(handler=_run)
 
@@ -77,6 +89,13 @@ def _parser() -> argparse.ArgumentParser:
         default=[f for f in env("STEPWELL_FUNCTIONS", "").split(os.pathsep) if f],
         metavar="MODULE.py",
         help="register every top-level f(event, context) of this file as Lambda function f",
+    )
+    serve.add_argument(
+        "--mock-config",
+        default=env(MOCK_VARIABLE),
+        metavar="FILE",
+        help="Step Functions Local's MockConfigFile: StartExecution on <stateMachineArn>#<TestCase> "
+        f"runs a test case (env {MOCK_VARIABLE})",
     )
     serve.add_argument(
         "--max-history-events",
@@ -107,6 +126,7 @@ def _serve(args: argparse.Namespace) -> int:
         wait_time_scale=args.wait_time_scale,
         functions=args.functions,
         max_history_events=args.max_history_events,
+        mock_config=args.mock_config,
     )
     try:
         serve(options)
@@ -146,12 +166,18 @@ def _run(args: argparse.Namespace) -> int:
         except (OSError, SyntaxError, ImportError, ValueError) as broken:
             print(f"cannot load functions from {module}: {broken}", file=sys.stderr)
             return EXIT_INVALID
-    runner = LocalRunner(registry, wait_time_scale=args.wait_time_scale)
+    machine_name = args.name or _machine_name(args.file)
+    try:
+        case = _test_case(args.mock_config, args.test_case, machine_name)
+    except (MockConfigError, UnknownTestCase) as refused:
+        print(f"stepwell: {refused}", file=sys.stderr)
+        return EXIT_INVALID
+    runner = LocalRunner(registry, wait_time_scale=args.wait_time_scale, test_case=case)
     result = runner.run(
         machine,
         execution_input,
-        machine_name=_machine_name(args.file),
-        execution_name=args.name,
+        machine_name=machine_name,
+        execution_name=args.execution_name,
         input_text=text,
     )
     if args.format == "json":
@@ -159,6 +185,16 @@ def _run(args: argparse.Namespace) -> int:
     else:
         _print_text(result)
     return EXIT_OK if result.status == "SUCCEEDED" else EXIT_FAILED
+
+
+def _test_case(mock_config: str | None, case: str | None, machine_name: str) -> TestCase | None:
+    if case is None:
+        return None
+    if mock_config is None:
+        raise UnknownTestCase(
+            f"--test-case {case} needs a mock configuration (--mock-config or ${MOCK_VARIABLE})"
+        )
+    return MockConfig.load(mock_config).test_case(machine_name, case)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ import uvicorn
 from stepwell.api.app import create_app
 from stepwell.runtime.executor import Executor
 from stepwell.runtime.functions import FunctionRegistry
+from stepwell.runtime.mocks import MockConfig, MockConfigError
 from stepwell.runtime.runtime import Runtime
 from stepwell.runtime.sqlite_store import Store, StoreError
 from stepwell.service import Service
@@ -40,6 +41,7 @@ class Options:
     wait_time_scale: float = 1.0
     functions: list[str] = field(default_factory=list)
     max_history_events: int = 25_000  # 0: no limit (AWS fails an execution at 25,000 events)
+    mock_config: str | None = None  # Step Functions Local's MockConfigFile
 
 
 @dataclass
@@ -64,6 +66,10 @@ def build(options: Options) -> Server:
             functions.load_module(module)
         except (OSError, SyntaxError, ImportError, ValueError) as broken:
             raise StartupError(f"cannot load functions from {module}: {broken}") from None
+    try:
+        mocks = MockConfig.load(options.mock_config) if options.mock_config else None
+    except MockConfigError as broken:
+        raise StartupError(str(broken)) from None
     store = Store(options.db)
     try:
         if Path(options.db).parent != Path() and not Path(options.db).parent.is_dir():
@@ -77,6 +83,7 @@ def build(options: Options) -> Server:
         wait_time_scale=options.wait_time_scale,
         history_limit=options.max_history_events or None,
         functions=functions,
+        mocks=mocks,
     )
     executor = Executor(store, runtime)
     executor.start()

@@ -64,6 +64,7 @@ class Live:
     fresh: bool = False
     new_row: dict[str, Any] | None = None
     wrote_rows: bool = False
+    test_case: str | None = None  # the mocked test case it runs (``<stateMachineArn>#<TestCase>``)
 
 
 class Batch:
@@ -87,6 +88,7 @@ class Batch:
         *,
         parent: dict[str, Any] | None = None,
         trace_header: str | None = None,
+        test_case: str | None = None,
     ) -> tuple[str, float]:
         """Create a Standard execution and run it as far as it goes; returns (arn, start date).
 
@@ -102,7 +104,7 @@ class Batch:
             raise ServiceError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
         now = runtime.clock()
         machine = runtime.machine(machine_row["definition"], machine_row["type"], machine_row["revision_id"])
-        live = Live(arn, machine_row["arn"], machine, None, parent, fresh=True)
+        live = Live(arn, machine_row["arn"], machine, None, parent, fresh=True, test_case=test_case)
         # Written once, by flush, with the state the execution reached in this batch.
         live.new_row = {
             "arn": arn,
@@ -116,6 +118,7 @@ class Batch:
             "revision_id": machine_row["revision_id"],
             "parent": orjson.dumps(parent).decode() if parent else None,
             "trace_header": trace_header,
+            "test_case": test_case,
             "seq": self.db.next_seq(),
         }
         self.live[arn] = live
@@ -201,7 +204,7 @@ class Batch:
         machine = self.runtime.machine(row["definition"], "STANDARD", row["revision_id"])
         snapshot = snapshot_from_json(orjson.loads(row["snapshot"]))
         parent = orjson.loads(row["parent"]) if row["parent"] else None
-        live = Live(arn, row["state_machine_arn"], machine, snapshot, parent)
+        live = Live(arn, row["state_machine_arn"], machine, snapshot, parent, test_case=row["test_case"])
         self.live[arn] = live
         return live
 
@@ -295,7 +298,7 @@ class Batch:
             self.after.append(_arm(float(row["due"]), row["execution_arn"], row["timer_id"]))
         failed = restarted = 0
         for row in self.db.open_tasks():
-            if row["kind"] in (tasks.FUNCTION, tasks.SERVICE) and row["status"] != "submitted":
+            if row["kind"] in (tasks.FUNCTION, tasks.SERVICE, tasks.MOCK) and row["status"] != "submitted":
                 event = TaskFailed(
                     **self.event_args(),
                     task_id=row["task_id"],

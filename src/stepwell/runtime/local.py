@@ -28,7 +28,10 @@ from stepwell.engine.events import (
     TimerFired,
 )
 from stepwell.engine.snapshot import Snapshot
-from stepwell.runtime.functions import FunctionRegistry, TaskError
+from stepwell.runtime.functions import FunctionRegistry
+from stepwell.runtime.invokers.base import TaskCall, TaskError, parse_resource
+from stepwell.runtime.invokers.router import Invokers
+from stepwell.runtime.mocks import MockReturn, Outcome, TestCase
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -81,8 +84,12 @@ class LocalRunner:
         wait_time_scale: float = 1.0,
         clock: Callable[[], float] = time.time,
         max_workers: int = 8,
+        invokers: Invokers | None = None,
+        test_case: TestCase | None = None,
     ):
         self.functions = functions or FunctionRegistry()
+        self.invokers = invokers or Invokers(self.functions)
+        self.test_case = test_case  # a mocked test case: the states it names answer from the file
         self.wait_time_scale = wait_time_scale
         self.clock = clock
         self.max_workers = max_workers
@@ -138,6 +145,7 @@ class _Run:
         self.pending = 0  # task calls in flight
         self.finished: Finish | None = None
         self.pool: ThreadPoolExecutor | None = None
+        self.invocations: dict[str, int] = {}  # state name -> calls so far (mocks count them)
 
     def execute(self, first: ExecutionStarted) -> ExecutionResult:
         try:
@@ -196,17 +204,55 @@ class _Run:
             raise RuntimeError("the execution is waiting for nothing: no task, timer or event can resume it")
 
     def invoke(self, command: InvokeTask) -> None:
+        self.pending += 1
+        case = self.runner.test_case
+        if case is not None and case.mocks(command.state_name):
+            invocation = self.invocations.get(command.state_name, 0)
+            self.invocations[command.state_name] = invocation + 1
+            self.inbox.put(self._mocked(command, case.outcome(command.state_name, invocation)))
+            return
         if self.pool is None:
             self.pool = ThreadPoolExecutor(
                 max_workers=self.runner.max_workers, thread_name_prefix="stepwell-task"
             )
-        self.pending += 1
         self.pool.submit(self._call, command)
+
+    def _mocked(self, command: InvokeTask, outcome: Outcome) -> Event:
+        now = self.runner.clock()
+        if isinstance(outcome, MockReturn):
+            return TaskSucceeded(now=now, seed=_seed(), task_id=command.task_id, output=outcome.value)
+        return TaskFailed(
+            now=now, seed=_seed(), task_id=command.task_id, error=outcome.error, cause=outcome.cause
+        )
 
     def _call(self, command: InvokeTask) -> None:
         clock = self.runner.clock
+        resource = parse_resource(command.resource)
+        call = TaskCall(
+            resource=resource,
+            payload=command.payload,
+            state_name=command.state_name,
+            attempt=command.attempt,
+            timeout_seconds=command.timeout_seconds,
+            task_token=command.task_token,
+        )
         try:
-            output = self.runner.functions.invoke(command.resource, command.payload, command.timeout_seconds)
+            bound = self.runner.functions.functions
+            stand_in = resource.arn in bound or resource.base in bound
+            if resource.pattern and not stand_in:
+                raise TaskError(
+                    "States.TaskFailed",
+                    f"The resource '{resource.arn}' waits for a task token callback or a job to finish, "
+                    "which the in-process runner cannot receive: mock the state (--mock-config), or bind "
+                    "a callable to this exact resource to stand in for it.",
+                )
+            if ":activity:" in resource.arn and not stand_in:
+                raise TaskError(
+                    "States.TaskFailed",
+                    f"The in-process runner has no activity workers for '{resource.arn}': mock the state "
+                    "(--mock-config), or run it with stepwell serve.",
+                )
+            output = self.runner.invokers.invoke(call)
             event: Event = TaskSucceeded(now=clock(), seed=_seed(), task_id=command.task_id, output=output)
         except TaskError as failure:
             event = TaskFailed(

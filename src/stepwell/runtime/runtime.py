@@ -7,10 +7,14 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from stepwell.asl.model import StateMachine
 from stepwell.asl.parse import parse_definition
 from stepwell.runtime.functions import FunctionRegistry
+from stepwell.runtime.invokers.base import TaskCall
+from stepwell.runtime.invokers.router import Invokers
+from stepwell.runtime.mocks import MockConfig, TestCase, UnknownTestCase
 
 
 @dataclass
@@ -20,6 +24,8 @@ class Runtime:
     wait_time_scale: float = 1.0
     history_limit: int | None = 25_000
     functions: FunctionRegistry = field(default_factory=FunctionRegistry)
+    invokers: Invokers | None = None  # None: the functions alone
+    mocks: MockConfig | None = None
     clock: Callable[[], float] = time.time
     function_workers: int = 32
     # Called (from any thread) when an activity may have a task for its pollers.
@@ -27,6 +33,24 @@ class Runtime:
     _machines: dict[tuple[str, str], StateMachine] = field(default_factory=dict, repr=False)
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.invokers is None:
+            self.invokers = Invokers(self.functions)
+
+    def invoke(self, call: TaskCall) -> Any:
+        """Carry out one Task call (blocking; raises TaskError)."""
+        assert self.invokers is not None  # set by __post_init__
+        return self.invokers.invoke(call)
+
+    def test_case(self, machine_name: str, case: str) -> TestCase:
+        """The mocked test case ``case`` of the state machine (raises UnknownTestCase)."""
+        if self.mocks is None:
+            raise UnknownTestCase(
+                f"The state machine ARN names the test case '{case}', but the server runs without a mock "
+                "configuration (--mock-config or SFN_MOCK_CONFIG)"
+            )
+        return self.mocks.test_case(machine_name, case)
 
     @property
     def arn_prefix(self) -> str:

@@ -2,21 +2,25 @@
 
 A Task's resource decides its kind:
 
-    function   a Python function (plain Lambda ARN, lambda:invoke, lambda:invoke.waitForTaskToken),
-               called on the runtime's thread pool after the commit
+    function   a Lambda function (plain function ARN, lambda:invoke[.waitForTaskToken])
+    service    any other integration (http:invoke, aws-sdk:*, sqs:sendMessage, ...)
+               both called through the runtime's invokers, on its thread pool, after the commit
     activity   an activity ARN: the row waits in the activity's queue for GetActivityTask
     child      states:startExecution[.sync|.sync:2|.waitForTaskToken]: a nested execution,
                started by the executor in a later transaction
-    service    any other integration: not callable yet, so the task fails clearly
+    mock       any of these, in an execution that runs a mocked test case (``<arn>#<TestCase>``)
+               whose file names the state: answered from the file after the commit
 
 Callback tokens (``.waitForTaskToken``, activities) are the rows' primary keys: SendTask* find the
 task by its token. A row stays (status "closed") after the task ends, so a late SendTask* gets
-TaskTimedOut rather than InvalidToken.
+TaskTimedOut rather than InvalidToken. Rows keep their state's name: a mocked state's invocations
+are counted from them.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import sqlite3
 from typing import TYPE_CHECKING, Any
@@ -24,18 +28,30 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from stepwell.engine.commands import Finish, InvokeTask
-from stepwell.engine.events import Event, StopRequested, TaskFailed, TaskSubmitted, TaskSucceeded
+from stepwell.engine.events import (
+    Event,
+    StopRequested,
+    TaskFailed,
+    TaskStarted,
+    TaskSubmitted,
+    TaskSucceeded,
+)
 from stepwell.errors import ServiceError
 from stepwell.runtime import ids
-from stepwell.runtime.functions import LAMBDA_INVOKE, TaskError
+from stepwell.runtime.invokers.base import TaskCall, TaskError, parse_resource
+from stepwell.runtime.mocks import MockReturn, MockThrow, Outcome, UnknownTestCase
 
 if TYPE_CHECKING:
     from stepwell.runtime.batch import Batch, Live
     from stepwell.runtime.executor import Executor
 
-FUNCTION, ACTIVITY, CHILD, SERVICE = "function", "activity", "child", "service"
+log = logging.getLogger("stepwell.tasks")
+
+FUNCTION, ACTIVITY, CHILD, SERVICE, MOCK = "function", "activity", "child", "service", "mock"
 START_EXECUTION = "arn:aws:states:::states:startExecution"
+LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 WAIT_FOR_TOKEN = ".waitForTaskToken"
+MOCK_WORKER = "stepwell-mock"
 
 
 def kind_of(resource: str) -> str:
@@ -57,6 +73,7 @@ def child_mode(resource: str) -> str | None:
 def schedule(batch: Batch, live: Live, command: InvokeTask) -> None:
     """Write the outbox row; act after the commit."""
     kind = kind_of(command.resource)
+    outcome = _mocked(batch, live, command)
     token = command.task_token or secrets.token_urlsafe(32)
     live.wrote_rows = True
     batch.db.insert_task(
@@ -64,65 +81,101 @@ def schedule(batch: Batch, live: Live, command: InvokeTask) -> None:
             "token": token,
             "execution_arn": live.arn,
             "task_id": command.task_id,
-            "kind": kind,
+            "kind": MOCK if outcome is not None else kind,
             "resource": command.resource,
             "payload": orjson.dumps(command.payload).decode(),
             "status": "scheduled",
-            "activity_arn": command.resource if kind == ACTIVITY else None,
+            "activity_arn": command.resource if kind == ACTIVITY and outcome is None else None,
             "created": batch.runtime.clock(),
             "heartbeat_seconds": command.heartbeat_seconds,
+            "state_name": command.state_name,
         }
     )
     arn = live.arn
-    if kind == FUNCTION:
-        batch.after.append(lambda executor: call_function(executor, arn, command))
+    if outcome is not None:
+        batch.after.append(lambda executor: answer_from_mock(executor, arn, command, kind, outcome))
+    elif kind in (FUNCTION, SERVICE):
+        batch.after.append(lambda executor: call_invoker(executor, arn, command))
     elif kind == ACTIVITY:
         batch.after.append(lambda executor: batch.runtime.activity_ready(command.resource))
-    elif kind == CHILD:
+    else:
         batch.after.append(
             lambda executor: executor.submit(
                 lambda later: start_child(later, arn, command.task_id, command.payload, command.resource)
             )
         )
+
+
+def _mocked(batch: Batch, live: Live, command: InvokeTask) -> Outcome | None:
+    """The mock file's answer when the execution runs a test case that names this state."""
+    if live.test_case is None:
+        return None
+    machine_name = live.machine_arn.rsplit(":", 1)[-1]
+    try:
+        case = batch.runtime.test_case(machine_name, live.test_case)
+    except UnknownTestCase as gone:  # the file changed since the execution started
+        return MockThrow("States.Runtime", gone.message)
+    if not case.mocks(command.state_name):
+        return None
+    row = batch.db.one(
+        "SELECT COUNT(*) AS n FROM tasks WHERE execution_arn = ? AND state_name = ?",
+        (live.arn, command.state_name),
+    )
+    return case.outcome(command.state_name, int(row["n"]) if row else 0)
+
+
+def answer_from_mock(executor: Executor, arn: str, command: InvokeTask, kind: str, outcome: Outcome) -> None:
+    clock = executor.runtime.clock
+    if kind == ACTIVITY:  # a worker "took" it, so the history reads as an activity's does
+        executor.deliver(
+            arn, TaskStarted(now=clock(), seed=ids.seed(), task_id=command.task_id, worker_name=MOCK_WORKER)
+        )
+    event: Event
+    if isinstance(outcome, MockReturn):
+        event = TaskSucceeded(now=clock(), seed=ids.seed(), task_id=command.task_id, output=outcome.value)
     else:
-        cause = (
-            f"stepwell cannot call the integration '{command.resource}' yet: it runs Python functions "
-            "(--functions), activities and nested executions."
+        event = TaskFailed(
+            now=clock(), seed=ids.seed(), task_id=command.task_id, error=outcome.error, cause=outcome.cause
         )
-        batch.after.append(
-            lambda executor: executor.deliver(
-                arn,
-                TaskFailed(
-                    **batch.event_args(), task_id=command.task_id, error="States.TaskFailed", cause=cause
-                ),
-            )
-        )
+    executor.deliver(arn, event)
 
 
-def call_function(executor: Executor, arn: str, command: InvokeTask) -> None:
+def call_invoker(executor: Executor, arn: str, command: InvokeTask) -> None:
     runtime = executor.runtime
-    callback = command.resource.endswith(WAIT_FOR_TOKEN)
-    resource = command.resource.removesuffix(WAIT_FOR_TOKEN)
+    resource = parse_resource(command.resource)
+    call = TaskCall(
+        resource=resource,
+        payload=command.payload,
+        state_name=command.state_name,
+        attempt=command.attempt,
+        timeout_seconds=command.timeout_seconds,
+        task_token=command.task_token,
+        execution_arn=arn,
+    )
 
     def work() -> None:
         event: Event
+        now, seed = runtime.clock, ids.seed
         try:
-            output = runtime.functions.invoke(resource, command.payload, command.timeout_seconds)
-            if callback:  # the function was called; the task now waits for SendTask* with its token
-                event = TaskSubmitted(
-                    now=runtime.clock(), seed=ids.seed(), task_id=command.task_id, output=output
+            if resource.pattern.startswith("sync"):
+                raise TaskError(
+                    "States.TaskFailed",
+                    f"stepwell does not run the '.{resource.pattern}' pattern for '{resource.base}': "
+                    "only nested executions (states:startExecution) wait for a job to finish.",
                 )
+            output = runtime.invoke(call)
+            if resource.pattern == "waitForTaskToken":  # called; now the task waits for SendTask*
+                event = TaskSubmitted(now=now(), seed=seed(), task_id=command.task_id, output=output)
             else:
-                event = TaskSucceeded(
-                    now=runtime.clock(), seed=ids.seed(), task_id=command.task_id, output=output
-                )
+                event = TaskSucceeded(now=now(), seed=seed(), task_id=command.task_id, output=output)
         except TaskError as failure:
             event = TaskFailed(
-                now=runtime.clock(),
-                seed=ids.seed(),
-                task_id=command.task_id,
-                error=failure.error,
-                cause=failure.cause,
+                now=now(), seed=seed(), task_id=command.task_id, error=failure.error, cause=failure.cause
+            )
+        except Exception as bug:  # an invoker's bug must not leave the execution waiting forever
+            log.exception("task %s of %s failed inside stepwell", command.task_id, arn)
+            event = TaskFailed(
+                now=now(), seed=seed(), task_id=command.task_id, error="States.TaskFailed", cause=str(bug)
             )
         executor.deliver(arn, event)
 

@@ -15,6 +15,7 @@ from stepwell.errors import ServiceError
 from stepwell.runtime import ids
 from stepwell.runtime.batch import Batch
 from stepwell.runtime.local import ExecutionResult, LocalRunner
+from stepwell.runtime.mocks import UnknownTestCase
 from stepwell.service.core import Core, arn_of, valid_name
 from stepwell.service.machines import Machines
 
@@ -48,21 +49,34 @@ class Executions:
 
     # ---- starting ---------------------------------------------------------------------------
     async def start(self, request: dict[str, Any]) -> dict[str, Any]:
-        row = self.machines.row(request["stateMachineArn"])
+        row, case = self._machine_and_test_case(request["stateMachineArn"])
         if row["status"] == "DELETING":
             raise ServiceError("StateMachineDeleting", f"State Machine Is Being Deleted: '{row['arn']}'")
         name = valid_name(request.get("name") or ids.uuid4())
         text, value = _input(request)
         if row["type"] == "EXPRESS":
-            arn, started = self._start_express(row, name, text, value)
+            arn, started = self._start_express(row, name, text, value, case)
             return {"executionArn": arn, "startDate": started}
         trace = request.get("traceHeader")
         arn, started = await self.core.write(
-            lambda batch: batch.start_execution(row, name, text, value, trace_header=trace)
+            lambda batch: batch.start_execution(row, name, text, value, trace_header=trace, test_case=case)
         )
         return {"executionArn": arn, "startDate": started}
 
-    def _express(self, row: Any, name: str) -> tuple[LocalRunner, ExecutionInfo]:
+    def _machine_and_test_case(self, machine_arn: str) -> tuple[Any, str | None]:
+        """``<stateMachineArn>#<TestCase>`` runs a mocked test case (Step Functions Local's
+        convention): the test case must be in the mock configuration."""
+        machine_arn, mark, case = machine_arn.partition("#")
+        row = self.machines.row(machine_arn)
+        if not mark:
+            return row, None
+        try:
+            self.core.runtime.test_case(row["name"], case)
+        except UnknownTestCase as unknown:
+            raise ServiceError("InvalidArn", f"Invalid Arn: '{unknown.message}'") from None
+        return row, case
+
+    def _express(self, row: Any, name: str, case: str | None) -> tuple[LocalRunner, ExecutionInfo]:
         runtime = self.core.runtime
         info = ExecutionInfo(
             execution_arn=express_execution_arn(
@@ -75,12 +89,20 @@ class Executions:
             start_time=runtime.clock(),
             machine_type="EXPRESS",
         )
-        runner = LocalRunner(runtime.functions, wait_time_scale=runtime.wait_time_scale, clock=runtime.clock)
+        runner = LocalRunner(
+            runtime.functions,
+            wait_time_scale=runtime.wait_time_scale,
+            clock=runtime.clock,
+            invokers=runtime.invokers,
+            test_case=runtime.test_case(row["name"], case) if case else None,
+        )
         return runner, info
 
-    def _start_express(self, row: Any, name: str, text: str, value: Any) -> tuple[str, float]:
+    def _start_express(
+        self, row: Any, name: str, text: str, value: Any, case: str | None
+    ) -> tuple[str, float]:
         """An asynchronous Express execution: run in memory, at least once, no history API."""
-        runner, info = self._express(row, name)
+        runner, info = self._express(row, name, case)
         machine = self.core.runtime.machine(row["definition"], "EXPRESS", row["revision_id"])
         loop = asyncio.get_running_loop()
         task = loop.run_in_executor(None, lambda: runner.run_info(machine, value, info, input_text=text))
@@ -89,12 +111,12 @@ class Executions:
         return info.execution_arn, info.start_time
 
     async def start_sync(self, request: dict[str, Any]) -> dict[str, Any]:
-        row = self.machines.row(request["stateMachineArn"])
+        row, case = self._machine_and_test_case(request["stateMachineArn"])
         if row["type"] != "EXPRESS":
             raise ServiceError("StateMachineTypeNotSupported", NOT_FOR_EXPRESS)
         name = valid_name(request.get("name") or ids.uuid4())
         text, value = _input(request)
-        runner, info = self._express(row, name)
+        runner, info = self._express(row, name, case)
         machine = self.core.runtime.machine(row["definition"], "EXPRESS", row["revision_id"])
         loop = asyncio.get_running_loop()
         result: ExecutionResult = await loop.run_in_executor(

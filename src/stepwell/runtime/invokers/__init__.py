@@ -1,0 +1,1 @@
+"""Invokers: the ways stepwell carries out a Task (see base.py)."""
