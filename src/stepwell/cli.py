@@ -19,6 +19,8 @@ from stepwell.asl.parse import parse_definition
 from stepwell.asl.validate import validate_definition
 from stepwell.errors import DefinitionError
 from stepwell.runtime.functions import FunctionRegistry
+from stepwell.runtime.invokers.connections import ConnectionsFileError
+from stepwell.runtime.invokers.router import standard_invokers
 from stepwell.runtime.local import ExecutionResult, LocalRunner
 from stepwell.runtime.mocks import ENVIRONMENT_VARIABLE as MOCK_VARIABLE
 from stepwell.runtime.mocks import MockConfig, MockConfigError, TestCase, UnknownTestCase
@@ -70,6 +72,18 @@ def _parser() -> argparse.ArgumentParser:
         help=f"Step Functions Local's MockConfigFile (default: ${MOCK_VARIABLE})",
     )
     run.add_argument("--test-case", help="run this test case of the mock configuration")
+    run.add_argument(
+        "--connections",
+        default=os.environ.get("STEPWELL_CONNECTIONS"),
+        metavar="FILE",
+        help="EventBridge-style connections for http:invoke's ConnectionArn",
+    )
+    run.add_argument(
+        "--http-allow",
+        default=os.environ.get("STEPWELL_HTTP_ALLOW"),
+        metavar="LIST",
+        help="where http:invoke may call: hosts, URL prefixes or CIDRs (default: anywhere)",
+    )
     run.add_argument("--format", choices=("text", "json"), default="text")
     run.set_defaults(handler=_run)
 
@@ -89,6 +103,36 @@ def _parser() -> argparse.ArgumentParser:
         default=[f for f in env("STEPWELL_FUNCTIONS", "").split(os.pathsep) if f],
         metavar="MODULE.py",
         help="register every top-level f(event, context) of this file as Lambda function f",
+    )
+    serve.add_argument(
+        "--function-workers",
+        type=int,
+        default=int(env("STEPWELL_FUNCTION_WORKERS", "0")) or None,
+        help="worker processes that run the functions (default: the CPU count)",
+    )
+    serve.add_argument(
+        "--function-timeout",
+        type=float,
+        default=float(env("STEPWELL_FUNCTION_TIMEOUT", "60")),
+        help="seconds a function may run before its worker is stopped (Sandbox.Timedout)",
+    )
+    serve.add_argument(
+        "--function-memory",
+        type=int,
+        default=int(env("STEPWELL_FUNCTION_MEMORY", "512")),
+        help="MB of memory each function worker may use",
+    )
+    serve.add_argument(
+        "--connections",
+        default=env("STEPWELL_CONNECTIONS"),
+        metavar="FILE",
+        help="EventBridge-style connections (API key, basic, OAuth) for http:invoke's ConnectionArn",
+    )
+    serve.add_argument(
+        "--http-allow",
+        default=env("STEPWELL_HTTP_ALLOW"),
+        metavar="LIST",
+        help="where http:invoke may call: hosts, URL prefixes or CIDRs, comma-separated (default: anywhere)",
     )
     serve.add_argument(
         "--mock-config",
@@ -127,6 +171,11 @@ def _serve(args: argparse.Namespace) -> int:
         functions=args.functions,
         max_history_events=args.max_history_events,
         mock_config=args.mock_config,
+        connections=args.connections,
+        http_allow=args.http_allow,
+        function_workers=args.function_workers,
+        function_timeout=args.function_timeout,
+        function_memory=args.function_memory,
     )
     try:
         serve(options)
@@ -172,7 +221,18 @@ def _run(args: argparse.Namespace) -> int:
     except (MockConfigError, UnknownTestCase) as refused:
         print(f"stepwell: {refused}", file=sys.stderr)
         return EXIT_INVALID
-    runner = LocalRunner(registry, wait_time_scale=args.wait_time_scale, test_case=case)
+    try:
+        invokers = standard_invokers(
+            registry,
+            region=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+            environ=os.environ,
+            connections=args.connections,
+            http_allow=args.http_allow,
+        )
+    except ConnectionsFileError as broken:
+        print(f"stepwell: {broken}", file=sys.stderr)
+        return EXIT_INVALID
+    runner = LocalRunner(registry, wait_time_scale=args.wait_time_scale, test_case=case, invokers=invokers)
     result = runner.run(
         machine,
         execution_input,

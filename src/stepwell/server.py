@@ -9,8 +9,10 @@ and closes; anything not committed is recovered at the next start, as after a cr
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +21,11 @@ import uvicorn
 from stepwell.api.app import create_app
 from stepwell.runtime.executor import Executor
 from stepwell.runtime.functions import FunctionRegistry
+from stepwell.runtime.invokers.connections import ConnectionsFileError
+from stepwell.runtime.invokers.lambda_remote import RemoteLambda
+from stepwell.runtime.invokers.lambda_workers import LambdaWorkers
+from stepwell.runtime.invokers.lambdas import Lambdas
+from stepwell.runtime.invokers.router import Invokers, standard_invokers
 from stepwell.runtime.mocks import MockConfig, MockConfigError
 from stepwell.runtime.runtime import Runtime
 from stepwell.runtime.sqlite_store import Store, StoreError
@@ -42,6 +49,12 @@ class Options:
     functions: list[str] = field(default_factory=list)
     max_history_events: int = 25_000  # 0: no limit (AWS fails an execution at 25,000 events)
     mock_config: str | None = None  # Step Functions Local's MockConfigFile
+    connections: str | None = None  # EventBridge-style connections for http:invoke
+    http_allow: str | None = None  # where http:invoke may go (comma-separated); None: anywhere
+    function_workers: int | None = None  # Lambda worker processes (default: the CPU count)
+    function_timeout: float = 60.0  # seconds, for every function (Lambda's is 3 s to 900 s)
+    function_memory: int = 512  # MB per worker process
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
 @dataclass
@@ -60,15 +73,10 @@ class Server:
 
 
 def build(options: Options) -> Server:
-    functions = FunctionRegistry(region=options.region, account=options.account)
-    for module in options.functions:
-        try:
-            functions.load_module(module)
-        except (OSError, SyntaxError, ImportError, ValueError) as broken:
-            raise StartupError(f"cannot load functions from {module}: {broken}") from None
     try:
         mocks = MockConfig.load(options.mock_config) if options.mock_config else None
-    except MockConfigError as broken:
+        invokers = _invokers(options)  # functions are loaded (and refused) before the database opens
+    except (MockConfigError, ConnectionsFileError) as broken:
         raise StartupError(str(broken)) from None
     store = Store(options.db)
     try:
@@ -76,18 +84,51 @@ def build(options: Options) -> Server:
             raise StoreError(f"cannot open the database {options.db!r}: its folder does not exist")
         store.open()
     except StoreError as unusable:
+        invokers.close()
         raise StartupError(str(unusable)) from None
     runtime = Runtime(
         account=options.account,
         region=options.region,
         wait_time_scale=options.wait_time_scale,
         history_limit=options.max_history_events or None,
-        functions=functions,
+        functions=invokers.functions,
+        invokers=invokers,
         mocks=mocks,
     )
     executor = Executor(store, runtime)
     executor.start()
     return Server(options, store, runtime, executor, Service(store, executor, runtime))
+
+
+def _invokers(options: Options) -> Invokers:
+    """Lambda-style functions in worker processes (and LAMBDA_ENDPOINT for the rest), http:invoke,
+    and AWS services through boto3 at the endpoints the environment names (SQS_ENDPOINT, ...)."""
+    environ = options.environ
+    invokers = standard_invokers(  # a bad connections file is refused before any worker starts
+        FunctionRegistry(region=options.region, account=options.account),
+        region=options.region,
+        environ=environ,
+        connections=options.connections,
+        http_allow=options.http_allow,
+    )
+    local = None
+    if options.functions:
+        try:
+            local = LambdaWorkers(
+                options.functions,
+                size=options.function_workers,
+                timeout_seconds=options.function_timeout,
+                memory_mb=options.function_memory,
+                region=options.region,
+                account=options.account,
+            )
+        except (OSError, RuntimeError, ValueError) as broken:
+            raise StartupError(str(broken)) from None
+    endpoint = environ.get("LAMBDA_ENDPOINT")
+    remote = RemoteLambda(endpoint, options.region) if endpoint else None
+    if local or remote:
+        invokers.lambdas = Lambdas(local, remote, region=options.region, account=options.account)
+    return invokers
 
 
 def _listen(host: str, port: int) -> socket.socket:

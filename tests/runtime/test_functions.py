@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
 import pytest
 
 from stepwell.runtime.functions import FunctionRegistry, TaskError, function_name
+from stepwell.runtime.invokers.base import TaskCall, parse_resource
 
 
 @pytest.mark.parametrize(
@@ -127,3 +129,28 @@ def test_a_callback_resource_fails_clearly_in_process() -> None:
         functions.invoke("arn:aws:states:::lambda:invoke.waitForTaskToken", {"FunctionName": "echo"})
     assert raised.value.error == "States.TaskFailed"
     assert "waits for a task token callback" in raised.value.cause
+
+
+def test_a_result_that_is_not_json_is_the_runtimes_marshal_error() -> None:
+    functions = FunctionRegistry()
+    functions.register("sets", lambda event, context: {1, 2})
+    with pytest.raises(TaskError) as raised:
+        functions.invoke("sets", {})
+    assert raised.value.error == "Runtime.MarshalError"
+    assert json.loads(raised.value.cause)["errorMessage"].startswith("Unable to marshal response: ")
+
+
+def test_the_registry_behind_the_invoker_seam() -> None:
+    invoker = registry().as_invoker()
+    resource = parse_resource("arn:aws:states:::lambda:invoke.waitForTaskToken")
+    # the function is called; waiting for the token is the runtime's business
+    assert invoker.invoke(TaskCall(resource, {"FunctionName": "echo", "Payload": 1}))["Payload"] == 1
+    call = TaskCall(parse_resource("arn:aws:lambda:us-east-1:123456789012:function:double"), {"n": 2})
+    assert invoker.invoke(call) == 4
+
+
+def test_log_type_tail_gives_a_log_result() -> None:
+    out = registry().invoke("arn:aws:states:::lambda:invoke", {"FunctionName": "echo", "LogType": "Tail"})
+    log = base64.b64decode(out["LogResult"]).decode()
+    assert log == f"START RequestId: {out['SdkResponseMetadata']['RequestId']} Version: $LATEST\n"
+    assert list(out)[:2] == ["ExecutedVersion", "LogResult"]

@@ -22,8 +22,16 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    def __init__(self, db: Path, *, functions: list[str] | None = None, extra: list[str] | None = None):
+    def __init__(
+        self,
+        db: Path,
+        *,
+        functions: list[str] | None = None,
+        extra: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ):
         self.db = db
+        self.env = env or {}
         self.port = free_port()
         self.functions = functions or []
         self.extra = extra or []
@@ -40,7 +48,9 @@ class ServerProcess:
             args += ["--functions", module]
         args += self.extra
         log = open(self.log, "ab")  # noqa: SIM115 (the child writes to it until it ends)
-        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env={**os.environ})
+        self.process = subprocess.Popen(
+            args, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **self.env}
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

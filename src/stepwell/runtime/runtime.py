@@ -86,5 +86,7 @@ class Runtime:
             listener(activity_arn)
 
     def close(self) -> None:
+        if self.invokers is not None:
+            self.invokers.close()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)

@@ -11,11 +11,16 @@ carries them out itself.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from stepwell.runtime.functions import FunctionRegistry
+from stepwell.runtime.invokers.aws import AwsInvoker
+from stepwell.runtime.invokers.aws_clients import AwsClients
 from stepwell.runtime.invokers.base import Invoker, TaskCall, TaskError
+from stepwell.runtime.invokers.connections import Connections
+from stepwell.runtime.invokers.http import AllowList, HttpInvoker
 
 LAMBDA_SERVICES = ("function", "lambda")
 
@@ -43,3 +48,30 @@ class Invokers:
                 f"stepwell is not configured to call the resource '{resource.arn}'.",
             )
         return invoker.invoke(call)
+
+    def close(self) -> None:
+        for invoker in (self.lambdas, self.http):
+            close = getattr(invoker, "close", None)
+            if close is not None:
+                close()
+
+
+def standard_invokers(
+    functions: FunctionRegistry,
+    *,
+    region: str,
+    environ: Mapping[str, str],
+    lambdas: Invoker | None = None,
+    connections: str | None = None,
+    http_allow: str | None = None,
+) -> Invokers:
+    """Every invoker, configured as Step Functions Local is: AWS services at the endpoints the
+    environment names (SQS_ENDPOINT, ...; boto3's own chain for credentials), http:invoke with the
+    connections file and allow-list given. Raises ConnectionsFileError for a bad connections file."""
+    loaded = Connections.load(connections, environ) if connections else Connections()
+    return Invokers(
+        functions,
+        lambdas=lambdas,
+        http=HttpInvoker(loaded, AllowList.parse(http_allow), region=region),
+        aws=AwsInvoker(AwsClients.from_environment(region, environ)),
+    )

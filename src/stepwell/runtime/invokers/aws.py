@@ -1,0 +1,51 @@
+"""AWS services as Task resources: ``aws-sdk:*`` and the optimized integrations, through boto3.
+
+arn:aws:states:::aws-sdk:<service>:<apiAction>[.waitForTaskToken]   aws_sdk.AwsSdkInvoker
+arn:aws:states:::sqs:sendMessage, sns:publish, dynamodb:*Item,
+                 events:putEvents [.waitForTaskToken]               aws_optimized.AwsOptimizedInvoker
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stepwell.runtime.invokers.aws_clients import AwsClients
+from stepwell.runtime.invokers.aws_optimized import AwsOptimizedInvoker, optimized_action
+from stepwell.runtime.invokers.aws_sdk import AwsSdkInvoker, sdk_operation
+from stepwell.runtime.invokers.base import TaskCall, TaskError
+
+# Optimized services whose plain API call has the same aws-sdk name.
+SDK_NAMES = {"events": "eventbridge", "states": "sfn", "elasticmapreduce": "emr"}
+
+
+class AwsInvoker:
+    """Routes AWS service Tasks to the aws-sdk or the optimized invoker; one set of clients."""
+
+    def __init__(self, clients: AwsClients):
+        self.clients = clients
+        self.sdk = AwsSdkInvoker(clients)
+        self.optimized = AwsOptimizedInvoker(clients)
+
+    def invoke(self, call: TaskCall) -> Any:
+        resource = call.resource
+        if resource.service == "aws-sdk":
+            return self.sdk.invoke(call)
+        if optimized_action(resource.service, resource.action, resource.pattern) is not None:
+            return self.optimized.invoke(call)
+        raise unsupported_optimized(resource.arn, resource.service, resource.action, resource.pattern)
+
+
+def unsupported_optimized(arn: str, service: str, action: str, pattern: str) -> TaskError:
+    """A clear failure for an optimized resource stepwell does not carry out, naming the aws-sdk
+    resource that makes the same API call when there is one."""
+    message = f"stepwell does not support the optimized integration '{arn}'"
+    if pattern and optimized_action(service, action) is not None:
+        message += f" with the '.{pattern}' pattern"
+    sdk_service = SDK_NAMES.get(service, service)
+    if sdk_operation(sdk_service, action) is not None:
+        suffix = ".waitForTaskToken" if pattern == "waitForTaskToken" else ""
+        message += (
+            f"; 'arn:aws:states:::aws-sdk:{sdk_service}:{action}{suffix}' makes the same API call "
+            "(with the API's own request and response shapes)"
+        )
+    return TaskError("States.Runtime", message + ".")
