@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install serve run test lint typecheck bench bench-server bench-null clean
+.PHONY: install serve moto run test lint typecheck bench bench-server bench-null bench-lambda clean
 
 install: $(STAMP)
 
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 # The server on the embedded default: SQLite in ./stepwell.db, http://127.0.0.1:8083.
 serve: $(STAMP)
 	$(BIN)/stepwell serve $(ARGS)
+
+# A local stand-in for AWS services (SQS, SNS, DynamoDB, ...) for the examples: http://127.0.0.1:5000.
+moto: $(STAMP)
+	$(BIN)/moto_server -p 5000
 
 # Runs the example state machine in process with the example functions.
 run: $(STAMP)
@@ -42,6 +46,9 @@ bench-server: $(STAMP)
 
 bench-null: $(STAMP)
 	$(BIN)/python bench/null_server.py
+
+bench-lambda: $(STAMP)
+	$(BIN)/python bench/lambda_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -25,7 +25,7 @@ def epoch_seconds(value: Any) -> float:
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return ((value - _EPOCH) // _MILLISECOND) / 1000
-    return float(value)
+    return round(float(value), 3)
 
 
 def _identity(value: Any) -> Any:

@@ -164,7 +164,7 @@ def _expression(text: Any, field: str) -> Build:
     if not isinstance(text, str):
         raise InvalidPath(
             f"The value for the field '{field}' must be a STRING that contains a JSONPath or an "
-            f"intrinsic function, not {_json_type(text)}."
+            f"intrinsic function, not {json_type_phrase(text)}."
         )
     if is_intrinsic(text):
         return compile_intrinsic(text).evaluate
@@ -176,7 +176,8 @@ def _expression(text: Any, field: str) -> Build:
     return compile_path(text).evaluate
 
 
-def _json_type(value: Any) -> str:
+def json_type_phrase(value: Any) -> str:
+    """How AWS's messages name a JSON value's type: "a string", "an object", "null", ..."""
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -28,8 +28,9 @@ from stepwell.engine.events import (
     TimerFired,
 )
 from stepwell.engine.snapshot import Snapshot
+from stepwell.runtime.clock import now as clock_now
 from stepwell.runtime.functions import FunctionRegistry
-from stepwell.runtime.invokers.base import TaskCall, TaskError, parse_resource
+from stepwell.runtime.invokers.base import TaskError, task_call
 from stepwell.runtime.invokers.router import Invokers
 from stepwell.runtime.mocks import MockReturn, Outcome, TestCase
 
@@ -82,7 +83,7 @@ class LocalRunner:
         functions: FunctionRegistry | None = None,
         *,
         wait_time_scale: float = 1.0,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = clock_now,
         max_workers: int = 8,
         invokers: Invokers | None = None,
         test_case: TestCase | None = None,
@@ -227,15 +228,8 @@ class _Run:
 
     def _call(self, command: InvokeTask) -> None:
         clock = self.runner.clock
-        resource = parse_resource(command.resource)
-        call = TaskCall(
-            resource=resource,
-            payload=command.payload,
-            state_name=command.state_name,
-            attempt=command.attempt,
-            timeout_seconds=command.timeout_seconds,
-            task_token=command.task_token,
-        )
+        call = task_call(command)
+        resource = call.resource
         try:
             bound = self.runner.functions.functions
             stand_in = resource.arn in bound or resource.base in bound

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from typing import Any
 
 from stepwell.asl.model import StateMachine
 from stepwell.asl.parse import parse_definition
+from stepwell.runtime.clock import now as clock_now
 from stepwell.runtime.functions import FunctionRegistry
 from stepwell.runtime.invokers.base import TaskCall
 from stepwell.runtime.invokers.router import Invokers
@@ -26,7 +26,7 @@ class Runtime:
     functions: FunctionRegistry = field(default_factory=FunctionRegistry)
     invokers: Invokers | None = None  # None: the functions alone
     mocks: MockConfig | None = None
-    clock: Callable[[], float] = time.time
+    clock: Callable[[], float] = clock_now
     function_workers: int = 32
     # Called (from any thread) when an activity may have a task for its pollers.
     activity_listeners: list[Callable[[str], None]] = field(default_factory=list)

@@ -38,7 +38,7 @@ from stepwell.engine.events import (
 )
 from stepwell.errors import ServiceError
 from stepwell.runtime import ids
-from stepwell.runtime.invokers.base import TaskCall, TaskError, parse_resource
+from stepwell.runtime.invokers.base import TaskError, task_call
 from stepwell.runtime.mocks import MockReturn, MockThrow, Outcome, UnknownTestCase
 
 if TYPE_CHECKING:
@@ -142,16 +142,8 @@ def answer_from_mock(executor: Executor, arn: str, command: InvokeTask, kind: st
 
 def call_invoker(executor: Executor, arn: str, command: InvokeTask) -> None:
     runtime = executor.runtime
-    resource = parse_resource(command.resource)
-    call = TaskCall(
-        resource=resource,
-        payload=command.payload,
-        state_name=command.state_name,
-        attempt=command.attempt,
-        timeout_seconds=command.timeout_seconds,
-        task_token=command.task_token,
-        execution_arn=arn,
-    )
+    call = task_call(command, arn)
+    resource = call.resource
 
     def work() -> None:
         event: Event

@@ -21,6 +21,8 @@ from typing import Any
 
 from botocore.response import StreamingBody
 
+from stepwell.asl.templates import json_type_phrase
+
 
 class ParameterError(Exception):
     """The task's parameters do not fit the API (unknown field, value of the wrong JSON type)."""
@@ -39,7 +41,7 @@ def _to_request(shape: Any, value: Any, path: str) -> Any:
     kind = shape.type_name
     if kind == "structure":
         if not isinstance(value, dict):
-            raise ParameterError(f"Expected an object at '{path or '$'}', got {_json_type(value)}.")
+            raise ParameterError(f"Expected an object at '{path or '$'}', got {json_type_phrase(value)}.")
         members = _members_by_task_name(shape)
         converted = {}
         for key, item in value.items():
@@ -52,18 +54,18 @@ def _to_request(shape: Any, value: Any, path: str) -> Any:
         return converted
     if kind == "list":
         if not isinstance(value, list):
-            raise ParameterError(f"Expected an array at '{path}', got {_json_type(value)}.")
+            raise ParameterError(f"Expected an array at '{path}', got {json_type_phrase(value)}.")
         return [_to_request(shape.member, item, f"{path}[{i}]") for i, item in enumerate(value)]
     if kind == "map":
         if not isinstance(value, dict):
-            raise ParameterError(f"Expected an object at '{path}', got {_json_type(value)}.")
+            raise ParameterError(f"Expected an object at '{path}', got {json_type_phrase(value)}.")
         return {key: _to_request(shape.value, item, f"{path}.{key}") for key, item in value.items()}
     if kind in ("string", "blob") and isinstance(value, dict | list):
         text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
         return text if kind == "string" else text.encode()
     expected = SCALAR_TYPES.get(kind)
     if expected is not None and (not isinstance(value, expected) or _is_bool_for_number(kind, value)):
-        raise ParameterError(f"Expected {_KIND_WORDS[kind]} at '{path}', got {_json_type(value)}.")
+        raise ParameterError(f"Expected {_KIND_WORDS[kind]} at '{path}', got {json_type_phrase(value)}.")
     return value
 
 
@@ -145,15 +147,3 @@ def instant_text(moment: datetime.datetime) -> str:
     if micros:
         text += f".{micros // 1000:03d}" if micros % 1000 == 0 else f".{micros:06d}"
     return text + "Z"
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "an array" if isinstance(value, list) else "an object"

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from stepwell.engine.commands import InvokeTask
+
 STATES_PREFIX = "arn:aws:states:::"
 PATTERNS = (".waitForTaskToken", ".sync:2", ".sync")
 
@@ -80,6 +82,19 @@ class TaskCall:
     timeout_seconds: float | None = None
     task_token: str | None = None
     execution_arn: str = ""
+
+
+def task_call(command: InvokeTask, execution_arn: str = "") -> TaskCall:
+    """The call the engine's InvokeTask command asks for."""
+    return TaskCall(
+        resource=parse_resource(command.resource),
+        payload=command.payload,
+        state_name=command.state_name,
+        attempt=command.attempt,
+        timeout_seconds=command.timeout_seconds,
+        task_token=command.task_token,
+        execution_arn=execution_arn,
+    )
 
 
 class Invoker(Protocol):

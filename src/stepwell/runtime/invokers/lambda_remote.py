@@ -28,10 +28,10 @@ from stepwell.runtime.invokers.lambda_shapes import (
     function_error,
     invoke_response,
     lambda_target,
+    require_lambda,
     response_payload,
 )
 
-LAMBDA_SERVICES = ("function", "lambda")
 # lambda:invoke parameters passed on to Invoke as they are (FunctionName and Payload are handled apart)
 PASSED_PARAMETERS = ("InvocationType", "Qualifier", "ClientContext", "LogType")
 RAW_HEADERS = "StepwellRawHeaders"
@@ -93,10 +93,7 @@ class RemoteLambda:
 
     def invoke(self, call: TaskCall) -> Any:
         resource = call.resource
-        if resource.service not in LAMBDA_SERVICES or (
-            resource.service == "lambda" and resource.action != "invoke"
-        ):
-            raise TaskError("States.TaskFailed", f"RemoteLambda cannot call the resource '{resource.arn}'.")
+        require_lambda(resource, "RemoteLambda")
         target = lambda_target(resource.base, call.payload)
         request: dict[str, Any] = {"FunctionName": target.target, "Payload": _request_payload(target, call)}
         request |= {name: target.parameters[name] for name in PASSED_PARAMETERS if name in target.parameters}

@@ -29,11 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stepwell.runtime.invokers.base import TaskError
+from stepwell.runtime.invokers.base import Resource, TaskError
 
 Handler = Callable[[Any, Any], Any]
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+LAMBDA_SERVICES = ("function", "lambda")  # Resource.service of a function ARN and of lambda:invoke
 LATEST = "$LATEST"
 NO_DEADLINE_MS = 900_000  # Lambda's longest timeout, for a context without a deadline
 
@@ -73,6 +74,14 @@ class LambdaContext:
 
 
 # --- resolution ----------------------------------------------------------------------------------
+
+
+def require_lambda(resource: Resource, invoker: str) -> None:
+    """Refuse a resource that is neither a function ARN nor ``lambda:invoke[.waitForTaskToken]``."""
+    if resource.service not in LAMBDA_SERVICES or (
+        resource.service == "lambda" and resource.action != "invoke"
+    ):
+        raise TaskError("States.TaskFailed", f"{invoker} cannot call the resource '{resource.arn}'.")
 
 
 def is_lambda_resource(resource: str) -> bool:

@@ -48,11 +48,11 @@ from stepwell.runtime.invokers.lambda_shapes import (
     log_tail,
     not_found_error,
     python_files,
+    require_lambda,
     timeout_payload,
 )
 
 WORKER_MODULE = "stepwell.runtime.invokers.lambda_worker_main"
-LAMBDA_SERVICES = ("function", "lambda")
 STOP_GRACE_SECONDS = 2.0
 Catalog = dict[str, dict[str, Any]]
 
@@ -169,10 +169,7 @@ class LambdaWorkers:
 
     def invoke(self, call: TaskCall) -> Any:
         resource = call.resource
-        if resource.service not in LAMBDA_SERVICES or (
-            resource.service == "lambda" and resource.action != "invoke"
-        ):
-            raise TaskError("States.TaskFailed", f"Lambda workers cannot call the resource '{resource.arn}'.")
+        require_lambda(resource, "Lambda workers")
         target = lambda_target(resource.base, call.payload)
         request_id = str(uuid.uuid4())
         if target.name not in self._catalog:

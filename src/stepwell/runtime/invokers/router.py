@@ -21,8 +21,7 @@ from stepwell.runtime.invokers.aws_clients import AwsClients
 from stepwell.runtime.invokers.base import Invoker, TaskCall, TaskError
 from stepwell.runtime.invokers.connections import Connections
 from stepwell.runtime.invokers.http import AllowList, HttpInvoker
-
-LAMBDA_SERVICES = ("function", "lambda")
+from stepwell.runtime.invokers.lambda_shapes import LAMBDA_SERVICES
 
 
 @dataclass
