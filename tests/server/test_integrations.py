@@ -170,3 +170,92 @@ def test_aws_sdk_calls_reach_the_service_and_its_errors_keep_their_names(sfn: An
     assert described["error"] == "S3.NoSuchKeyException"
     assert "(Service: S3, Status Code: 404" in described["cause"]
     assert "TaskFailed" in event_types(history(sfn, described["executionArn"]))
+
+
+def _moto(aws: str, service: str) -> Any:
+    return boto3.client(
+        service, region_name="us-east-1", endpoint_url=aws, aws_access_key_id="t", aws_secret_access_key="t"
+    )
+
+
+def _types_from(events: list[dict[str, Any]], first: str) -> list[str]:
+    types = event_types(events)
+    return types[types.index(first) :]
+
+
+def test_sqs_request_response_and_callback_histories_are_awss(sfn: Any, aws: str) -> None:
+    """Reference §6.3: sqs sendMessage, then sendMessage.waitForTaskToken answered by SendTaskSuccess."""
+    sqs = _moto(aws, "sqs")
+    queue = sqs.create_queue(QueueName="history-shapes")["QueueUrl"]
+    machine = task_machine(
+        sfn,
+        {
+            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {"QueueUrl": queue, "MessageBody": {"token.$": "$$.Task.Token", "n.$": "$.n"}},
+        },
+    )
+    execution = sfn.start_execution(stateMachineArn=machine, input='{"n": 7}')["executionArn"]
+    messages: list[dict[str, Any]] = []
+    deadline = time.monotonic() + WAIT
+    while not messages and time.monotonic() < deadline:
+        messages = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=1).get("Messages", [])
+    body = json.loads(messages[0]["Body"])
+    assert body["n"] == 7
+    sfn.send_task_success(taskToken=body["token"], output='{"approved": true}')
+    described = wait_for(sfn, execution)
+    assert json.loads(described["output"]) == {"approved": True}
+    events = history(sfn, execution)
+    assert _types_from(events, "TaskStateEntered") == [
+        "TaskStateEntered",
+        "TaskScheduled",
+        "TaskStarted",
+        "TaskSubmitted",
+        "TaskSucceeded",
+        "TaskStateExited",
+        "ExecutionSucceeded",
+    ]
+    scheduled = details(next(e for e in events if e["type"] == "TaskScheduled"))
+    assert (scheduled["resourceType"], scheduled["resource"], scheduled["region"]) == (
+        "sqs",
+        "sendMessage.waitForTaskToken",
+        "us-east-1",
+    )
+    submitted = json.loads(details(next(e for e in events if e["type"] == "TaskSubmitted"))["output"])
+    assert set(submitted) >= {"MessageId", "MD5OfMessageBody", "SdkHttpMetadata", "SdkResponseMetadata"}
+
+
+def test_an_aws_sdk_error_caught_reads_as_on_aws(sfn: Any) -> None:
+    """Reference §6.3: aws-sdk error (s3 listObjects) caught."""
+    machine = sfn.create_state_machine(
+        name=f"sdk-caught-{time.monotonic_ns()}",
+        roleArn="arn:aws:iam::123456789012:role/x",
+        definition=json.dumps(
+            {
+                "StartAt": "List",
+                "States": {
+                    "List": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::aws-sdk:s3:listObjects",
+                        "Parameters": {"Bucket": "no-such-bucket-here"},
+                        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled"}],
+                        "End": True,
+                    },
+                    "Handled": {"Type": "Pass", "End": True},
+                },
+            }
+        ),
+    )["stateMachineArn"]
+    described = run(sfn, machine, {})
+    events = history(sfn, described["executionArn"])
+    assert _types_from(events, "TaskScheduled")[:5] == [
+        "TaskScheduled",
+        "TaskStarted",
+        "TaskFailed",
+        "TaskStateExited",
+        "PassStateEntered",
+    ]
+    assert details(next(e for e in events if e["type"] == "TaskScheduled"))["resourceType"] == "aws-sdk:s3"
+    failed = details(next(e for e in events if e["type"] == "TaskFailed"))
+    assert failed["error"] == "S3.NoSuchBucketException"
+    assert failed["cause"].startswith("The specified bucket does not exist (Service: S3, Status Code: 404")
+    assert json.loads(described["output"])["Error"] == "S3.NoSuchBucketException"
