@@ -1,4 +1,5 @@
-"""The ``stepwell`` command: ``serve`` the API, ``run`` and ``validate`` a state machine in process.
+"""The ``stepwell`` command: ``serve`` the API and console, ``run`` and ``validate`` a state machine in
+process, ``graph`` it (SVG, DOT, Mermaid, JSON).
 
 Exit status of ``run``: 0 when the execution SUCCEEDED, 1 when it FAILED, TIMED_OUT or was
 ABORTED, 2 when the definition or the input is invalid (AWS's message on stderr).
@@ -17,6 +18,7 @@ from typing import Any
 
 from stepwell.asl.parse import parse_definition
 from stepwell.asl.validate import validate_definition
+from stepwell.console.graph_cli import add_graph_command
 from stepwell.errors import DefinitionError
 from stepwell.runtime.functions import FunctionRegistry
 from stepwell.runtime.invokers.connections import ConnectionsFileError
@@ -156,6 +158,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--type", choices=("STANDARD", "EXPRESS"), default="STANDARD")
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(handler=_validate)
+    add_graph_command(commands)
     return parser
 
 

@@ -1,6 +1,7 @@
 """The Step Functions API over HTTP: ``POST /`` with ``X-Amz-Target: AWSStepFunctions.<Operation>``.
 
-The face translates and never decides: the request is parsed and checked against botocore's model
+The console's pages share the address (``GET /`` and below; see stepwell.console). The face
+translates and never decides: the request is parsed and checked against botocore's model
 (``protocol``), the use case runs (``Service``), and the answer or the refusal is written back in
 AWS's JSON 1.0 shape.
 """
@@ -16,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from stepwell.api.protocol import ApiError, encode_response, parse_request
+from stepwell.console.app import console_routes
 from stepwell.errors import ServiceError
 from stepwell.service import Service
 
@@ -40,7 +42,8 @@ def create_app(service: Service) -> Starlette:
             log.exception("internal failure")
             return _error(ApiError("InternalFailure", "An internal error occurred.", status=500))
 
-    return Starlette(routes=[Route("/", api, methods=["POST"])])
+    pages, handlers = console_routes(service)
+    return Starlette(routes=[Route("/", api, methods=["POST"]), *pages], exception_handlers=handlers)  # type: ignore[arg-type]
 
 
 def _error(error: ApiError) -> Response:

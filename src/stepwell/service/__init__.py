@@ -19,6 +19,7 @@ from stepwell.service.core import Core
 from stepwell.service.executions import Executions
 from stepwell.service.machines import Machines
 from stepwell.service.tags import Tags
+from stepwell.service.views import Views
 
 Operation = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
@@ -46,6 +47,7 @@ class Service:
         self.executions = Executions(self.core, self.machines)
         self.activities = Activities(self.core)
         self.tags = Tags(self.core)
+        self.views = Views(self.core)
         m, e, a, t = self.machines, self.executions, self.activities, self.tags
         self.operations: dict[str, Operation] = {
             "CreateStateMachine": m.create,

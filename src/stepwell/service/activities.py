@@ -23,6 +23,8 @@ class Activities:
         self.poll_seconds = poll_seconds
         self._ready: dict[str, asyncio.Event] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        # activity ARN -> worker name -> when it last polled (the console's "workers last seen")
+        self.seen: dict[str, dict[str, float]] = {}
         core.runtime.activity_listeners.append(self._wake)
 
     # ---- the resource -------------------------------------------------------------------------
@@ -86,6 +88,7 @@ class Activities:
         arn = request["activityArn"]
         self.row(arn)
         worker = request.get("workerName") or ""
+        self.seen.setdefault(arn, {})[worker] = self.core.runtime.clock()
         self._loop = asyncio.get_running_loop()
         deadline = self._loop.time() + self.poll_seconds
         while True:

@@ -1,0 +1,36 @@
+"""The console's routes, served by `stepwell serve` on the API's own address (the API keeps ``POST /``)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from stepwell.console import activity_pages, execution_pages, machine_pages
+from stepwell.console.graph_style import stylesheet
+from stepwell.console.security import CsrfError
+from stepwell.console.web import STATIC, Web
+from stepwell.service import Service
+
+
+def console_routes(service: Service) -> tuple[list[BaseRoute], dict[type[Exception], object]]:
+    """The pages and their static files, and the handler that turns a forged POST into a 403."""
+    web = Web(service)
+
+    async def forged(request: Request, refused: Exception) -> Response:
+        return web.page(request, "error.html", status_code=403, title="Refused", message=str(refused))
+
+    graph_css = Response(stylesheet(), media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+    async def graph_style(request: Request) -> Response:
+        return graph_css
+
+    routes: list[BaseRoute] = [
+        Route("/graph.css", graph_style, methods=["GET"]),
+        *machine_pages.routes(web),
+        *execution_pages.routes(web),
+        *activity_pages.routes(web),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    return routes, {CsrfError: forged}

@@ -1,0 +1,84 @@
+"""What every console page shares: templates, the security headers, dates, links and errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from stepwell.console.security import Csrf
+from stepwell.service import Service
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+
+
+class Web:
+    def __init__(self, service: Service, csrf: Csrf | None = None):
+        self.service = service
+        self.runtime = service.core.runtime
+        self.csrf = csrf or Csrf()
+        self.templates = Environment(
+            loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True)
+        )
+        self.templates.filters["when"] = when
+        self.templates.filters["pretty"] = pretty
+
+    async def call(self, operation: str, **request: Any) -> dict[str, Any]:
+        return await self.service.call(operation, request)
+
+    def page(self, request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
+        flash = request.query_params.get("flash")
+        body = self.templates.get_template(template).render(
+            csrf=self.csrf.token(request),
+            region=self.runtime.region,
+            account=self.runtime.account,
+            flash={"kind": "ok", "text": flash} if flash else None,
+            **context,
+        )
+        return self.csrf.protect(request, HTMLResponse(body, status_code=status_code))
+
+    def fragment(self, request: Request, template: str, **context: Any) -> Response:
+        body = self.templates.get_template(template).render(**context)
+        return self.csrf.protect(request, HTMLResponse(body))
+
+    def redirect(self, request: Request, url: str) -> Response:
+        return self.csrf.protect(request, RedirectResponse(url, status_code=303))
+
+    def not_found(self, request: Request, what: str) -> Response:
+        return self.page(request, "error.html", status_code=404, title="Not found", message=what)
+
+    # ---- links ---------------------------------------------------------------------------------
+    @staticmethod
+    def machine_href(name: str) -> str:
+        return f"/state-machines/{quote(name, safe='')}"
+
+    @staticmethod
+    def execution_href(execution_arn: str) -> str:
+        """``…:execution:<machine>:<name>`` -> /executions/<machine>/<name>."""
+        machine, name = execution_arn.split(":")[-2:]
+        return f"/executions/{quote(machine, safe='')}/{quote(name, safe='')}"
+
+
+def when(value: Any) -> str:
+    """A date as people read it in the console: UTC, to the second (milliseconds on events)."""
+    if value is None or value == "":
+        return ""
+    moment = value if isinstance(value, datetime) else datetime.fromtimestamp(float(value), UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def pretty(text: str | None) -> str:
+    """JSON text indented for reading (as it was when it is not JSON)."""
+    if text is None:
+        return ""
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text

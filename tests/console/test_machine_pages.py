@@ -1,0 +1,160 @@
+"""The console's state machine and activity pages over HTTP, from a real `stepwell serve`."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.server.process import ServerProcess
+from tests.server.support import ROLE, run, unique
+
+CHAIN = {
+    "StartAt": "One",
+    "States": {"One": {"Type": "Pass", "Next": "Two"}, "Two": {"Type": "Pass", "End": True}},
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    process = ServerProcess(
+        tmp_path_factory.mktemp("console") / "stepwell.db", extra=["--wait-time-scale", "0"]
+    )
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture()
+def browser(server: ServerProcess) -> Iterator[httpx.Client]:
+    """A client that keeps cookies, as a browser does."""
+    with httpx.Client(base_url=server.endpoint, follow_redirects=False) as client:
+        yield client
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', page)
+    assert found, "the page has no form token"
+    return found.group(1)
+
+
+def test_pages_carry_a_strict_content_security_policy(browser: httpx.Client) -> None:
+    page = browser.get("/")
+    assert page.status_code == 200
+    policy = page.headers["content-security-policy"]
+    assert (
+        "script-src 'self'" in policy
+        and "default-src 'none'" in policy
+        and "frame-ancestors 'none'" in policy
+    )
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert "<script" not in page.text.replace('<script src="/static/console.js" defer></script>', "")
+    assert browser.get("/static/console.js").status_code == 200
+
+
+def test_the_list_shows_each_machine_with_its_executions_by_status(
+    server: ServerProcess, browser: httpx.Client
+) -> None:
+    sfn = server.client()
+    name = unique("listed")
+    arn = sfn.create_state_machine(name=name, definition=json.dumps(CHAIN), roleArn=ROLE)["stateMachineArn"]
+    run(sfn, arn, {})
+    run(sfn, arn, {})
+    page = browser.get("/").text
+    row = page[page.index(f">{name}<") :].split("</tr>")[0]
+    assert "STANDARD" in row and "Succeeded 2" in row
+
+
+def test_creating_a_machine_with_a_bad_definition_shows_the_diagnostics_in_place(
+    browser: httpx.Client,
+) -> None:
+    token = csrf_of(browser.get("/").text)
+    bad = {"StartAt": "Nowhere", "States": {"A": {"Type": "Pass", "End": True}}}
+    form = {
+        "csrf_token": token,
+        "name": unique("bad"),
+        "type": "STANDARD",
+        "role_arn": ROLE,
+        "definition": json.dumps(bad),
+    }
+    answer = browser.post("/state-machines", data=form)
+    assert answer.status_code == 400
+    assert "MISSING_TRANSITION_TARGET" in answer.text
+    assert "/StartAt" in answer.text
+    assert json.dumps(bad).replace('"', "&#34;") in answer.text  # the definition is kept, escaped
+
+
+def test_create_start_and_update_from_the_forms(browser: httpx.Client) -> None:
+    token = csrf_of(browser.get("/").text)
+    name = unique("made")
+    form = {
+        "csrf_token": token,
+        "name": name,
+        "type": "STANDARD",
+        "role_arn": ROLE,
+        "definition": json.dumps(CHAIN),
+    }
+    created = browser.post("/state-machines", data=form)
+    assert created.status_code == 303 and created.headers["location"].startswith(f"/state-machines/{name}")
+    page = browser.get(f"/state-machines/{name}").text
+    assert 'data-state="One"' in page and 'data-state="Two"' in page
+    started = browser.post(
+        f"/state-machines/{name}/executions", data={"csrf_token": token, "input": '{"a": 1}', "name": "first"}
+    )
+    assert started.status_code == 303 and started.headers["location"] == f"/executions/{name}/first"
+    bad_input = browser.post(
+        f"/state-machines/{name}/executions", data={"csrf_token": token, "input": "{nope"}
+    )
+    assert bad_input.status_code == 400 and "InvalidExecutionInput" in bad_input.text
+    changed = dict(CHAIN, Comment="v2")
+    updated = browser.post(
+        f"/state-machines/{name}/definition", data={"csrf_token": token, "definition": json.dumps(changed)}
+    )
+    assert updated.status_code == 303
+    assert "&#34;v2&#34;" in browser.get(f"/state-machines/{name}").text
+
+
+def test_a_post_without_the_token_or_from_another_site_is_refused(browser: httpx.Client) -> None:
+    token = csrf_of(browser.get("/").text)
+    name = unique("forged")
+    form = {"name": name, "type": "STANDARD", "role_arn": ROLE, "definition": json.dumps(CHAIN)}
+    assert browser.post("/state-machines", data=form).status_code == 403
+    cross = browser.post(
+        "/state-machines", data={**form, "csrf_token": token}, headers={"Origin": "http://evil.example"}
+    )
+    assert cross.status_code == 403
+    with httpx.Client(base_url=str(browser.base_url)) as stranger:  # another browser: its own cookie
+        assert stranger.post("/state-machines", data={**form, "csrf_token": token}).status_code == 403
+    assert browser.get(f"/state-machines/{name}").status_code == 404
+
+
+def test_names_are_escaped_everywhere(server: ServerProcess, browser: httpx.Client) -> None:
+    sfn = server.client()
+    tricky = {"StartAt": "<b>\"&'", "States": {"<b>\"&'": {"Type": "Pass", "End": True}}}
+    name = unique("escaped")
+    sfn.create_state_machine(name=name, definition=json.dumps(tricky), roleArn=ROLE)
+    page = browser.get(f"/state-machines/{name}").text
+    assert "<b>\"&'" not in page
+    assert "&lt;b&gt;" in page
+
+
+def test_activities_show_pending_tasks_and_workers(server: ServerProcess, browser: httpx.Client) -> None:
+    sfn = server.client()
+    activity = sfn.create_activity(name=unique("queue"))["activityArn"]
+    definition = {"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": activity, "End": True}}}
+    machine = sfn.create_state_machine(
+        name=unique("uses-activity"), definition=json.dumps(definition), roleArn=ROLE
+    )
+    execution = sfn.start_execution(stateMachineArn=machine["stateMachineArn"])["executionArn"]
+    page = ""
+    for _ in range(50):
+        page = browser.get("/activities").text
+        if execution.split(":")[-1] in page:
+            break
+    assert "waiting for a worker" in page
+    task = sfn.get_activity_task(activityArn=activity, workerName="worker-7")
+    assert "worker-7" in browser.get("/activities").text
+    sfn.send_task_success(taskToken=task["taskToken"], output="{}")
