@@ -142,10 +142,14 @@ def test_an_operation_not_implemented_yet_through_boto3(sfn: Any) -> None:
     assert "PublishStateMachineVersion" in raised.value.response["Error"]["Message"]
 
 
-def test_only_post_to_the_root(server: ServerProcess) -> None:
+def test_the_api_answers_post_only_and_get_is_the_console(server: ServerProcess) -> None:
+    request = urllib.request.Request(server.endpoint + "/", method="PUT", data=b"{}")
     with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(server.endpoint + "/", timeout=10)
-    assert refused.value.code in (404, 405)
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 405
+    with urllib.request.urlopen(server.endpoint + "/", timeout=10) as console:
+        assert console.headers["Content-Type"].startswith("text/html")
+        assert b"State machines" in console.read()
 
 
 def test_every_reply_has_a_request_id(sfn: Any, server: ServerProcess) -> None:

@@ -52,7 +52,7 @@ def routes(web: Web) -> list[Route]:
             return web.page(
                 request, "error.html", status_code=400, title=refused.code, message=refused.message
             )
-        return web.redirect(request, web.execution_href(arn) + "?flash=Stopped")
+        return web.redirect(request, web.execution_href(arn) + "?flash=stopped")
 
     async def export(request: Request) -> Response:
         loaded = await _load(web, request)

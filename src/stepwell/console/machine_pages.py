@@ -40,7 +40,7 @@ def routes(web: Web) -> list[Route]:
                 error = {"code": refused.code, "message": refused.message}
         if error is not None:
             return await _machines_page(web, request, form=form, error=error, status_code=400)
-        return web.redirect(request, web.machine_href(form["name"]) + "?flash=Created")
+        return web.redirect(request, web.machine_href(form["name"]) + "?flash=created")
 
     async def machine(request: Request) -> Response:
         return await _machine_page(web, request, request.path_params["name"])
@@ -63,7 +63,7 @@ def routes(web: Web) -> list[Route]:
         if error is not None:
             update = {"definition": definition, "error": error}
             return await _machine_page(web, request, name, update=update, status_code=400)
-        return web.redirect(request, web.machine_href(name) + "?flash=Updated#definition")
+        return web.redirect(request, web.machine_href(name) + "?flash=updated#definition")
 
     async def start(request: Request) -> Response:
         form = await web.csrf.check(request)
@@ -80,9 +80,7 @@ def routes(web: Web) -> list[Route]:
             given["error"] = {"code": refused.code, "message": refused.message}  # type: ignore[assignment]
             return await _machine_page(web, request, name, start=given, status_code=400)
         if "executionArn" in started and ":express:" in started["executionArn"]:
-            return web.redirect(
-                request, web.machine_href(name) + "?flash=Started (Express: no history is kept)"
-            )
+            return web.redirect(request, web.machine_href(name) + "?flash=started-express")
         return web.redirect(request, web.execution_href(started["executionArn"]))
 
     return [

@@ -16,6 +16,14 @@ from stepwell.console.security import Csrf
 from stepwell.service import Service
 
 HERE = Path(__file__).parent
+# What a redirect after a form may announce: a code in the URL, never text (a crafted link could
+# otherwise make the console say anything).
+FLASHES = {
+    "created": "Created.",
+    "updated": "Updated.",
+    "stopped": "Stopped.",
+    "started-express": "Started. Express executions keep no history, so there is no page to show.",
+}
 STATIC = HERE / "static"
 
 
@@ -34,7 +42,7 @@ class Web:
         return await self.service.call(operation, request)
 
     def page(self, request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
-        flash = request.query_params.get("flash")
+        flash = FLASHES.get(request.query_params.get("flash", ""))
         body = self.templates.get_template(template).render(
             csrf=self.csrf.token(request),
             region=self.runtime.region,
