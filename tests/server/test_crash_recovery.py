@@ -607,3 +607,47 @@ def all_done(crash: Crash, machine: str) -> list[dict[str, Any]] | None:
     for page in crash.sfn.get_paginator("list_executions").paginate(stateMachineArn=machine):
         found.extend(page["executions"])
     return None if any(e["status"] == "RUNNING" for e in found) else found
+
+
+# ---- mocked test cases ------------------------------------------------------------------------------
+def test_a_mocked_test_case_keeps_counting_invocations_across_the_crash(tmp_path: Path) -> None:
+    """The invocation numbers of a mock file come from the outbox rows: a restart during a retry
+    back-off goes on with the next numbered response, not from 0 again."""
+    mocks = tmp_path / "mocks.json"
+    mocks.write_text(
+        json.dumps(
+            {
+                "StateMachines": {"machine": {"TestCases": {"Flaky": {"Call": "FailsOnce"}}}},
+                "MockedResponses": {
+                    "FailsOnce": {
+                        "0": {"Throw": {"Error": "Busy", "Cause": "first call"}},
+                        "1": {"Return": {"answer": 42}},
+                    }
+                },
+            }
+        )
+    )
+    server = ServerProcess(tmp_path / "stepwell.db", extra=["--mock-config", str(mocks)]).start()
+    crash = Crash(server, tmp_path)
+    try:
+        definition = {
+            "StartAt": "Call",
+            "States": {
+                "Call": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::aws-sdk:dynamodb:getItem",
+                    "Retry": [{"ErrorEquals": ["Busy"], "IntervalSeconds": 2, "MaxAttempts": 1}],
+                    "End": True,
+                }
+            },
+        }
+        machine = crash.machine(definition)
+        arn = str(crash.sfn.start_execution(stateMachineArn=f"{machine}#Flaky", input="{}")["executionArn"])
+        before = crash.wait_for_event(arn, "TaskFailed")
+        crash.crash_and_restart()
+        described, events = crash.finished(arn, "SUCCEEDED")
+        assert json.loads(described["output"]) == {"answer": 42}
+        assert_kept(before, events)
+        assert [e["type"] for e in events].count("TaskScheduled") == 2
+    finally:
+        server.kill()
