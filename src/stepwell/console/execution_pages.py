@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlencode
@@ -20,6 +21,7 @@ from stepwell.errors import ServiceError
 
 PAGE_SIZE = 100
 POLL_SECONDS = 0.3
+BUSY_FACTOR = 10  # a stream sleeps at least ten times as long as its last update took to compute
 ITERATIONS_SHOWN = 50
 TITLES = {"ExecutionFailed": "Execution failed", "ExecutionTimedOut": "Execution timed out"}
 TITLES["ExecutionAborted"] = "Execution aborted"
@@ -243,18 +245,24 @@ def _row(row: view.EventRow) -> dict[str, Any]:
 
 
 async def _updates(web: Web, arn: str, after: int) -> AsyncIterator[str]:
-    """New events as they are committed, with the graph's statuses; ends when the execution has."""
+    """New events as they are committed, with the graph's statuses; ends when the execution has.
+
+    The statuses are recomputed from the whole history (one pass over it), on the event loop: for a
+    big execution that pass costs tens of milliseconds, so the stream waits several times as long
+    as the last pass took, and an open page never takes more than a fraction of the server's time."""
     views = web.service.views
+    db = web.service.core.db
+    definition: str | None = None
     while True:
         new = views.events(arn, after)
-        row = web.service.core.db.one(
-            "SELECT status, state_machine_arn FROM executions WHERE arn = ?", (arn,)
-        )
+        row = db.one("SELECT status, definition FROM executions WHERE arn = ?", (arn,))
         if row is None:
             return
+        pause = POLL_SECONDS
         if new:
+            began = time.perf_counter()
+            definition = definition or str(row["definition"])
             events = views.events(arn)
-            definition = web.service.core.db.one("SELECT definition FROM executions WHERE arn = ?", (arn,))[0]
             index = view.index_history(events, definition)
             rows, _ = view.event_rows(index, after=after, limit=len(new), definition=definition)
             html = web.templates.get_template("event_rows.html").render(rows=[_row(r) for r in rows])
@@ -266,10 +274,11 @@ async def _updates(web: Web, arn: str, after: int) -> AsyncIterator[str]:
                 "transitions": sum(1 for e in events if e["type"].endswith("StateEntered")),
             }
             yield f"id: {after}\nevent: update\ndata: {json.dumps(update)}\n\n"
+            pause = max(POLL_SECONDS, BUSY_FACTOR * (time.perf_counter() - began))
         elif row["status"] != "RUNNING":
             yield f"id: {after}\nevent: end\ndata: {json.dumps({'status': row['status']})}\n\n"
             return
-        await asyncio.sleep(POLL_SECONDS)
+        await asyncio.sleep(pause)
 
 
 def _duration(seconds: float) -> str:
