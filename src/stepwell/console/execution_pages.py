@@ -157,13 +157,7 @@ def _page(
         "live_rows": unfiltered and next_cursor is None,
         "filters": filters,
         "event_types": sorted({e["type"] for e in events}),
-        "steps": sorted(
-            {
-                r.step
-                for r in view.event_rows(index, limit=len(events) or 1, definition=definition)[0]
-                if r.step
-            }
-        ),
+        "steps": sorted({visit.name for visit in index.visits}),  # every event of a step is in a visit
         "next_page": f"{href}?{urlencode({**query, 'after': next_cursor})}#events-title"
         if next_cursor
         else "",
@@ -252,17 +246,20 @@ async def _updates(web: Web, arn: str, after: int) -> AsyncIterator[str]:
     as the last pass took, and an open page never takes more than a fraction of the server's time."""
     views = web.service.views
     db = web.service.core.db
-    definition: str | None = None
+    found = db.one("SELECT definition FROM executions WHERE arn = ?", (arn,))
+    if found is None:
+        return
+    definition = str(found["definition"])
+    events: list[dict[str, Any]] = []  # the history so far: only what is new is read each time
     while True:
-        new = views.events(arn, after)
-        row = db.one("SELECT status, definition FROM executions WHERE arn = ?", (arn,))
+        events.extend(views.events(arn, events[-1]["id"] if events else 0))
+        new = events[after:]  # event ids run 1, 2, 3, ... without gaps
+        row = db.one("SELECT status FROM executions WHERE arn = ?", (arn,))
         if row is None:
             return
         pause = POLL_SECONDS
         if new:
             began = time.perf_counter()
-            definition = definition or str(row["definition"])
-            events = views.events(arn)
             index = view.index_history(events, definition)
             rows, _ = view.event_rows(index, after=after, limit=len(new), definition=definition)
             html = web.templates.get_template("event_rows.html").render(rows=[_row(r) for r in rows])

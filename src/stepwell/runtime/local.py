@@ -231,8 +231,7 @@ class _Run:
         call = task_call(command)
         resource = call.resource
         try:
-            bound = self.runner.functions.functions
-            stand_in = resource.arn in bound or resource.base in bound
+            stand_in = self.runner.invokers.stands_in(resource)
             if resource.pattern and not stand_in:
                 raise TaskError(
                     "States.TaskFailed",

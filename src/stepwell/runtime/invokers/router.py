@@ -18,7 +18,7 @@ from typing import Any
 from stepwell.runtime.functions import FunctionRegistry
 from stepwell.runtime.invokers.aws import AwsInvoker
 from stepwell.runtime.invokers.aws_clients import AwsClients
-from stepwell.runtime.invokers.base import Invoker, TaskCall, TaskError
+from stepwell.runtime.invokers.base import Invoker, Resource, TaskCall, TaskError
 from stepwell.runtime.invokers.connections import Connections
 from stepwell.runtime.invokers.http import AllowList, HttpInvoker
 from stepwell.runtime.invokers.lambda_shapes import LAMBDA_SERVICES
@@ -31,10 +31,14 @@ class Invokers:
     http: Invoker | None = None
     aws: Invoker | None = None
 
+    def stands_in(self, resource: Resource) -> bool:
+        """Whether a callable is bound to this exact resource (with or without its pattern)."""
+        bound = self.functions.functions
+        return resource.arn in bound or resource.base in bound
+
     def invoke(self, call: TaskCall) -> Any:
         resource = call.resource
-        bound = self.functions.functions
-        if resource.arn in bound or resource.base in bound:
+        if self.stands_in(resource):
             return self.functions.invoke(resource.base, call.payload, call.timeout_seconds)
         if resource.service in LAMBDA_SERVICES:
             if self.lambdas is None:
