@@ -130,3 +130,40 @@ def test_run_plays_a_mocked_test_case_keyed_by_the_machine_name(tmp_path: Path) 
     assert "The test case 'Sent' is not defined for the state machine 'machine'" in refused.stderr
     missing = stepwell("run", machine, "--test-case", "Sent")
     assert missing.returncode == 2 and "needs a mock configuration" in missing.stderr
+
+
+def test_run_says_plainly_that_a_functions_path_does_not_exist(tmp_path: Path) -> None:
+    path = write(tmp_path, {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    missing = tmp_path / "nowhere" / "functions.py"
+    done = stepwell("run", path, "--functions", str(missing))
+    assert done.returncode == 2
+    assert done.stderr == f"stepwell: cannot load functions from {missing}: no such file or folder\n"
+
+
+FAILING = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom", "Cause": "on purpose"}}}
+LONG_FAILING = {  # enough history to fill a pipe's buffer: the write itself breaks, not the exit's flush
+    "StartAt": "P0",
+    "States": {
+        **{f"P{n}": {"Type": "Pass", "Next": f"P{n + 1}"} for n in range(2000)},
+        "P2000": {"Type": "Fail", "Error": "Boom"},
+    },
+}
+
+
+def test_run_exit_status_is_the_runs_whatever_becomes_of_its_output(tmp_path: Path) -> None:
+    """`stepwell run m.json | head`: the reader may go away; the status still says FAILED."""
+    for definition in (FAILING, LONG_FAILING):
+        path = write(tmp_path, definition)
+        for output in ("text", "json"):
+            args = [sys.executable, "-m", "stepwell.cli", "run", path, "--format", output]
+            # The reader reads everything (`| cat`) ...
+            read = subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
+            assert read.returncode == 1, read.stderr
+            # ... or nothing: the pipe is closed before the run writes a byte (`| head -0`).
+            child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            assert child.stdout is not None and child.stderr is not None
+            child.stdout.close()
+            errors = child.stderr.read().decode()
+            assert child.wait(60) == 1, errors
+            assert errors == ""  # no "Exception ignored ... BrokenPipeError"
+            child.stderr.close()

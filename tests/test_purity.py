@@ -19,7 +19,7 @@ PURE_PACKAGES = ("asl", "engine")
 ALLOWED_MODULES = set(
     "__future__ abc ast base64 binascii bisect collections collections.abc contextlib copy dataclasses "
     "datetime decimal enum fractions functools hashlib heapq itertools json math numbers operator re "
-    "string struct threading types typing unicodedata jsonata orjson".split()
+    "string struct threading types typing unicodedata jsonata orjson re2 regex".split()
 )
 FORBIDDEN_CALLS = set("now utcnow today time monotonic perf_counter urandom open sleep Thread".split())
 

@@ -29,6 +29,8 @@ from stepwell.runtime.mocks import MockConfig, MockConfigError, TestCase, Unknow
 from stepwell.server import Options, StartupError, serve
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+FALSE_WORDS = ("0", "false", "no", "off")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,9 +38,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args))
-    except BrokenPipeError:  # e.g. `stepwell run ... | head`
-        sys.stderr.close()
+    except BrokenPipeError:  # e.g. `stepwell validate ... | head`
+        _drop_stdout()
         return EXIT_OK
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's flush at exit does not fail again
+    (it would print "Exception ignored" and exit with status 120)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -84,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
         "--http-allow",
         default=os.environ.get("STEPWELL_HTTP_ALLOW"),
         metavar="LIST",
-        help="where http:invoke may call: hosts, URL prefixes or CIDRs (default: anywhere)",
+        help="where http:invoke may call: hosts, URL prefixes, CIDRs or * (default: public addresses only)",
     )
     run.add_argument("--format", choices=("text", "json"), default="text")
     run.set_defaults(handler=_run)
@@ -134,7 +144,18 @@ def _parser() -> argparse.ArgumentParser:
         "--http-allow",
         default=env("STEPWELL_HTTP_ALLOW"),
         metavar="LIST",
-        help="where http:invoke may call: hosts, URL prefixes or CIDRs, comma-separated (default: anywhere)",
+        help=(
+            "where http:invoke may call: hosts, URL prefixes, CIDRs or *, comma-separated (default: public "
+            "addresses only; loopback, private, link-local and this server's addresses need naming)"
+        ),
+    )
+    serve.add_argument(
+        "--allowed-hosts",
+        default=env("STEPWELL_ALLOWED_HOSTS"),
+        metavar="LIST",
+        help="Host headers the server answers besides localhost, 127.0.0.1 and [::1], comma-separated: "
+        "names, .domain (and its subdomains), addresses or * (default: loopback names only when bound "
+        "to a loopback address, any host otherwise)",
     )
     serve.add_argument(
         "--mock-config",
@@ -148,6 +169,19 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=int(env("STEPWELL_MAX_HISTORY_EVENTS", "25000")),
         help="fail an execution when its history reaches this many events, as AWS does (0: no limit)",
+    )
+    serve.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        default=env("STEPWELL_LOG_LEVEL", "INFO").upper(),
+        help="the least severe messages logged to stderr (default INFO: start-up, stop, access log)",
+    )
+    serve.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=env("STEPWELL_ACCESS_LOG", "1").lower() not in FALSE_WORDS,
+        help="log one line per request at INFO: client, method, path, operation, status, duration",
     )
     serve.set_defaults(handler=_serve)
 
@@ -163,7 +197,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # Fields the format does not show, gathered for every record (one per request with the access
+    # log) unless turned off: "set logging.logThreads to False" (the logging HOWTO, Optimization).
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    if (missing := _missing_functions(args.functions)) is not None:
+        print(f"stepwell: {missing}", file=sys.stderr)
+        return EXIT_INVALID
     options = Options(
         host=args.host,
         port=args.port,
@@ -176,16 +216,25 @@ def _serve(args: argparse.Namespace) -> int:
         mock_config=args.mock_config,
         connections=args.connections,
         http_allow=args.http_allow,
+        allowed_hosts=args.allowed_hosts,
         function_workers=args.function_workers,
         function_timeout=args.function_timeout,
         function_memory=args.function_memory,
     )
     try:
-        serve(options)
+        serve(options, access_log=args.access_log)
     except StartupError as cannot:
         print(f"stepwell: {cannot}", file=sys.stderr)
         return EXIT_INVALID
     return EXIT_OK
+
+
+def _missing_functions(paths: list[str]) -> str | None:
+    """Said at start-up, before any worker starts: a path that is not there."""
+    for path in paths:
+        if not Path(path).exists():
+            return f"cannot load functions from {path}: no such file or folder"
+    return None
 
 
 def _read(path: str) -> str | None:
@@ -210,6 +259,9 @@ def _run(args: argparse.Namespace) -> int:
         execution_input = json.loads(text)
     except (OSError, ValueError) as bad:
         print(f"Invalid State Machine Execution Input: '{bad}'", file=sys.stderr)
+        return EXIT_INVALID
+    if (missing := _missing_functions(args.functions)) is not None:
+        print(f"stepwell: {missing}", file=sys.stderr)
         return EXIT_INVALID
     registry = FunctionRegistry()
     for module in args.functions:
@@ -243,11 +295,16 @@ def _run(args: argparse.Namespace) -> int:
         execution_name=args.execution_name,
         input_text=text,
     )
-    if args.format == "json":
-        print(json.dumps(_result_json(result), indent=2, ensure_ascii=False))
-    else:
-        _print_text(result)
-    return EXIT_OK if result.status == "SUCCEEDED" else EXIT_FAILED
+    status = EXIT_OK if result.status == "SUCCEEDED" else EXIT_FAILED
+    try:
+        if args.format == "json":
+            print(json.dumps(_result_json(result), indent=2, ensure_ascii=False))
+        else:
+            _print_text(result)
+        sys.stdout.flush()  # here, not at exit, where a broken pipe would change the exit status
+    except BrokenPipeError:  # `stepwell run ... | head`: the reader has what it wanted
+        _drop_stdout()
+    return status  # the run's outcome, whatever became of its output
 
 
 def _test_case(mock_config: str | None, case: str | None, machine_name: str) -> TestCase | None:

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 
+from stepwell.access_log import AccessLog, batch_into_root_stream
+from stepwell.access_log import log as access_logger
 from stepwell.api.app import create_app
+from stepwell.api.hosts import HostPolicy
 from stepwell.runtime.executor import Executor
 from stepwell.runtime.functions import FunctionRegistry
 from stepwell.runtime.invokers.connections import ConnectionsFileError
@@ -30,6 +35,7 @@ from stepwell.runtime.mocks import MockConfig, MockConfigError
 from stepwell.runtime.runtime import Runtime
 from stepwell.runtime.sqlite_store import Store, StoreError
 from stepwell.service import Service
+from stepwell.stopping import DisconnectOnStop
 
 log = logging.getLogger("stepwell")
 
@@ -50,7 +56,10 @@ class Options:
     max_history_events: int = 25_000  # 0: no limit (AWS fails an execution at 25,000 events)
     mock_config: str | None = None  # Step Functions Local's MockConfigFile
     connections: str | None = None  # EventBridge-style connections for http:invoke
-    http_allow: str | None = None  # where http:invoke may go (comma-separated); None: anywhere
+    # where http:invoke may go (comma-separated); None: public addresses only (not loopback,
+    # private, link-local or the server's own)
+    http_allow: str | None = None
+    allowed_hosts: str | None = None  # Host headers answered besides loopback names (api/hosts.py)
     function_workers: int | None = None  # Lambda worker processes (default: the CPU count)
     function_timeout: float = 60.0  # seconds, for every function (Lambda's is 3 s to 900 s)
     function_memory: int = 512  # MB per worker process
@@ -110,6 +119,7 @@ def _invokers(options: Options) -> Invokers:
         environ=environ,
         connections=options.connections,
         http_allow=options.http_allow,
+        server_host=options.host,  # http:invoke refuses the server's own addresses by default
     )
     local = None
     if options.functions:
@@ -148,24 +158,55 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(options: Options) -> None:
-    """Run until SIGTERM or SIGINT. Raises StartupError with a plain reason."""
+class _Http(uvicorn.Server):
+    """uvicorn's server, with one step before its graceful shutdown: open long polls are answered
+    (GetActivityTask's empty task) and the console's live streams ended, instead of holding the
+    shutdown for up to 60 s (or for ever) and being cancelled with a traceback."""
+
+    def __init__(self, config: uvicorn.Config, before_shutdown: Callable[[], None]):
+        super().__init__(config)
+        self.before_shutdown = before_shutdown
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.before_shutdown()
+        await super().shutdown(sockets)
+
+
+def serve(options: Options, *, access_log: bool = True) -> None:
+    """Run until SIGTERM or SIGINT. Raises StartupError with a plain reason.
+
+    Logs (logger ``stepwell``) the start-up and the stop at INFO and, with ``access_log``, one line
+    per request (``stepwell.access``, see stepwell.access_log); the CLI sets the level."""
     # The HTTP loop and the executor hand work to each other many times per request; with the
     # default 5 ms switch interval each hand-over can wait that long for the GIL.
     sys.setswitchinterval(0.0005)
     sock = _listen(options.host, options.port)
     server = build(options)
-    app = create_app(server.service)
+    app = streams = DisconnectOnStop(
+        create_app(server.service, HostPolicy.for_server(options.host, options.allowed_hosts))
+    )
+    logged = access_log and access_logger.isEnabledFor(logging.INFO)
+    access_lines = batch_into_root_stream() if logged else None
     config = uvicorn.Config(
-        app,
-        log_level="warning",
-        access_log=False,
+        AccessLog(app) if logged else app,
+        log_config=None,  # uvicorn's records go through the handlers the CLI configured
+        log_level=logging.DEBUG if log.isEnabledFor(logging.DEBUG) else logging.WARNING,
+        access_log=False,  # ours says more (the operation, the duration) and costs less
         lifespan="off",
         timeout_graceful_shutdown=5,
         server_header=False,  # AWS sends none; every header is one more line for the client to parse
     )
-    http = uvicorn.Server(config)
-    log.warning(
+
+    def stopping() -> None:
+        if access_lines is not None:
+            access_lines.flush()  # the log reads in order: what was answered, then the stop
+        log.info("stepwell stopping")
+        server.service.activities.release_polls()
+        streams.stop()
+
+    http = _Http(config, stopping)
+    _stop_on_signals(http)
+    log.info(
         "stepwell listening on http://%s:%d (database %s, account %s, region %s)",
         options.host,
         options.port,
@@ -178,4 +219,22 @@ def serve(options: Options) -> None:
     finally:
         server.close()
         sock.close()
-        log.warning("stepwell stopped")
+        if access_lines is not None:
+            access_lines.flush()  # before the last line, which is not batched
+        log.info("stepwell stopped")
+
+
+def _stop_on_signals(http: uvicorn.Server) -> None:
+    """SIGTERM and SIGINT stop the server gracefully, once uvicorn runs and before too.
+
+    uvicorn re-raises the signal that stopped it once it has shut down, to the handler that was in
+    place before it started: with Python's defaults that kills the process (SIGTERM) or raises
+    KeyboardInterrupt (SIGINT) before the executor has stopped. These handlers make that re-raise
+    a no-op, so serve() closes the executor and the store and returns; a signal that arrives while
+    uvicorn starts asks it to stop as soon as it runs."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        http.should_exit = True
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)

@@ -14,9 +14,9 @@ from stepwell.asl.intrinsics import InvalidIntrinsic, compile_intrinsic, is_intr
 from stepwell.asl.paths import PathNotFound
 from stepwell.asl.scope import Entropy, Scope
 from stepwell.errors import RUNTIME, EvaluationError
+from tests.shared_cases import case_files, load_case, requires_shared
 
-CASES_DIR = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "cases"
-CASE_FILES = sorted(CASES_DIR.glob("intrinsic_functions__*.json"))
+CASE_FILES = case_files("intrinsic_functions__*.json")
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 # The context object as the recordings normalised it (their placeholders stand for the real ids).
@@ -40,7 +40,7 @@ def _context(execution_input: Any, state: str = "State0") -> dict[str, Any]:
 
 
 def _load(name: str) -> dict[str, Any]:
-    return json.loads((CASES_DIR / f"{name}.json").read_text())
+    return load_case(name)
 
 
 def _same_json(actual: Any, expected: Any) -> bool:
@@ -77,6 +77,7 @@ def _is_intrinsic_pass(case: dict[str, Any]) -> bool:
 INTRINSIC_CASES = [p for p in CASE_FILES if _is_intrinsic_pass(json.loads(p.read_text()))]
 
 
+@requires_shared
 def test_recorded_cases_are_found() -> None:
     # 109 intrinsic_functions cases: 88 JSONPath intrinsics, 21 JSONata ones (not intrinsics).
     assert len(CASE_FILES) == 109
@@ -521,3 +522,23 @@ def test_uuid_comes_from_the_scope_entropy() -> None:
     assert _evaluate("States.UUID()", Scope({}, entropy=Entropy("seed"))) == first
     scope = Scope({}, entropy=Entropy("seed"))
     assert _evaluate("States.Array(States.UUID(), States.UUID())", scope)[1] != first
+
+
+# --- no intrinsic builds an unbounded value ----------------------------------------------------------
+
+
+def test_format_repeating_a_big_value_is_refused_before_the_text_is_built() -> None:
+    big = {"s": "x" * 200_000}
+    repeated = "States.Format('" + "{}" * 10 + "'" + ", $.s" * 10 + ")"
+    with pytest.raises(EvaluationError) as caught:
+        compile_intrinsic(repeated).evaluate(Scope(big))
+    assert (caught.value.error, caught.value.cause) == (RUNTIME, "Invalid arguments in States.Format")
+    assert compile_intrinsic("States.Format('{}{}', $.s, $.s)").evaluate(Scope(big)) == "x" * 400_000
+
+
+def test_json_to_string_of_a_value_repeating_a_big_one_is_refused() -> None:
+    big = {"s": "x" * 200_000}
+    repeated = "States.JsonToString(States.Array(" + ", ".join(["$.s"] * 10) + "))"
+    with pytest.raises(EvaluationError) as caught:
+        compile_intrinsic(repeated).evaluate(Scope(big))
+    assert (caught.value.error, caught.value.cause) == (RUNTIME, "Invalid arguments in States.JsonToString")

@@ -4,7 +4,6 @@ path-or-intrinsic fields (ErrorPath, CausePath)."""
 from __future__ import annotations
 
 import copy
-import timeit
 from typing import Any
 
 import pytest
@@ -188,19 +187,3 @@ def test_value_expression_rejects_non_paths() -> None:
     for bad in [3, "text", "$.a b"]:
         with pytest.raises(InvalidPath):
             compile_value_expression(bad, "CausePath")
-
-
-def test_micro_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
-    s = scope({"acc": {"v": 3}})
-    lines = []
-    for label, value in [
-        ("constant", {"k": 1, "l": [1, 2]}),
-        ("one path", {"v.$": "$.acc.v", "k": 1}),
-        ("nested", {"a": {"v.$": "$.acc.v"}, "b.$": "$$.State.Name"}),
-    ]:
-        template = compile_payload_template(value, "Parameters")
-        n = 100_000
-        per = timeit.timeit(lambda t=template: t.evaluate(s), number=n) / n * 1e9
-        lines.append(f"{label:10} {per:6.0f} ns")
-    with capsys.disabled():
-        print("\n" + "\n".join(lines))

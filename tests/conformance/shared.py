@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-SHARED = Path(os.environ.get("STEPWELL_SHARED", Path(__file__).resolve().parents[3] / "shared"))
-CONFORMANCE = SHARED / "conformance"
+from tests.shared_cases import CONFORMANCE  # one rule for where ../shared is
+
 KNOWN_FAILURES = Path(__file__).with_name("known_failures.txt")
 
 

@@ -92,7 +92,7 @@ def test_a_map_with_failed_iterations_shows_counts_and_the_picker(
     assert status_of(text, "Each") == "succeeded"  # ToleratedFailureCount: the Map succeeded
     assert status_of(text, "TooBig") == "failed" and status_of(text, "Fine") == "succeeded"
     picker = text[text.index('id="iterations-Each"') :].split("</div>")[0]
-    assert "failed 2" in picker and "succeeded 2" in picker
+    assert "Failed 2" in picker and "Succeeded 2" in picker
     one = browser.get(f"/executions/{machine}/run", params={"iteration": "Each:0"}).text
     assert status_of(one, "Fine") == "succeeded" and status_of(one, "TooBig") == "not_run"
     step = browser.get(

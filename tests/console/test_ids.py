@@ -58,3 +58,12 @@ def test_index_states_walks_branches_and_processors() -> None:
 def test_ids_are_the_graph_node_ids() -> None:
     graph_ids = {node.id for node in build_graph(NESTED).nodes() if node.kind is NodeKind.STATE}
     assert graph_ids == {ref.id for ref in index_states(NESTED).values()}
+
+
+def test_an_id_reads_back_as_the_state_name_people_know() -> None:
+    from stepwell.console.ids import decode_name, name_of
+
+    for name in ("Job Complete?", "Größe/2", "a~b", "plain", "~zz"):
+        assert decode_name(encode_name(name)) == name
+    assert name_of("Fan~20out/1/Each~20item/0/Gr~c3~b6~c3~9fe~2f2") == "Größe/2"
+    assert name_of("Price~20items") == "Price items"

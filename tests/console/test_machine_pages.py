@@ -158,3 +158,43 @@ def test_activities_show_pending_tasks_and_workers(server: ServerProcess, browse
     task = sfn.get_activity_task(activityArn=activity, workerName="worker-7")
     assert "worker-7" in browser.get("/activities").text
     sfn.send_task_success(taskToken=task["taskToken"], output="{}")
+
+
+def test_an_activity_task_shows_what_its_user_knows_and_no_internal_id(
+    server: ServerProcess, browser: httpx.Client
+) -> None:
+    sfn = server.client()
+    name = unique("approvals")
+    activity = sfn.create_activity(name=name)["activityArn"]
+    definition = {
+        "StartAt": "Approve order",
+        "States": {"Approve order": {"Type": "Task", "Resource": activity, "End": True}},
+    }
+    machine = sfn.create_state_machine(
+        name=unique("approve"), definition=json.dumps(definition), roleArn=ROLE
+    )
+    sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="order-7", input='{"order": 7}')
+
+    def section() -> str:
+        page = browser.get("/activities").text
+        start = page.index(f'id="activity-{name}"')
+        return page[start : page.index("</section>", start)]
+
+    waiting = section()
+    for _ in range(50):
+        if "order-7" in waiting:
+            break
+        waiting = section()
+    assert (
+        "Approve order" in waiting and "&#34;order&#34;: 7" in waiting and "waiting for a worker" in waiting
+    )
+    assert re.search(r"UTC</td>", waiting)  # when it was scheduled
+    link = re.search(r'<a href="([^"]+)" class="task-state">Approve order</a>', waiting)
+    assert link and "step=Approve~20order" in link.group(1)
+    assert not re.search(r">t\d+<", waiting)  # the runtime's task ids are not shown
+    task = sfn.get_activity_task(activityArn=activity, workerName="worker-9")
+    taken = section()
+    assert "worker-9" in taken and "since " in taken and "waiting for a worker" not in taken
+    assert task["taskToken"] not in taken and task["taskToken"][:12] not in taken
+    sfn.send_task_success(taskToken=task["taskToken"], output="{}")
+    assert "None waiting." in section()

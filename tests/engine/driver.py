@@ -13,8 +13,8 @@ from typing import Any
 
 from stepwell.asl.model import StateMachine
 from stepwell.asl.parse import parse_definition
-from stepwell.engine.advance import Step, advance
-from stepwell.engine.commands import CancelTask, Command, Finish, InvokeTask, StartTimer
+from stepwell.engine.advance import RESUME_TIMER, Step, advance
+from stepwell.engine.commands import RESUME, CancelTask, Command, Finish, InvokeTask, StartTimer
 from stepwell.engine.events import (
     Event,
     ExecutionInfo,
@@ -80,6 +80,7 @@ class Run:
         self.history: list[dict[str, Any]] = []
         self.commands: list[Command] = []
         self.last: Step | None = None
+        self.resumes = 0  # steps that used up their budget and were resumed, as a runtime does
         self._seeds = 0
         if start:
             self.deliver(
@@ -98,12 +99,23 @@ class Run:
         return f"seed-{self._seeds}"
 
     def deliver(self, event: Event) -> Step:
+        step = self._apply(event)
+        # A step that used up its budget asks to be resumed at once: a runtime would do other
+        # work first; this driver resumes it straight away.
+        while any(isinstance(c, StartTimer) and c.purpose == RESUME for c in step.commands):
+            self.resumes += 1
+            step = self._apply(TimerFired(timer_id=RESUME_TIMER, **self._common(None, None)))
+        return step
+
+    def _apply(self, event: Event) -> Step:
         step = advance(self.machine, self.snapshot, event)
         # Every step goes through JSON text and back, as a durable store would keep it: the
         # engine must resume from a reloaded snapshot exactly as from the live one.
         self.snapshot = snapshot_from_json(json.loads(json.dumps(snapshot_to_json(step.snapshot))))
         self.history.extend(step.events)
-        self.commands.extend(step.commands)
+        self.commands.extend(
+            c for c in step.commands if not (isinstance(c, StartTimer) and c.purpose == RESUME)
+        )
         self.last = step
         return step
 

@@ -178,16 +178,16 @@ def stepwell_run(*args: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("example", "machine", "case", "status"),
+    ("example", "machine", "case", "status", "error", "cause"),
     [
-        ("stock-trading", "stock_trading", "BuyApproved", "SUCCEEDED"),
-        ("stock-trading", "stock_trading", "SellRejected", "FAILED"),
-        ("job-poller", "job_poller", "CompletesAfterTwoPolls", "SUCCEEDED"),
-        ("job-poller", "job_poller", "Fails", "FAILED"),
+        ("stock-trading", "stock_trading", "BuyApproved", "SUCCEEDED", None, None),
+        ("stock-trading", "stock_trading", "SellRejected", "FAILED", "TradeRejected", "a human said no"),
+        ("job-poller", "job_poller", "CompletesAfterTwoPolls", "SUCCEEDED", None, None),
+        ("job-poller", "job_poller", "Fails", "FAILED", "JobFailed", "The job reported FAILED"),
     ],
 )
 def test_the_mocked_variants_run_without_any_service(
-    example: str, machine: str, case: str, status: str
+    example: str, machine: str, case: str, status: str, error: str | None, cause: str | None
 ) -> None:
     folder = EXAMPLES / example
     given = folder / "input.json"
@@ -202,7 +202,8 @@ def test_the_mocked_variants_run_without_any_service(
         "0",
         *extra,
     )
-    assert result["status"] == status
+    # The error too: a FAILED run may have failed anywhere (a path missing from the input, ...).
+    assert (result["status"], result["error"], result["cause"]) == (status, error, cause), result
     if case == "BuyApproved":
         retried = [e for e in result["events"] if e["type"] == "TaskFailed"]
         assert details(retried[0])["error"] == "Lambda.TooManyRequestsException"

@@ -20,6 +20,8 @@ import pytest
 from botocore.exceptions import BotoCoreError
 
 from stepwell.runtime.batch import IN_FLIGHT_CAUSE, ON_TIME
+from stepwell.runtime.runtime import Runtime
+from tests.runtime.invokers.http_server import LocalServer
 from tests.server.crash_helpers import (
     FUNCTIONS,
     Crash,
@@ -41,6 +43,8 @@ from tests.server.process import ServerProcess
 # re-armed from its restart time rather than its original due time fails these bounds).
 LATE = 0.4
 ROUNDING = 0.002  # timestamps travel as epoch seconds: a difference may lose a microsecond or so
+TASK_THREADS = Runtime.function_workers  # the server's threads for task calls: more calls queue
+HTTP_CALLS = TASK_THREADS + 8
 
 
 def assert_on_time(elapsed: float, expected: float) -> None:
@@ -311,6 +315,88 @@ def test_a_call_in_flight_runs_again_only_because_its_retry_says_so(crash: Crash
     assert types.count("LambdaFunctionScheduled") == 2
     assert types.count("LambdaFunctionFailed") == types.count("LambdaFunctionSucceeded") == 1
     assert entered(events) == {"Slow": 1, "Done": 1}
+
+
+# ---- queued calls ---------------------------------------------------------------------------------
+def test_only_the_calls_handed_to_a_worker_fail_and_the_queued_ones_run_once(tmp_path: Path) -> None:
+    """20 executions of a 1.5 s function on 2 worker processes, kill -9 after 1 s: the 2 calls
+    that had a worker fail as in flight; the 18 that waited for one run after the restart, once."""
+    server = ServerProcess(
+        tmp_path / "stepwell.db", functions=[str(FUNCTIONS)], extra=["--function-workers", "2"]
+    )
+    crash = Crash(server.start(), tmp_path)
+    try:
+        machine = crash.machine(
+            {
+                "StartAt": "Slow",
+                "States": {"Slow": {"Type": "Task", "Resource": lambda_arn("count_and_sleep"), "End": True}},
+            }
+        )
+        counters = {f"e{n}": crash.counter(f"e{n}") for n in range(20)}
+        began = time.monotonic()
+        arns = {
+            name: crash.start(machine, {"counter": str(counter), "seconds": 1.5}, name=name)
+            for name, counter in counters.items()
+        }
+        time.sleep(max(0.0, began + 1.0 - time.monotonic()))
+        ran_before = {name for name, counter in counters.items() if calls(counter)}
+        crash.crash_and_restart()
+
+        assert 1 <= len(ran_before) <= 2, ran_before  # one call per worker had started
+        failed = set()
+        for name, arn in arns.items():
+            described = crash.wait_done(arn, timeout=40)
+            if described["status"] == "FAILED":
+                assert (described["error"], described["cause"]) == ("States.TaskFailed", IN_FLIGHT_CAUSE)
+                failed.add(name)
+            else:
+                crash.finished(arn, "SUCCEEDED")
+        assert failed == ran_before  # only the calls handed over are in doubt
+        for name, counter in counters.items():
+            assert calls(counter) == 1, name  # every call ran, and none ran twice
+    finally:
+        server.kill()
+
+
+def test_an_http_call_fails_only_if_its_request_was_sent(tmp_path: Path) -> None:
+    """HTTP Tasks beyond the server's task threads wait in a queue: after a kill -9, the requests
+    that were sent fail as in flight, the queued ones are sent after the restart, once each."""
+    web = LocalServer().start()
+    allow = ["--http-allow", "127.0.0.1"]
+    server = ServerProcess(tmp_path / "stepwell.db", extra=allow).start()
+    crash = Crash(server, tmp_path)
+    try:
+        call = {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::http:invoke",
+            "Parameters": {
+                "ApiEndpoint": f"{web.base}/slow",
+                "Method": "GET",
+                "QueryParameters": {"n.$": "$.n"},
+            },
+            "End": True,
+        }
+        machine = crash.machine({"StartAt": "Call", "States": {"Call": call}})
+        arns = {str(n): crash.start(machine, {"n": str(n)}) for n in range(HTTP_CALLS)}
+        wait_until(lambda: len(web.state.seen) >= TASK_THREADS, 10, "every task thread to send its request")
+        crash.kill()
+        sent = [dict(seen.query)["n"] for seen in web.state.seen]
+        crash.restart()
+
+        failed = set()
+        for n, arn in arns.items():
+            described = crash.wait_done(arn, timeout=30)
+            if described["status"] == "FAILED":
+                assert (described["error"], described["cause"]) == ("States.TaskFailed", IN_FLIGHT_CAUSE)
+                failed.add(n)
+            else:
+                crash.finished(arn, "SUCCEEDED")
+        assert len(sent) == TASK_THREADS and failed == set(sent)
+        every = sorted(dict(seen.query)["n"] for seen in web.state.seen)
+        assert every == sorted(arns), "each request sent exactly once"
+    finally:
+        server.kill()
+        web.stop()
 
 
 # ---- timeouts -------------------------------------------------------------------------------------

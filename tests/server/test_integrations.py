@@ -45,7 +45,8 @@ def sfn(aws: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
     }
-    extra = ["--function-timeout", "1", "--function-workers", "2"]
+    # The HTTP server of these tests is on 127.0.0.1, which http:invoke refuses unless allowed.
+    extra = ["--function-timeout", "1", "--function-workers", "2", "--http-allow", "127.0.0.1"]
     server = ServerProcess(folder / "stepwell.db", functions=[str(FUNCTIONS)], extra=extra, env=environment)
     server.start()
     yield server.client()
@@ -142,6 +143,31 @@ def test_http_failures_are_caught_by_their_names(
     described = run(sfn, machine, {})
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"])["Error"] == error
+
+
+def test_http_invoke_refuses_loopback_unless_the_server_allows_it(
+    sfn: Any, web: LocalServer, tmp_path: Path
+) -> None:
+    task = {
+        "Resource": "arn:aws:states:::http:invoke",
+        "Parameters": {"ApiEndpoint": f"{web.base}/echo", "Method": "GET"},
+    }
+    web.state.reset()
+    default = ServerProcess(tmp_path / "default.db", env={"STEPWELL_HTTP_ALLOW": ""}).start()  # the default
+    try:
+        client = default.client()
+        described = run(client, task_machine(client, task), {})
+    finally:
+        default.stop()
+    assert described["status"] == "FAILED"
+    assert described["error"] == "States.Permissions"
+    assert described["cause"] == (
+        f"The endpoint {web.base}/echo is refused: 127.0.0.1 is a loopback address, which AWS's HTTP Task "
+        "cannot reach either; --http-allow 127.0.0.1 (STEPWELL_HTTP_ALLOW) allows it. No request was sent."
+    )
+    assert web.state.seen == []
+    allowed = run(sfn, task_machine(sfn, task), {})  # the module's server runs with --http-allow 127.0.0.1
+    assert allowed["status"] == "SUCCEEDED" and web.state.paths() == ["/echo"]
 
 
 def test_aws_sdk_calls_reach_the_service_and_its_errors_keep_their_names(sfn: Any, aws: str) -> None:

@@ -3,7 +3,7 @@
 The console's pages share the address (``GET /`` and below; see stepwell.console). The face
 translates and never decides: the request is parsed and checked against botocore's model
 (``protocol``), the use case runs (``Service``), and the answer or the refusal is written back in
-AWS's JSON 1.0 shape.
+AWS's JSON 1.0 shape. Requests naming a foreign Host are refused before any of it (``hosts``).
 """
 
 from __future__ import annotations
@@ -12,23 +12,32 @@ import logging
 import uuid
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from stepwell.api.protocol import ApiError, encode_response, parse_request
+from stepwell.api.hosts import HostGuard, HostPolicy
+from stepwell.api.protocol import (
+    MAX_REQUEST_BYTES,
+    ApiError,
+    encode_response,
+    parse_request,
+    request_too_large,
+)
 from stepwell.console.app import console_routes
 from stepwell.errors import ServiceError
 from stepwell.service import Service
 
 log = logging.getLogger("stepwell.api")
 CONTENT_TYPE = "application/x-amz-json-1.0"
+ANY_HOST = HostPolicy(any_host=True)
 
 
-def create_app(service: Service) -> Starlette:
+def create_app(service: Service, hosts: HostPolicy = ANY_HOST) -> Starlette:
     async def api(request: Request) -> Response:
         try:
-            body = await request.body()
+            body = await read_body(request)
             operation, params = parse_request(
                 request.headers.get("x-amz-target"), body, request.headers.get("content-type")
             )
@@ -38,16 +47,55 @@ def create_app(service: Service) -> Starlette:
             return _error(ApiError(refused.code, refused.message))
         except ApiError as refused:
             return _error(refused)
+        except ClientDisconnect:  # gone before its body arrived: nothing ran, nobody to answer
+            log.debug("client disconnected before its request body arrived")
+            return Response(status_code=400)
         except Exception:
             log.exception("internal failure")
             return _error(ApiError("InternalFailure", "An internal error occurred.", status=500))
 
     pages, handlers = console_routes(service)
-    return Starlette(routes=[Route("/", api, methods=["POST"]), *pages], exception_handlers=handlers)  # type: ignore[arg-type]
+    return Starlette(
+        routes=[Route("/", api, methods=["POST"]), *pages],
+        exception_handlers=handlers,  # type: ignore[arg-type]
+        middleware=[Middleware(HostGuard, policy=hosts)],
+    )
+
+
+# A body refused from its Content-Length is still drained (uvicorn discards it, nothing is kept)
+# when it is at most this long, so the client, still sending, reads the 413 instead of a reset;
+# a longer one, or a chunked one, gets the 413 and the connection closed at once.
+DRAIN_LIMIT = 16 * MAX_REQUEST_BYTES
+
+
+class BodyTooLarge(ApiError):
+    def __init__(self, close: bool):
+        refused = request_too_large()
+        super().__init__(refused.code, refused.message, refused.status)
+        self.close = close
+
+
+async def read_body(request: Request) -> bytes:
+    """The request body, refused as soon as it is known to exceed the 1 MiB limit: from its
+    Content-Length before a byte is read, else (chunked) once 1 MiB has arrived."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.strip().isdigit() and int(declared) > MAX_REQUEST_BYTES:
+        raise BodyTooLarge(close=int(declared) > DRAIN_LIMIT)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_REQUEST_BYTES:
+            raise BodyTooLarge(close=True)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _error(error: ApiError) -> Response:
-    return _reply(error.body(), error.status)
+    response = _reply(error.body(), error.status)
+    if isinstance(error, BodyTooLarge) and error.close:
+        response.headers["connection"] = "close"  # the rest of the body is not read
+    return response
 
 
 def _reply(body: bytes, status: int) -> Response:

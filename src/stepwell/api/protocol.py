@@ -25,13 +25,11 @@ what follows the ``#``, so boto3 sees the bare code in ``Error.Code``:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
-
 from stepwell.api.encode import encoder_for
+from stepwell.api.labels import escape_labels, may_hold_surrogates
 from stepwell.api.shapes import (
     OPERATION_SHAPES,
     SERVICE_ERROR_CODES,
@@ -40,6 +38,8 @@ from stepwell.api.shapes import (
     reader_for,
 )
 from stepwell.api.validation import violations, violations_message
+from stepwell.asl import jsoncodec
+from stepwell.asl.jsoncodec import JsonError, JsonLimitError
 
 OPERATIONS: frozenset[str] = frozenset(OPERATION_SHAPES)
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -52,11 +52,8 @@ _JSON_CONTENT_TYPES = frozenset({CONTENT_TYPE, "application/x-amz-json-1.1", "ap
 
 
 def dump_json(value: Any) -> bytes:
-    try:
-        return orjson.dumps(value)
-    except TypeError:
-        # orjson refuses lone surrogates (a request may carry "\\ud800"); escape them instead.
-        return json.dumps(value, separators=(",", ":")).encode()
+    # A reply may carry what a request brought: lone surrogates are written as "\\ud800" escapes.
+    return jsoncodec.dumps(value)
 
 
 class ApiError(Exception):
@@ -104,20 +101,17 @@ def request_too_large() -> ApiError:
     return ApiError("RequestEntityTooLargeException", "Request entity too large", 413)
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(name)  # NaN / Infinity are not JSON
-
-
 def _load_json(body: bytes) -> Any:
+    """The request document, read as Java's parser reads it (a byte-order mark, lone surrogate
+    escapes and integers beyond 64 bits are JSON). Malformed JSON gets AWS's bare
+    SerializationException; a document beyond Jackson's limits (nesting deeper than 1000, a
+    number longer than 1000 characters) says which limit, in Jackson's words."""
     try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        # Java's parser takes what orjson refuses: a byte-order mark, lone surrogate escapes,
-        # integers beyond 64 bits. Anything else is malformed for both.
-        try:
-            return json.loads(body, parse_constant=_reject_constant)
-        except (ValueError, UnicodeDecodeError):
-            raise _serialization_error() from None
+        return jsoncodec.loads(body)
+    except JsonLimitError as beyond:
+        raise _serialization_error(beyond.message) from None
+    except JsonError:
+        raise _serialization_error() from None
 
 
 def _operation(target_header: str | None, content_type: str | None) -> str:
@@ -156,6 +150,8 @@ def parse_request(
     errors = violations(input_shape, request)
     if errors:
         raise _ConstraintViolations(errors)
+    if may_hold_surrogates(body):
+        request = escape_labels(input_shape, request)
     return operation, request
 
 

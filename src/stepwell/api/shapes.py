@@ -125,7 +125,10 @@ def _float_reader(shape_type: str) -> Reader:
         if type(value) is float:
             return value
         if type(value) is int:
-            return float(value)
+            try:
+                return float(value)
+            except OverflowError:  # beyond a double: Jackson reads it as an infinity
+                return math.inf if value > 0 else -math.inf
         raise _scalar_mismatch(value, shape_type)
 
     return read

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from stepwell.asl.jsonata_limits import json_text_exceeds
 from stepwell.asl.scope import Entropy, Scope
 from stepwell.errors import RUNTIME, EvaluationError
 
@@ -43,6 +44,12 @@ INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 ARRAY_RANGE_LIMIT = 1000
 # "This function takes a data string of up to 10,000 characters" (Base64Encode/Decode, Hash)
 STRING_LIMIT = 10_000
+# The longest text States.Format or States.JsonToString may build. Their arguments are bounded
+# (input and results <= 256 KiB, a definition <= 1 MiB) but one argument can be repeated: a Format
+# of 100,000 "{}" over one 256 KiB value would be 25 GB. No state can output such a text (AWS's
+# payload limit is 256 KiB), so past four times that limit the call fails as an invalid argument
+# (INTRINSIC_ERROR, the error of every other refused intrinsic), before the text is built.
+BUILT_TEXT_LIMIT = 4 * 256 * 1024
 HASH_ALGORITHMS = {
     "MD5": "md5",
     "SHA-1": "sha1",
@@ -318,6 +325,8 @@ def string_to_json(args: tuple[Any, ...], scope: Scope) -> Any:
 
 
 def json_to_string(args: tuple[Any, ...], scope: Scope) -> Any:
+    if json_text_exceeds(args[0], BUILT_TEXT_LIMIT):
+        raise invalid("States.JsonToString")
     return json.dumps(args[0], separators=(",", ":"), ensure_ascii=False)
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from stepwell.asl.intrinsic_functions import FUNCTIONS, Function, invalid, java_text
+from stepwell.asl.intrinsic_functions import BUILT_TEXT_LIMIT, FUNCTIONS, Function, invalid, java_text
 from stepwell.asl.paths import compile_path
 from stepwell.asl.scope import Scope
 from stepwell.errors import EvaluationError
@@ -312,9 +312,14 @@ def _compile_format(args: list[_Arg]) -> _Arg:
         if len(parts) - 1 != count:
             raise invalid(name)
         out = [parts[0]]
+        size = len(parts[0])
         for evaluate, part in zip(values, parts[1:], strict=True):
-            out.append(java_text(evaluate(scope)))
+            text = java_text(evaluate(scope))
+            out.append(text)
             out.append(part)
+            size += len(text) + len(part)
+            if size > BUILT_TEXT_LIMIT:  # refused before the pieces are joined
+                raise invalid(name)
         return "".join(out)
 
     if template.is_literal:

@@ -30,6 +30,7 @@ from jsonata import JException
 
 from stepwell.asl.jsonata_engine import evaluate_expression, parse_expression
 from stepwell.asl.jsonata_errors import describe_failure, render_error
+from stepwell.asl.jsonata_limits import check_json_text
 from stepwell.asl.jsonata_results import DROPPED, plain_json
 from stepwell.asl.path_errors import compact_json
 from stepwell.asl.scope import Scope
@@ -107,6 +108,10 @@ class JsonataExpression:
         """Plain JSON, or UNDEFINED. With ``field``, an error's cause names the field as AWS does."""
         try:
             result = evaluate_expression(self._ast, scope, states, self._needs_context)
+            if isinstance(result, list | dict):
+                # A value can hold one big array or string many times over (cheap to hold, not to
+                # write out): refused here, before it becomes the state's JSON.
+                check_json_text(result)
         except Exception as error:  # the library's errors, its bounds, and Python's escaping the port
             code, message = describe_failure(error, self.source)
             raise self._failure(code, message, field) from None

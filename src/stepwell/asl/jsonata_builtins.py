@@ -18,6 +18,7 @@ from typing import Any
 from jsonata import Functions, JException
 
 from stepwell.asl.jsonata_functions import active_scope, argument
+from stepwell.asl.jsonata_limits import check_json_text
 
 # jsonata-js's $number accepts JSON number syntax and 0x / 0o / 0b integers, nothing else.
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?")
@@ -51,6 +52,7 @@ def string(args: Sequence[Any]) -> Any:
         if not math.isfinite(value):
             raise JException("D3001", -1)
         return javascript_number_text(float(f"{value:.15g}"))
+    check_json_text(value)  # an object or array is refused before it is written out
     return Functions.string(value, argument(args, 1))
 
 

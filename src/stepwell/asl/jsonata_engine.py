@@ -6,7 +6,8 @@
 What differs from the library as it comes: Step Functions' functions are bound in a shared frame
 over its built-ins; an evaluation's frame reads ``$states`` and the workflow variables from the
 ``Scope`` on demand; arithmetic follows JavaScript where the port differs; evaluation is bounded
-(function applications, sequence length); and $var.a.b paths, the commonest shape, take a fast lane.
+(steps, recursion, depth and sizes, AWS's bounds: jsonata_limits); regex literals compile on a
+linear-time engine (jsonata_regex); and $var.a.b paths, the commonest shape, take a fast lane.
 """
 
 from __future__ import annotations
@@ -20,26 +21,49 @@ from jsonata import JException, Jsonata
 from jsonata.parser import Parser
 from jsonata.utils import Utils
 
-from stepwell.asl import jsonata_builtins, jsonata_functions
+from stepwell.asl import jsonata_builtins, jsonata_functions, jsonata_sized
 from stepwell.asl.jsonata_errors import (
     MAX_SEQUENCE_LENGTH,
-    MEMORY_LIMIT_MESSAGE,
+    STACK_MESSAGE,
     TIMEOUT_MESSAGE,
     EvaluationBound,
 )
+from stepwell.asl.jsonata_limits import (
+    ELEMENT_BUDGET,
+    MAX_STRING_LENGTH,
+    check_json_text,
+    check_string_length,
+    memory_exceeded,
+)
+from stepwell.asl.jsonata_regex import jsonata_regex_engine
 from stepwell.asl.jsonata_results import NULL
 from stepwell.asl.scope import Scope
 
 _NONE: Final = Utils.NONE  # the library's "no binding" marker
-# A deterministic stand-in for AWS's evaluation timeout: function applications per evaluation.
-# An infinite tail recursion loops without growing the stack; this ends it (after ~10 s here: the
-# library takes ~20 us per application, so $map over 500,000 items is the most one evaluation does).
-CALL_BUDGET: Final = 500_000
+
+# Bounds of one evaluation (AWS's, measured: see jsonata_limits). Time is counted, not clocked:
+# ``asl/`` is pure and an evaluation must give the same outcome when replayed. The library takes
+# ~19 us per function application and ~1.5 us per evaluation step.
+#
+# RECURSION_BUDGET: applications of a function whose body is already being evaluated (recursion,
+# including tail calls the library's trampoline runs in a loop). Every runaway is one: JSONata has
+# no loop but recursion. 2,500 end an infinite tail recursion in ~50 ms. A $map over 10,000 items
+# recurses 0 times (the function is applied 10,000 times, never inside itself); a legitimate
+# recursion over a document walks one level a call, and 256 KiB of JSON rarely nests that often.
+RECURSION_BUDGET: Final = 2_500
+# STEP_BUDGET: evaluation steps (one per node evaluated) of any kind, the bound of a finite but
+# long computation that does not recurse ([1..873782].($ * 2) ...): ~2 s of CPU at worst. A $map
+# over 10,000 items with a 20-node body takes ~200,000.
+STEP_BUDGET: Final = 1_000_000
+# MAX_DEPTH: nested evaluation steps. AWS fails an expression nesting ~100 deep (floci-io/floci#2737:
+# every measured boundary between 99 and 101), e.g. 1+1+...+1 with 200 terms. It also keeps the
+# Python stack far from its limit in any thread: a step is ~4 Python frames.
+MAX_DEPTH: Final = 100
 
 
 def parse_expression(source: str) -> Any:
     """The syntax tree of an expression, parsed once; raises the library's errors (JException)."""
-    tree = _Engine(source).ast
+    tree = _Engine(source, jsonata_regex_engine).ast
     _mark_plain_paths(tree, set())
     return tree
 
@@ -53,7 +77,7 @@ def evaluate_expression(
     """
     frame = _ScopeFrame(scope, states, needs_context)
     engine = _thread_engine()
-    engine._budget = CALL_BUDGET
+    engine.reset_bounds()
     previous = jsonata_functions.bind_scope(scope)
     try:
         return engine.eval(tree, None, frame)
@@ -104,6 +128,9 @@ _FUNCTIONS: dict[str, tuple[Callable[[Sequence[Any]], Any], str, int]] = {
     "toMillis": (jsonata_builtins.to_millis, "<s-s?:n>", 2),
     "now": (jsonata_builtins.now, "<s?s?:s>", 2),
     "millis": (jsonata_builtins.millis, "<:n>", 0),
+    "pad": (jsonata_sized.pad, "<s-ns?:s>", 3),
+    "join": (jsonata_sized.join, "<a<s>s?:s>", 2),
+    "replace": (jsonata_sized.replace, "<s-(sf)(sf)n?:s>", 4),
 }
 
 
@@ -133,16 +160,91 @@ class _Frame(Jsonata.Frame):
 
 
 class _Engine(Jsonata):
-    _budget: int = CALL_BUDGET
+    # The bounds left to the evaluation running on this instance (one per thread): reset_bounds.
+    _steps: int = STEP_BUDGET
+    _recursions: int = RECURSION_BUDGET
+    _elements: int = ELEMENT_BUDGET
+    _depth: int = 0
+    # Bodies of the functions being applied (id -> how many times), and the order they were
+    # entered in, unwound when the application that entered them returns.
+    _active: dict[int, int]
+    _entered: list[int]
+
+    def reset_bounds(self) -> None:
+        self._steps = STEP_BUDGET
+        self._recursions = RECURSION_BUDGET
+        self._elements = ELEMENT_BUDGET
+        self._depth = 0
+        self._active = {}
+        self._entered = []
 
     def create_frame(self, enclosing_environment: Any = None) -> Jsonata.Frame:
         return _Frame(enclosing_environment)
 
-    def apply_inner(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:
-        self._budget -= 1
-        if self._budget < 0:
+    def eval(self, expr: Any, input: Any, environment: Any) -> Any:
+        # The library's eval, bounded. It looks up the thread's instance first: evaluation always
+        # runs on that instance here (evaluate_expression, and the library's functions call back
+        # through Jsonata.CURRENT), so that look-up, one per step, is skipped.
+        self._steps -= 1
+        if self._steps < 0:
             raise EvaluationBound(TIMEOUT_MESSAGE)
-        return super().apply_inner(proc, args, input, environment)
+        depth = self._depth
+        if depth >= MAX_DEPTH:
+            raise EvaluationBound(STACK_MESSAGE)
+        self._depth = depth + 1
+        saved_input: Any = self.__dict__.get("input")
+        saved_environment: Any = self.__dict__.get("environment")
+        try:
+            result = self._eval(expr, input, environment)
+        finally:
+            self._depth = depth
+            self.input, self.environment = saved_input, saved_environment
+        # Every value a step returns is within the size bounds (an exceeded one fails right here,
+        # before another step builds on it).
+        if type(result) is str:
+            if len(result) > MAX_STRING_LENGTH:
+                raise memory_exceeded()
+        elif isinstance(result, list):
+            size = len(result)
+            self._elements -= size
+            if size > MAX_SEQUENCE_LENGTH or self._elements < 0:
+                raise memory_exceeded()
+        return result
+
+    def apply(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:
+        # The functions entered during this application (its tail calls included: the library's
+        # trampoline runs them in this call) stay active until it returns.
+        mark = len(self._entered)
+        try:
+            return super().apply(proc, args, input, environment)
+        finally:
+            entered, active = self._entered, self._active
+            while len(entered) > mark:
+                body = entered.pop()
+                count = active[body] - 1
+                if count:
+                    active[body] = count
+                else:
+                    del active[body]
+
+    def apply_procedure(self, proc: Any, args: Any) -> Any:
+        body = id(proc.body)  # the function's definition: shared by every closure made from it
+        if body in self._active:
+            self._recursions -= 1
+            if self._recursions < 0:
+                raise EvaluationBound(TIMEOUT_MESSAGE)
+        self._active[body] = self._active.get(body, 0) + 1
+        self._entered.append(body)
+        return super().apply_procedure(proc, args)
+
+    def evaluate_string_concat(self, lhs: Any, rhs: Any) -> Any:
+        # Refused before the library writes out and joins the two sides.
+        for side in (lhs, rhs):
+            if side is not None and type(side) is not str:
+                check_json_text(side)
+        if type(lhs) is str and type(rhs) is str:
+            check_string_length(len(lhs) + len(rhs))
+        return super().evaluate_string_concat(lhs, rhs)
 
     def evaluate_numeric_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
         # JavaScript arithmetic: x/0 is +-Infinity, 0/0 and x%0 are NaN, % keeps the fraction.
@@ -197,7 +299,7 @@ class _Engine(Jsonata):
     def evaluate_range_expression(self, lhs: Any, rhs: Any) -> Any:
         # AWS accepts [1..873782] and refuses one more on its memory bound (floci-io/floci#2737).
         if isinstance(lhs, int) and isinstance(rhs, int) and rhs - lhs + 1 > MAX_SEQUENCE_LENGTH:
-            raise EvaluationBound(MEMORY_LIMIT_MESSAGE)
+            raise memory_exceeded()
         return super().evaluate_range_expression(lhs, rhs)
 
 

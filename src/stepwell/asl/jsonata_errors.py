@@ -20,7 +20,9 @@ from stepwell.asl.path_errors import compact_json
 # AWS accepts [1..873782] and refuses one element more on its memory bound (floci-io/floci#2737);
 # $range stays under the same ceiling rather than building an unbounded list.
 MAX_SEQUENCE_LENGTH: Final = 873_782
-MEMORY_LIMIT_MESSAGE: Final = "Expression evaluation memory limit exceeded"
+# AWS's causes, quoted from TestState in floci-io/floci#2737: "... threw an error during evaluation:
+# Expression evaluation memory limit exceeded: Check for excessive memory usage".
+MEMORY_LIMIT_MESSAGE: Final = "Expression evaluation memory limit exceeded: Check for excessive memory usage"
 TIMEOUT_MESSAGE: Final = "Expression evaluation timeout: Check for infinite loop"
 STACK_MESSAGE: Final = (
     "Stack overflow error: Check for non-terminating recursive function."

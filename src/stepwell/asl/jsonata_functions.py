@@ -24,7 +24,8 @@ from typing import Any
 
 from jsonata import JException
 
-from stepwell.asl.jsonata_errors import MAX_SEQUENCE_LENGTH, MEMORY_LIMIT_MESSAGE, EvaluationBound
+from stepwell.asl.jsonata_errors import MAX_SEQUENCE_LENGTH
+from stepwell.asl.jsonata_limits import memory_exceeded
 from stepwell.asl.jsonata_results import NULL
 from stepwell.asl.scope import Scope
 
@@ -126,11 +127,13 @@ def range_(args: Sequence[Any]) -> Any:
     step = _towards_zero(step_argument, "range", 3)
     if step == 0 or (step > 0 and start > end) or (step < 0 and start < end):
         return None
-    if start == end:
-        return start  # a one-item sequence is its item in JSONata
     count = (end - start) // step + 1
+    if count == 1:
+        # A one-item sequence is its item in JSONata: AWS answers $range(1, 9, 9) with 1
+        # (and $range(3, 3, 1) with 3), where States.ArrayRange(1, 9, 9) is [1].
+        return start
     if count > MAX_SEQUENCE_LENGTH:
-        raise EvaluationBound(MEMORY_LIMIT_MESSAGE)
+        raise memory_exceeded()
     return [start + i * step for i in range(count)]
 
 

@@ -15,6 +15,8 @@ from jsonata import Functions
 from jsonata.parser import Parser
 from jsonata.utils import Utils
 
+from stepwell.asl.bounded_regex import BoundedPattern
+
 NULL: Final = Utils.NULL_VALUE  # JSONata's null (Python None is JSONata's undefined)
 DROPPED: Final = object()  # a function value: JSON.stringify drops it (null inside an array)
 _EXPONENT_FROM: Final = 10**21
@@ -40,7 +42,7 @@ def plain_json(value: Any) -> Any:
         return _plain_array(value, None)
     if isinstance(value, dict):
         return _plain_object(dict(value))
-    if isinstance(value, re.Pattern):
+    if isinstance(value, re.Pattern | BoundedPattern):
         return {}  # JSON.stringify of a RegExp
     if Utils.is_function(value) or Functions.is_lambda(value) or isinstance(value, Parser.Symbol):
         return DROPPED

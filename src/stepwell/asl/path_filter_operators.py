@@ -3,18 +3,48 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from stepwell.asl.bounded_regex import BoundedPattern, compile_bounded
+from stepwell.errors import RUNTIME, EvaluationError
 
 
 @dataclass(frozen=True, slots=True)
 class RegexLiteral:
     """A ``/regex/flags`` operand: only ``=~`` accepts it."""
 
-    regex: re.Pattern[str]
+    regex: BoundedPattern
+
+
+# Jayway matches ``=~`` with java.util.regex, which backtracks: a catastrophic pattern would hold
+# the executor (and, with Python's re, the GIL) for as long as it backtracks. The pattern runs on
+# bounded_regex instead (RE2, or a timed engine for lookaround/backreferences), and a match that
+# times out fails the state with States.Runtime: AWS records no error for it (Jayway would run on
+# or overflow its stack), and Runtime is what AWS reports when a JSONPath cannot be evaluated.
+REGEX_TIMEOUT_CAUSE = "The regular expression /{}/ took too long to match (catastrophic backtracking)"
+# A JSONPath filter only matches: nothing it builds can outgrow its input.
+_NO_OUTPUT = 0
+
+
+def compile_java_regex(source: str, flags: str) -> BoundedPattern:
+    """``/source/flags`` with Java's flags i, m, s, x; raises ``re.error`` when it does not compile."""
+
+    def timed_out() -> EvaluationError:
+        return EvaluationError(RUNTIME, REGEX_TIMEOUT_CAUSE.format(source))
+
+    return compile_bounded(
+        source,
+        ignore_case="i" in flags,
+        multiline="m" in flags,
+        dot_all="s" in flags,
+        verbose="x" in flags,
+        on_timeout=timed_out,
+        on_oversize=timed_out,
+        max_output=_NO_OUTPUT,
+    )
 
 
 def _is_number(v: Any) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 
 from stepwell.asl.path_errors import InvalidPath
 from stepwell.asl.path_eval import UNDEFINED, definite_probe, identity, indefinite_finder
-from stepwell.asl.path_filter_operators import OPERATORS, RegexLiteral
+from stepwell.asl.path_filter_operators import OPERATORS, RegexLiteral, compile_java_regex
 from stepwell.asl.path_syntax import matching_bracket, parse_path_syntax, skip_quoted
 from stepwell.asl.path_tree import FilterTest, ParsedPath
 
@@ -222,22 +222,22 @@ class _FilterParser:
         if end < 0:
             raise self.fail("Pattern not closed")
         source = self.text[self.pos + 1 : end]
-        flags = 0
+        flags = ""
         i = end + 1
         while i < len(self.text) and self.text[i].isalpha():
             flag = self.text[i]
             if flag not in _REGEX_FLAGS:
                 raise self.fail(f"unknown regular expression flag {flag!r}.")
-            flags |= _REGEX_FLAGS[flag]
+            flags += _REGEX_FLAGS[flag]
             i += 1
         self.pos = i
         try:
-            return RegexLiteral(re.compile(source, flags))
+            return RegexLiteral(compile_java_regex(source, flags))
         except re.error as e:
             raise self.fail(f"invalid regular expression /{source}/: {e}.") from None
 
 
-_REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE, "u": 0, "d": 0}
+_REGEX_FLAGS = {"i": "i", "m": "m", "s": "s", "x": "x", "u": "", "d": ""}
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "/": "/"}
 
 

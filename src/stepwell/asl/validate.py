@@ -10,7 +10,8 @@ CreateStateMachine judge it.
    ``validate_choice``/``validate_resources``): fields, types, ranges, query-language rules.
 5. EXPRESS restrictions (``validate_resources.check_express``), reported with the schema.
 4. Expressions (``validate_expressions``): paths, templates, intrinsics, Choice rules, JSONata — run
-   only on a definition whose schema holds, since the compilers assume the shapes.
+   only on a definition whose schema holds, since the compilers assume the shapes; with them the
+   variable names and scopes of every ``Assign`` (``validate_variables``).
 3. Names and transitions (``validate_graph``): run only when passes 2, 4 and 5 found no error, as
    AWS's static analysis runs on a definition that has passed schema validation (a definition
    without ``StartAt`` is reported only as such, recorded against AWS).
@@ -33,6 +34,7 @@ from stepwell.asl.validate_json import NOT_AN_OBJECT, load_definition_text
 from stepwell.asl.validate_resources import check_express
 from stepwell.asl.validate_schema import check_schema
 from stepwell.asl.validate_states import STATE_CHECKS
+from stepwell.asl.validate_variables import check_variables
 from stepwell.asl.validate_walk import schema_error
 from stepwell.errors import Diagnostic
 
@@ -62,6 +64,7 @@ def validate_definition(
         diagnostics += check_express(raw)
     if not _has_error(diagnostics):
         diagnostics += check_expressions(raw)
+        diagnostics += check_variables(raw)
     if not _has_error(diagnostics):
         diagnostics += check_graph(raw, duplicate_keys)
     return sorted(diagnostics, key=_order)

@@ -17,7 +17,10 @@ JSONata states: every ``{% ... %}`` string must compile (``INVALID_JSONATA_EXPRE
 parser's message, its ``S0xxx:`` code dropped, at the top-level field holding it). Measured against
 AWS (floci-io/floci): ``$$`` is ``UNSUPPORTED_JSONATA_EXPRESSION`` "Reference to '$$' is not
 supported.", and ``$states.errorOutput`` outside a catcher's ``Output``/``Assign`` is "Field
-'$states.errorOutput' does not exist.".
+'$states.errorOutput' does not exist.". ``$states.result`` exists only in the states that produce a
+result (Task, Parallel, Map: "result = task/Parallel/Map result", reference §3.2), so a Pass, Choice,
+Wait, Succeed or Fail state naming it gets "Field '$states.result' does not exist." — the same code
+and words as the measured errorOutput case; the text for result itself is a guess by analogy.
 """
 
 from __future__ import annotations
@@ -59,6 +62,10 @@ _NOT_EXPRESSIONS = frozenset(
         "Label",
     }
 )
+# States whose JSONata may read $states.result (in Output/Assign, after the result exists).
+_RESULT_STATES = frozenset({"Task", "Parallel", "Map"})
+_STATES_RESULT = re.compile(r"\$states\s*\.\s*result\b")
+_STATES_ERROR_OUTPUT = re.compile(r"\$states\s*\.\s*errorOutput\b")
 _STRING_LITERAL = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'", re.DOTALL)
 _CODE_PREFIX = re.compile(r"^[A-Z]\d{4}: ")
 
@@ -194,25 +201,28 @@ def _entries(body: Mapping[str, Any], field: str) -> Iterator[tuple[int, Mapping
 
 def _check_jsonata_state(site: Site, out: list[Diagnostic]) -> None:
     body, pointer = site.body, site.pointer
+    has_result = site.type in _RESULT_STATES
     for field, value in body.items():
         if field not in _NOT_EXPRESSIONS:
-            _check_jsonata_value(value, child(pointer, field), False, out)
+            _check_jsonata_value(value, child(pointer, field), False, has_result, out)
     for index, catcher in _entries(body, "Catch"):
         where = item(child(pointer, "Catch"), index)
         for field in ("Output", "Assign"):
             if field in catcher:
-                _check_jsonata_value(catcher[field], child(where, field), True, out)
+                _check_jsonata_value(catcher[field], child(where, field), True, has_result, out)
     for index, rule in _entries(body, "Choices"):
         where = item(child(pointer, "Choices"), index)
         for field in ("Condition", "Output", "Assign"):
             if field in rule:
-                _check_jsonata_value(rule[field], child(where, field), False, out)
+                _check_jsonata_value(rule[field], child(where, field), False, has_result, out)
 
 
-def _check_jsonata_value(value: Any, pointer: str, in_catcher: bool, out: list[Diagnostic]) -> None:
+def _check_jsonata_value(
+    value: Any, pointer: str, in_catcher: bool, has_result: bool, out: list[Diagnostic]
+) -> None:
     """Every expression inside ``value``; diagnostics are located at ``pointer`` (the field)."""
     for text in _expressions(value):
-        problem = _jsonata_problem(text[2:-2], in_catcher)
+        problem = _jsonata_problem(text[2:-2], in_catcher, has_result)
         if problem is not None:
             out.append(error(problem[0], problem[1], pointer))
 
@@ -228,12 +238,14 @@ def _expressions(value: Any) -> Iterator[str]:
             yield from _expressions(nested)
 
 
-def _jsonata_problem(expression: str, in_catcher: bool) -> tuple[str, str] | None:
+def _jsonata_problem(expression: str, in_catcher: bool, has_result: bool) -> tuple[str, str] | None:
     code = _STRING_LITERAL.sub("''", expression)
     if "$$" in code:
         return UNSUPPORTED_JSONATA_EXPRESSION, "Reference to '$$' is not supported."
-    if not in_catcher and re.search(r"\$states\s*\.\s*errorOutput\b", code):
+    if not in_catcher and _STATES_ERROR_OUTPUT.search(code):
         return UNSUPPORTED_JSONATA_EXPRESSION, "Field '$states.errorOutput' does not exist."
+    if not has_result and _STATES_RESULT.search(code):
+        return UNSUPPORTED_JSONATA_EXPRESSION, "Field '$states.result' does not exist."
     message = _jsonata_parse_error(expression)
     if message is None:
         return None

@@ -11,8 +11,13 @@ holds. Words and locations as AWS reports them (recorded by floci-io/floci's tes
   processor;
 * ``MISSING_TRANSITION_TARGET``: 'State "X" is not reachable.' at the state, for every program;
 * ``MISSING_END_STATE``: "Workflow has no terminal state", without a location, when no top-level state
-  is terminal (``End: true``, Succeed, Fail). Nested programs are not held to it, and it replaces the
-  reachability report of the top level (a loop with no way out plus an orphan gives only this).
+  is terminal (``End: true``, Succeed, Fail); it replaces the reachability report of the top level (a
+  loop with no way out plus an orphan gives only this). Every Parallel branch and Map processor is held
+  to the same rule: ASL makes each one a complete state machine ("fields whose meanings are exactly like
+  those in the top level"), and AWS's own linter (awslabs/statelint) reports "No terminal state found in
+  machine" for nested ones too. The nested diagnostic's location is the program's pointer
+  (``/States/M/ItemProcessor``, ``/States/P/Branches[0]``): a guess, no AWS recording of a nested case
+  exists here (floci-io/floci accepts nested loops, without saying it measured AWS).
 """
 
 from __future__ import annotations
@@ -117,8 +122,9 @@ def _check_transitions(program: Program, out: list[Diagnostic]) -> None:
                 edges[name].append(target)
             else:
                 out.append(_missing_target(target, where))
-    if program.top_level and not any(_is_terminal(body) for body in states.values()):
-        out.append(error(MISSING_END_STATE, "Workflow has no terminal state", None))
+    if not any(_is_terminal(body) for body in states.values()):
+        location = None if program.top_level else program.pointer
+        out.append(error(MISSING_END_STATE, "Workflow has no terminal state", location))
         return
     reached = _reachable(start if isinstance(start, str) else None, edges)
     for name in states:

@@ -23,6 +23,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from stepwell.asl.jsoncodec import MAX_NUMBER_LENGTH
 from stepwell.asl.validate_walk import error, schema_error
 from stepwell.errors import Diagnostic
 
@@ -50,6 +51,24 @@ class _NonStandardToken(ValueError):
         self.token = token
 
 
+class _NumberTooLong(ValueError):
+    """Jackson's StreamReadConstraints refuse a number of more than 1000 characters (and Python
+    converts no integer of more than 4300 digits)."""
+
+    def __init__(self, literal: str):
+        super().__init__(literal)
+        self.literal = literal
+
+
+def _number(convert: Any) -> Any:
+    def read(literal: str) -> Any:
+        if len(literal) > MAX_NUMBER_LENGTH:
+            raise _NumberTooLong(literal)
+        return convert(literal)
+
+    return read
+
+
 def load_definition_text(text: str) -> LoadedDefinition:
     loaded = LoadedDefinition()
     if not text.strip():
@@ -71,7 +90,12 @@ def load_definition_text(text: str) -> LoadedDefinition:
     def reject_constant(token: str) -> Any:
         raise _NonStandardToken(token)
 
-    decoder = json.JSONDecoder(object_pairs_hook=pairs_hook, parse_constant=reject_constant)
+    decoder = json.JSONDecoder(
+        object_pairs_hook=pairs_hook,
+        parse_constant=reject_constant,
+        parse_int=_number(int),
+        parse_float=_number(float),
+    )
     start = len(text) - len(text.lstrip(" \t\r\n"))
     try:
         value, _end = decoder.raw_decode(text, start)
@@ -79,6 +103,14 @@ def load_definition_text(text: str) -> LoadedDefinition:
         position = max(text.find(bad.token), 0) + len(bad.token)
         message = (
             f"Non-standard token '{bad.token}': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"
+        )
+        loaded.diagnostic = _jackson_error(text, message, position)
+        return loaded
+    except _NumberTooLong as bad:
+        position = max(text.find(bad.literal), 0) + len(bad.literal)
+        message = (
+            f"Number value length ({len(bad.literal)}) exceeds the maximum allowed "
+            f"({MAX_NUMBER_LENGTH}, from `StreamReadConstraints.getMaxNumberLength()`)"
         )
         loaded.diagnostic = _jackson_error(text, message, position)
         return loaded

@@ -140,6 +140,11 @@ _KIND_NAMES: dict[Kind, str] = {
     _items: "ARRAY",
 }
 
+# ASL: "If the value of InputPath is null, that means that the raw input is discarded, and the
+# effective input for the state is an empty JSON object, {}" (OutputPath likewise; ResultPath null
+# discards the result), so these three take null as well as a string.
+_NULLABLE_PATHS = frozenset({"InputPath", "OutputPath", "ResultPath"})
+
 STATE_FIELD_KINDS: dict[str, Kind] = {
     "Comment": _string,
     "Next": _string,
@@ -175,7 +180,7 @@ STATE_FIELD_KINDS: dict[str, Kind] = {
     "ItemBatcher": _object,
     "ResultWriter": _object,
     "Label": _string,
-    **{path: _string for path in t.JSONPATH_ONLY if path.endswith("Path") and path != "ResultPath"},
+    **{path: _string for path in t.JSONPATH_ONLY if path.endswith("Path") and path not in _NULLABLE_PATHS},
 }
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from stepwell.console import activity_pages, execution_pages, machine_pages
 from stepwell.console.graph_style import stylesheet
-from stepwell.console.security import CsrfError
+from stepwell.console.security import HEADERS, CsrfError
 from stepwell.console.web import STATIC, Web
 from stepwell.service import Service
 
@@ -26,8 +26,15 @@ def console_routes(service: Service) -> tuple[list[BaseRoute], dict[type[Excepti
     async def graph_style(request: Request) -> Response:
         return graph_css
 
+    async def favicon(request: Request) -> Response:
+        """Browsers ask for /favicon.ico whatever the page links: the icon, not a 404 in every log."""
+        icon = FileResponse(STATIC / "favicon.ico", media_type="image/x-icon")
+        icon.headers.update({**HEADERS, "Cache-Control": "max-age=86400"})
+        return icon
+
     routes: list[BaseRoute] = [
         Route("/graph.css", graph_style, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET", "HEAD"]),
         *machine_pages.routes(web),
         *execution_pages.routes(web),
         *activity_pages.routes(web),

@@ -1,5 +1,7 @@
 """One execution: summary, failure banner, the graph coloured by status, step details, the event
-table, Stop, export, and a live stream of its new events (server-sent events)."""
+table, Stop, export, and a live stream of its new events (server-sent events). When the stream says
+the execution ended, the page fetches ``/summary``: the parts a reload would change, drawn by the same
+templates (``execution_parts.html``), which its script swaps in by element id."""
 
 from __future__ import annotations
 
@@ -15,16 +17,15 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from stepwell.console import execution_view as view
+from stepwell.console.execution_summary import failure_banner, summary
 from stepwell.console.graph_view import machine_graph
-from stepwell.console.web import Web, pretty, when
+from stepwell.console.iteration_picker import pickers
+from stepwell.console.web import Web, when
 from stepwell.errors import ServiceError
 
 PAGE_SIZE = 100
 POLL_SECONDS = 0.3
 BUSY_FACTOR = 10  # a stream sleeps at least ten times as long as its last update took to compute
-ITERATIONS_SHOWN = 50
-TITLES = {"ExecutionFailed": "Execution failed", "ExecutionTimedOut": "Execution timed out"}
-TITLES["ExecutionAborted"] = "Execution aborted"
 
 
 def routes(web: Web) -> list[Route]:
@@ -44,6 +45,16 @@ def routes(web: Web) -> list[Route]:
         index = view.index_history(events, definition)
         found = _step(definition, index, request.query_params.get("state", ""), _iteration(request))
         return web.fragment(request, "step.html", step=found)
+
+    async def live_summary(request: Request) -> Response:
+        """The parts of the page that change when the execution ends, for a page that watched it end."""
+        loaded = await _load(web, request)
+        if loaded is None:
+            return web.not_found(request, "There is no such execution.")
+        described, definition, events = loaded
+        index = view.index_history(events, definition)
+        parts = _parts(web, request, described, definition, events, index)
+        return web.fragment(request, "execution_summary.html", csrf=web.csrf.token(request), **parts)
 
     async def stop(request: Request) -> Response:
         await web.csrf.check(request)
@@ -70,13 +81,16 @@ def routes(web: Web) -> list[Route]:
         last = request.headers.get("last-event-id") or request.query_params.get("after") or "0"
         after = int(last) if last.isdigit() else 0
         response = StreamingResponse(
-            _updates(web, arn, after), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+            _updates(web, arn, after, _iteration(request)),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache"},
         )
         return web.csrf.protect(request, response)
 
     return [
         Route(base, execution, methods=["GET"]),
         Route(base + "/step", step, methods=["GET"]),
+        Route(base + "/summary", live_summary, methods=["GET"]),
         Route(base + "/stop", stop, methods=["POST"]),
         Route(base + "/history.json", export, methods=["GET"]),
         Route(base + "/stream", stream, methods=["GET"]),
@@ -98,8 +112,36 @@ async def _load(web: Web, request: Request) -> tuple[dict[str, Any], str, list[d
 
 
 def _iteration(request: Request) -> view.Iteration | None:
-    container, _, index = request.query_params.get("iteration", "").rpartition(":")
+    """The selected iteration: ``iteration=<container id>:<index>`` (links), or the picker's number
+    form, ``iteration_of=<container id>&index=<n>``."""
+    params = request.query_params
+    container, _, index = params.get("iteration", "").rpartition(":")
+    if not container and params.get("iteration_of"):
+        container, index = params["iteration_of"], params.get("index", "").strip()
     return (container, int(index)) if container and index.isdigit() else None
+
+
+def _picker_page(request: Request) -> tuple[str, int] | None:
+    container, _, number = request.query_params.get("page", "").rpartition(":")
+    return (container, int(number)) if container and number.isdigit() else None
+
+
+def _filters(request: Request) -> dict[str, Any]:
+    params = request.query_params
+    return {
+        "type": params.get("type") or "",
+        "step": params.get("step_filter") or "",
+        "failures": params.get("failures") == "1",
+        "after": int(params["after"]) if params.get("after", "").isdigit() else None,
+    }
+
+
+def _filter_query(filters: dict[str, Any]) -> dict[str, str]:
+    """The event filters as query parameters, for links that keep them."""
+    query = {k: v for k, v in (("type", filters["type"]), ("step_filter", filters["step"])) if v}
+    if filters["failures"]:
+        query["failures"] = "1"
+    return query
 
 
 def _step(
@@ -113,117 +155,68 @@ def _step(
         return None
 
 
-def _page(
-    web: Web, request: Request, described: dict[str, Any], definition: str, events: list[dict[str, Any]]
+def _parts(
+    web: Web,
+    request: Request,
+    described: dict[str, Any],
+    definition: str,
+    events: list[dict[str, Any]],
+    index: Any,
 ) -> dict[str, Any]:
+    """What the page and its end-of-run fragment share: summary, banner, actions, pickers, filters."""
     arn = described["executionArn"]
     href = web.execution_href(arn)
-    index = view.index_history(events, definition)
-    iteration = _iteration(request)
-    statuses = view.state_statuses(definition, index, iteration)
-    params = request.query_params
-    of_type, of_step = params.get("type") or "", params.get("step_filter") or ""
-    failures_only = params.get("failures") == "1"
-    after = int(params["after"]) if params.get("after", "").isdigit() else None
-    filters = {"type": of_type, "step": of_step, "failures": failures_only, "after": after}
-    rows, next_cursor = view.event_rows(
-        index,
-        types=[of_type] if of_type else None,
-        step=of_step or None,
-        failures_only=failures_only,
-        after=after,
-        limit=PAGE_SIZE,
-        definition=definition,
-    )
-    query = {k: v for k, v in (("type", of_type), ("step_filter", of_step)) if v}
-    if failures_only:
-        query["failures"] = "1"
-    unfiltered = not query
     machine_name = arn.split(":")[-2]
     rerun_input = described.get("input") or "{}"
+    filters = _filters(request)
+    iteration = _iteration(request)
     return {
-        "execution": _summary(web, described, events),
+        "execution": summary(web, described, events),
         "href": href,
         "machine_href": web.machine_href(machine_name),
-        "stream_url": f"{href}/stream?after={events[-1]['id'] if events else 0}"
-        if described["status"] == "RUNNING"
-        else "",
-        "failure": _failure(definition, index) if described["status"] != "RUNNING" else None,
-        "graph": machine_graph(definition, statuses),
-        "containers": _containers(definition, index, iteration),
+        "failure": failure_banner(definition, index) if described["status"] != "RUNNING" else None,
+        "pickers": pickers(index, definition, iteration, _picker_page(request), _filter_query(filters)),
         "iteration": iteration,
-        "step": _step(definition, index, params.get("step", ""), iteration),
-        "rows": [_row(r) for r in rows],
-        "live_rows": unfiltered and next_cursor is None,
         "filters": filters,
         "event_types": sorted({e["type"] for e in events}),
         "steps": sorted({visit.name for visit in index.visits}),  # every event of a step is in a visit
-        "next_page": f"{href}?{urlencode({**query, 'after': next_cursor})}#events-title"
-        if next_cursor
-        else "",
-        "first_page": f"{href}?{urlencode(query)}#events-title",
-        "page_size": PAGE_SIZE,
         "rerun_href": f"{web.machine_href(machine_name)}?{urlencode({'input': rerun_input})}#start",
     }
 
 
-def _summary(web: Web, described: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
-    arn = described["executionArn"]
-    started, stopped = described["startDate"], described.get("stopDate")
-    parent = web.service.views.parent(arn)
-    children = web.service.views.children(arn)
-    end = float(stopped) if stopped is not None else web.runtime.clock()
+def _page(
+    web: Web, request: Request, described: dict[str, Any], definition: str, events: list[dict[str, Any]]
+) -> dict[str, Any]:
+    index = view.index_history(events, definition)
+    parts = _parts(web, request, described, definition, events, index)
+    href, filters, iteration = parts["href"], parts["filters"], parts["iteration"]
+    rows, next_cursor = view.event_rows(
+        index,
+        types=[filters["type"]] if filters["type"] else None,
+        step=filters["step"] or None,
+        failures_only=filters["failures"],
+        after=filters["after"],
+        limit=PAGE_SIZE,
+        definition=definition,
+    )
+    query = _filter_query(filters)
+    stream_query = {"after": events[-1]["id"] if events else 0}
+    if iteration is not None:
+        stream_query["iteration"] = f"{iteration[0]}:{iteration[1]}"
     return {
-        "arn": arn,
-        "name": described["name"],
-        "machine": arn.split(":")[-2],
-        "status": described["status"],
-        "started": when(started),
-        "stopped": when(stopped),
-        "duration": _duration(end - float(started)),
-        "transitions": sum(1 for e in events if e["type"].endswith("StateEntered")),
-        "input": pretty(described.get("input")),
-        "output": pretty(described.get("output")) if described.get("output") is not None else None,
-        "parent": {"href": web.execution_href(parent), "name": parent.split(":")[-1]} if parent else None,
-        "children": [{"href": web.execution_href(c), "name": c.split(":")[-1]} for c in children],
+        **parts,
+        "stream_url": f"{href}/stream?{urlencode(stream_query)}" if described["status"] == "RUNNING" else "",
+        "summary_url": f"{href}/summary",
+        "graph": machine_graph(definition, view.state_statuses(definition, index, iteration)),
+        "step": _step(definition, index, request.query_params.get("step", ""), iteration),
+        "rows": [_row(r) for r in rows],
+        "live_rows": not query and next_cursor is None,
+        "next_page": (
+            f"{href}?{urlencode({**query, 'after': next_cursor})}#events-title" if next_cursor else ""
+        ),
+        "first_page": f"{href}?{urlencode(query)}#events-title",
+        "page_size": PAGE_SIZE,
     }
-
-
-def _failure(definition: str, index: Any) -> dict[str, Any] | None:
-    found = view.failure(index, definition)
-    if found is None:
-        return None
-    deepest = found.iteration[-1] if found.iteration else None
-    return {
-        "title": TITLES.get(found.type, "Execution failed"),
-        "error": found.error,
-        "cause": found.cause,
-        "state_id": found.state_id,
-        "state_name": found.state_name,
-        "event_id": found.event_id,
-        "iteration_query": f"&iteration={deepest[0]}:{deepest[1]}" if deepest else "",
-    }
-
-
-def _containers(definition: str, index: Any, current: view.Iteration | None) -> list[dict[str, Any]]:
-    out = []
-    for container, summaries in view.iterations(definition, index).items():
-        items = [
-            {"index": s.index, "status": s.status, "current": current == (container, s.index)}
-            for s in summaries[:ITERATIONS_SHOWN]
-        ]
-        counts = sorted(view.count_by_status(summaries).items())
-        name = container.rsplit("/", 1)[-1]
-        out.append(
-            {
-                "id": container,
-                "name": name,
-                "counts": counts,
-                "iterations": items,
-                "more": max(0, len(summaries) - ITERATIONS_SHOWN),
-            }
-        )
-    return out
 
 
 def _row(row: view.EventRow) -> dict[str, Any]:
@@ -238,7 +231,7 @@ def _row(row: view.EventRow) -> dict[str, Any]:
     }
 
 
-async def _updates(web: Web, arn: str, after: int) -> AsyncIterator[str]:
+async def _updates(web: Web, arn: str, after: int, iteration: view.Iteration | None) -> AsyncIterator[str]:
     """New events as they are committed, with the graph's statuses; ends when the execution has.
 
     The statuses are recomputed from the whole history (one pass over it), on the event loop: for a
@@ -265,7 +258,7 @@ async def _updates(web: Web, arn: str, after: int) -> AsyncIterator[str]:
             html = web.templates.get_template("event_rows.html").render(rows=[_row(r) for r in rows])
             after = new[-1]["id"]
             update = {
-                "statuses": view.state_statuses(definition, index),
+                "statuses": view.state_statuses(definition, index, iteration),
                 "status": row["status"],
                 "rows": html,
                 "transitions": sum(1 for e in events if e["type"].endswith("StateEntered")),
@@ -276,13 +269,3 @@ async def _updates(web: Web, arn: str, after: int) -> AsyncIterator[str]:
             yield f"id: {after}\nevent: end\ndata: {json.dumps({'status': row['status']})}\n\n"
             return
         await asyncio.sleep(pause)
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    if seconds < 120:
-        return f"{seconds:.2f} s"
-    minutes, rest = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min {rest} s" if hours else f"{minutes} min {rest} s"

@@ -37,6 +37,27 @@ def encode_name(name: str) -> str:
     )
 
 
+def decode_name(segment: str) -> str:
+    """The state name an id segment encodes (``encode_name`` undone): what a person reads."""
+    if "~" not in segment:
+        return segment
+    raw, at = bytearray(), 0
+    while at < len(segment):
+        hexa = segment[at + 1 : at + 3]
+        if segment[at] == "~" and len(hexa) == 2 and all(c in "0123456789abcdefABCDEF" for c in hexa):
+            raw.append(int(hexa, 16))
+            at += 3
+        else:
+            raw.extend(segment[at].encode("utf-8"))
+            at += 1
+    return raw.decode("utf-8", errors="replace")
+
+
+def name_of(state_id: str) -> str:
+    """The name of the state a state id designates (``Map/0/Job~20Done`` -> ``Job Done``)."""
+    return decode_name(state_id.rsplit("/", 1)[-1])
+
+
 def state_id(scope_path: str, name: str) -> str:
     """The id of state ``name`` in the scope ``scope_path`` ("" for the top level)."""
     segment = encode_name(name)

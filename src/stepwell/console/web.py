@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from stepwell.console.ids import name_of
 from stepwell.console.security import Csrf
 from stepwell.service import Service
 
@@ -37,6 +38,7 @@ class Web:
         )
         self.templates.filters["when"] = when
         self.templates.filters["pretty"] = pretty
+        self.templates.filters["state_name"] = name_of  # a state id as its name: what people read
 
     async def call(self, operation: str, **request: Any) -> dict[str, Any]:
         return await self.service.call(operation, request)

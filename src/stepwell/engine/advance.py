@@ -22,7 +22,16 @@ from typing import Any
 from stepwell.asl.model import Catcher, State, StateMachine
 from stepwell.asl.scope import Entropy, Scope
 from stepwell.engine import fanout, states, tasks
-from stepwell.engine.commands import DEADLINE, RETRY, WAIT, CancelTask, Command, Finish, StartTimer
+from stepwell.engine.commands import (
+    DEADLINE,
+    RESUME,
+    RETRY,
+    WAIT,
+    CancelTask,
+    Command,
+    Finish,
+    StartTimer,
+)
 from stepwell.engine.context import context_object
 from stepwell.engine.dataflow import evaluate_assign, jsonata_output, place
 from stepwell.engine.events import (
@@ -36,7 +45,14 @@ from stepwell.engine.events import (
     TaskSucceeded,
     TimerFired,
 )
-from stepwell.engine.history import NOT_TRUNCATED, HistoryFull, HistoryWriter, exceeds_payload_limit, to_json
+from stepwell.engine.history import (
+    NOT_TRUNCATED,
+    ChildHistoryFull,
+    HistoryFull,
+    HistoryWriter,
+    exceeds_payload_limit,
+    to_json,
+)
 from stepwell.engine.retry_catch import find_catcher, find_retrier, retry_delay
 from stepwell.engine.snapshot import RUNNING, Frame, Snapshot
 from stepwell.errors import (
@@ -50,7 +66,18 @@ from stepwell.errors import (
 )
 
 EXECUTION_TIMEOUT_TIMER = "execution-timeout"
+# Set when a step used up its budget: the execution goes on when this timer fires (at once), so
+# the runtime gets to do other work in between. A timer, so that it is as durable as the others.
+RESUME_TIMER = "resume"
 HISTORY_LIMIT_CAUSE = "The execution reached the maximum number of history events (25000)."
+# States one advance call runs before it yields. A Pass costs ~15 us and a JSONata Choice ~50 us,
+# so a step holds the runtime for a few milliseconds at most; a 20-state chain (the common shape)
+# never yields, and an inline Map of 10,000 items yields ~80 times rather than holding the writer
+# for 0.5 s. An endless loop of states therefore runs, but never alone.
+STEP_BUDGET = 250
+# "Express Workflows can run for up to five minutes" (Step Functions quotas): an Express
+# execution's TimeoutSeconds is at most this, and so is its duration without one.
+EXPRESS_MAX_SECONDS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +94,8 @@ def advance(machine: StateMachine, snapshot: Snapshot | None, event: Event) -> S
         snapshot = Snapshot(execution=event.execution, history_limit=event.history_limit)
     interpreter = Interpreter(machine, snapshot, event)
     try:
-        interpreter.apply(event)
-        interpreter.run()
+        interpreter.contained(partial(interpreter.apply, event))
+        interpreter.contained(interpreter.run)
     except HistoryFull:
         interpreter.end_execution("FAILED", error=RUNTIME, cause=HISTORY_LIMIT_CAUSE)
     return Step(snapshot, interpreter.history.events, interpreter.commands)
@@ -85,6 +112,7 @@ class Interpreter:
         self.history = HistoryWriter(snapshot, event.now)
         self.commands: list[Command] = []
         self.runnable: deque[Frame] = deque()
+        self.steps_left = STEP_BUDGET
         self.states = machine.states
         self._views: dict[str, Any] = {}  # frame id -> the variables it can read (live ChainMaps)
 
@@ -116,16 +144,23 @@ class Interpreter:
         top = Frame(id="f0", program="", state=self.machine.program.start_at, input=event.input)
         top.input_json = text
         snap.frames[top.id] = top
-        if self.machine.timeout_seconds:
+        timeout = self.machine.timeout_seconds
+        if event.execution.machine_type == "EXPRESS":
+            timeout = min(timeout or EXPRESS_MAX_SECONDS, EXPRESS_MAX_SECONDS)
+        if timeout:
             snap.open_timers[EXECUTION_TIMEOUT_TIMER] = ""
-            due = self.now + self.machine.timeout_seconds
-            self.commands.append(StartTimer(EXECUTION_TIMEOUT_TIMER, due, DEADLINE))
+            self.commands.append(StartTimer(EXECUTION_TIMEOUT_TIMER, self.now + timeout, DEADLINE))
         self.runnable.append(top)
 
     def timer_fired(self, timer_id: str) -> None:
         frame_id = self.snap.open_timers.pop(timer_id, None)
         if frame_id is None:
             return  # a timer whose purpose has passed
+        if timer_id == RESUME_TIMER:
+            frames = self.snap.frames
+            self.runnable.extend(frames[i] for i in self.snap.runnable if i in frames)
+            self.snap.runnable = []
+            return
         if timer_id == EXECUTION_TIMEOUT_TIMER:  # recorded: ExecutionTimedOut's previousEventId is 0
             self.end_execution(
                 "TIMED_OUT", error=TIMEOUT, cause=None, event_type="ExecutionTimedOut", previous=0
@@ -155,7 +190,36 @@ class Interpreter:
             if frame.announce and not frame.closed:
                 self.guarded_announce(frame)
             while not frame.closed and frame.waiting is None and self.snap.status == RUNNING:
+                if self.steps_left <= 0:
+                    runnable.appendleft(frame)
+                    self.pause()
+                    return
+                self.steps_left -= 1
                 self.step(frame, self.states[frame.state or ""])
+
+    def pause(self) -> None:
+        """The budget is spent: keep the runnable frames in the snapshot and ask to be resumed."""
+        snap = self.snap
+        waiting = set(snap.runnable)
+        for frame in self.runnable:
+            if not frame.closed and frame.id not in waiting:
+                snap.runnable.append(frame.id)
+                waiting.add(frame.id)
+        self.runnable.clear()
+        if RESUME_TIMER not in snap.open_timers:
+            snap.open_timers[RESUME_TIMER] = ""
+            self.commands.append(StartTimer(RESUME_TIMER, self.now, RESUME))
+
+    def contained(self, action: Any) -> None:
+        """Run ``action``; a Distributed Map child execution that fills its history fails alone,
+        and the rest of the execution goes on."""
+        while True:
+            try:
+                action()
+                return
+            except ChildHistoryFull as full:
+                fanout.fail_child_execution(self, full.frame_id, RUNTIME, HISTORY_LIMIT_CAUSE)
+                action = self.run
 
     def guarded_announce(self, frame: Frame) -> None:
         """A Map iteration starts; if its ItemSelector fails, the Map state fails."""

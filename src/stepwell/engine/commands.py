@@ -23,16 +23,17 @@ class InvokeTask:
     task_token: str | None = None
 
 
-WAIT, RETRY, DEADLINE = "wait", "retry", "deadline"
+WAIT, RETRY, DEADLINE, RESUME = "wait", "retry", "deadline", "resume"
 
 
 @dataclass(frozen=True, slots=True)
 class StartTimer:
     """Deliver ``TimerFired(timer_id)`` at ``due`` (epoch seconds); at once if it is past.
 
-    ``purpose``: a Wait state's delay (``wait``), a retry back-off (``retry``), or a deadline
-    (``deadline``: execution, task and heartbeat timeouts). A runtime that scales time for tests
-    (WAIT_TIME_SCALE) scales waits and back-offs, never deadlines."""
+    ``purpose``: a Wait state's delay (``wait``), a retry back-off (``retry``), a deadline
+    (``deadline``: execution, task and heartbeat timeouts), or ``resume``: the step used up its
+    budget and the execution goes on at once, after whatever else the runtime has waiting. A
+    runtime that scales time for tests (WAIT_TIME_SCALE) scales waits and back-offs only."""
 
     timer_id: str
     due: float

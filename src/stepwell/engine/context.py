@@ -7,6 +7,12 @@ from typing import Any
 
 from stepwell.engine.snapshot import Frame, Snapshot
 
+# AWS's context object documentation (Map.Item.Source): "For state input, the value will be:
+# STATE_DATA"; S3 readers give "S3://bucket" (ListObjectsV2 with Transformation NONE) or
+# "S3://bucket/key". Items always come from the state input here (ItemReader is not run in
+# process), so every item's Source is STATE_DATA.
+MAP_ITEM_SOURCE_STATE_DATA = "STATE_DATA"
+
 
 def iso_timestamp(epoch_seconds: float) -> str:
     """AWS's rendering of a time in the context object: ISO 8601, milliseconds, 'Z'."""
@@ -43,5 +49,6 @@ def context_object(
     if task_token is not None:
         ctx["Task"] = {"Token": task_token}
     if map_item is not None:
-        ctx["Map"] = {"Item": {"Index": map_item[0], "Value": map_item[1]}}
+        item = {"Index": map_item[0], "Value": map_item[1], "Source": MAP_ITEM_SOURCE_STATE_DATA}
+        ctx["Map"] = {"Item": item}
     return ctx

@@ -257,11 +257,15 @@ def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -
         _after_iteration(it, parent, state)
         return
     _abort_children(it, parent)
-    if work["tolerated_count"] is not None or work["tolerated_pct"] is not None:
+    # A Map Run's tolerated failures default to 0 (reference integrations §3.9): any child
+    # execution's failure exceeds them; an inline Map without them fails with the item's error.
+    if state.distributed or work["tolerated_count"] is not None or work["tolerated_pct"] is not None:
         error, cause = (
             EXCEED_TOLERATED_FAILURE_THRESHOLD,
             "The specified tolerated failure threshold was exceeded",
         )
+    if state.distributed:  # "… MapRunStarted → MapRunFailed → MapStateFailed → Catch or ExecutionFailed"
+        it.history.add("MapRunFailed", parent, {"error": error, "cause": cause})
     _fail(it, parent, state, error, cause)
 
 
@@ -344,18 +348,41 @@ def abort_frame(it: Interpreter, frame: Frame) -> None:
 
 
 def _new_frame(it: Interpreter, parent: Frame, program: str, index: int, start_at: str, value: Any) -> Frame:
+    frame_id = it.snap.next_id("f")
+    distributed = _is_distributed(it, parent)
     child = Frame(
-        id=it.snap.next_id("f"),
+        id=frame_id,
         program=program,
         parent=parent.id,
         index=index,
         state=start_at,
         input=value,
         last_event_id=parent.last_event_id,
-        record=parent.record and not _is_distributed(it, parent),
+        record=parent.record and not distributed,
+        # A Distributed Map's iteration is a child execution of its own; frames under it belong to it.
+        child_execution=frame_id if distributed else parent.child_execution,
+        child_events=1 if distributed else 0,  # its ExecutionStarted
     )
     it.snap.frames[child.id] = child
     return child
+
+
+def fail_child_execution(it: Interpreter, frame_id: str, error: str, cause: str) -> None:
+    """A Distributed Map's child execution failed as a whole (it reached its history limit): its
+    frames stop where they are and the Map Run counts one failed iteration."""
+    child = it.snap.frames.get(frame_id)
+    if child is None or child.closed:
+        return
+    # Out of the snapshot first: the events its frames write while they stop are not counted.
+    it.forget(child)
+    if child.waiting == "children":
+        _abort_children(it, child)
+    abort_task(it, child)
+    timer_id = child.work.get("timer_id")
+    if timer_id:
+        it.snap.open_timers.pop(timer_id, None)
+    child.closed = True
+    child_failed(it, child, error, cause)
 
 
 def _is_distributed(it: Interpreter, frame: Frame) -> bool:

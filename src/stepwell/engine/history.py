@@ -6,11 +6,11 @@ epoch seconds (the faces format it). Payloads are JSON text, as on the wire.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import orjson
 
+from stepwell.asl import jsoncodec
 from stepwell.engine.snapshot import Frame, Snapshot
 
 MAX_EVENTS = 25_000
@@ -19,7 +19,6 @@ MAX_EVENTS = 25_000
 NOT_TRUNCATED: dict[str, bool] = {"truncated": False}
 PAYLOAD_LIMIT = 262_144  # bytes of UTF-8, for inputs, outputs and results
 
-_slow_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 # The details member of each event type (reference §6.2).
 _STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
@@ -43,12 +42,15 @@ for _t in ("MapIterationStarted", "MapIterationSucceeded", "MapIterationFailed",
 
 def to_json(value: Any) -> str:
     """Compact JSON text, as AWS writes payloads. orjson is ten times faster than the standard
-    library here (this runs once per state transition); the library handles what orjson refuses
-    (integers beyond 64 bits)."""
+    library here (this runs once per state transition); the exact writer of ``jsoncodec`` takes
+    what orjson refuses (integers beyond 64 bits, lone surrogates, nesting deeper than 255)."""
     try:
         return orjson.dumps(value).decode()
     except TypeError:
         return _slow_encode(value)
+
+
+_slow_encode = jsoncodec.dumps_text
 
 
 def exceeds_payload_limit(text: str) -> bool:
@@ -64,6 +66,15 @@ TERMINAL_EVENTS = frozenset(
 class HistoryFull(Exception):
     """The next event would be the last one the history may hold and it does not end the
     execution: AWS writes ExecutionFailed as that event instead."""
+
+
+class ChildHistoryFull(Exception):
+    """A Distributed Map's child execution reached the history limit: AWS fails that child
+    execution (its own 25,000 events), not the parent, whose history holds none of them."""
+
+    def __init__(self, frame_id: str):
+        super().__init__(frame_id)
+        self.frame_id = frame_id
 
 
 class HistoryWriter:
@@ -84,9 +95,11 @@ class HistoryWriter:
         previous: int | None = None,
     ) -> int:
         """Write one event in ``frame``'s chain (or the execution's when frame is None)."""
-        if frame is not None and not frame.record:
-            return 0
         snap = self.snapshot
+        if frame is not None and not frame.record:
+            if frame.child_execution is not None and snap.history_limit is not None:
+                self._count_child_event(frame.child_execution, event_type)
+            return 0
         event_id = snap.next_event_id
         if (
             snap.history_limit is not None
@@ -109,3 +122,18 @@ class HistoryWriter:
         if frame is not None:
             frame.last_event_id = event_id
         return event_id
+
+    def _count_child_event(self, child_execution: str, event_type: str) -> None:
+        """One event of a Distributed Map child execution's own history (kept only as a count)."""
+        snap = self.snapshot
+        root = snap.frames.get(child_execution)
+        if root is None:
+            return
+        event_id = root.child_events + 1
+        if (
+            snap.history_limit is not None
+            and event_id >= snap.history_limit
+            and event_type not in TERMINAL_EVENTS
+        ):
+            raise ChildHistoryFull(child_execution)
+        root.child_events = event_id

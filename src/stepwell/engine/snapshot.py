@@ -41,6 +41,11 @@ class Frame:
     closed: bool = False
     announce: bool = False  # a Map iteration that has not written MapIterationStarted yet
     record: bool = True  # False inside a Distributed Map: child executions keep their own history
+    # Inside a Distributed Map: the id of the iteration frame that stands for the child execution
+    # this frame runs in; on that frame, the events its history would hold (AWS limits each child
+    # execution to 25,000 events, as any Standard execution).
+    child_execution: str | None = None
+    child_events: int = 0
 
 
 @dataclass(slots=True)
@@ -57,6 +62,9 @@ class Snapshot:
     cause: str | None = None
     open_tasks: dict[str, str] = field(default_factory=dict)  # task id -> frame id
     open_timers: dict[str, str] = field(default_factory=dict)  # timer id -> frame id ("" = execution)
+    # Frames that could run when the last step used up its budget, in order: the resume timer
+    # (advance.RESUME_TIMER) runs them again.
+    runnable: list[str] = field(default_factory=list)
 
     def next_id(self, prefix: str) -> str:
         self.sequence += 1

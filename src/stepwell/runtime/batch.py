@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from stepwell.asl import jsoncodec
 from stepwell.asl.model import StateMachine
 from stepwell.engine.advance import EXECUTION_TIMEOUT_TIMER, advance
 from stepwell.engine.commands import DEADLINE, CancelTask, Finish, InvokeTask, StartTimer
@@ -202,7 +203,7 @@ class Batch:
         if row is None or row["status"] != RUNNING or row["snapshot"] is None:
             return None
         machine = self.runtime.machine(row["definition"], "STANDARD", row["revision_id"])
-        snapshot = snapshot_from_json(orjson.loads(row["snapshot"]))
+        snapshot = snapshot_from_json(jsoncodec.loads(row["snapshot"], limits=False))
         parent = orjson.loads(row["parent"]) if row["parent"] else None
         live = Live(arn, row["state_machine_arn"], machine, snapshot, parent, test_case=row["test_case"])
         self.live[arn] = live
@@ -265,16 +266,18 @@ class Batch:
             finish = live.finished
             if finish is None:
                 values: dict[str, Any] = {
-                    "snapshot": orjson.dumps(
-                        snapshot_to_json(live.snapshot), default=_json_default, option=orjson.OPT_NON_STR_KEYS
+                    "snapshot": jsoncodec.dumps(
+                        snapshot_to_json(live.snapshot), default=_json_default, non_str_keys=True
                     )
                 }
             else:
                 values = {
                     "status": finish.status,
-                    "output": orjson.dumps(finish.output).decode() if finish.status == "SUCCEEDED" else None,
-                    "error": finish.error,
-                    "cause": finish.cause,
+                    "output": jsoncodec.dumps_text(finish.output) if finish.status == "SUCCEEDED" else None,
+                    # The engine may build these from any value (a Fail state's CausePath):
+                    # a lone surrogate is kept as its escape, as Jackson writes it.
+                    "error": _storable(finish.error),
+                    "cause": _storable(finish.cause),
                     "stopped": live.stopped,
                     "snapshot": None,
                 }
@@ -291,14 +294,21 @@ class Batch:
 
     # ---- restart -------------------------------------------------------------------------------
     def recover(self) -> dict[str, int]:
-        """After a restart: re-arm every timer; fail the task calls that were in flight (never
-        run them twice); start the children whose start was not committed; wake activity pollers."""
+        """After a restart: re-arm every timer; call the function and service calls still queued
+        (never handed over, so they never ran); fail those that were in flight: handed over, or
+        written before hand-overs were recorded ("scheduled"), or mocked (never run them twice);
+        start the children whose start was not committed; wake activity pollers."""
         timers = self.db.timers()
         for row in timers:
             self.after.append(_arm(float(row["due"]), row["execution_arn"], row["timer_id"]))
-        failed = restarted = 0
+        failed = restarted = called = 0
         for row in self.db.open_tasks():
-            if row["kind"] in (tasks.FUNCTION, tasks.SERVICE, tasks.MOCK) and row["status"] != "submitted":
+            if row["kind"] in (tasks.FUNCTION, tasks.SERVICE) and row["status"] == tasks.QUEUED:
+                live = self._load(row["execution_arn"])
+                if live is not None:
+                    tasks.redispatch_call(self, live, row)
+                    called += 1
+            elif row["kind"] in (tasks.FUNCTION, tasks.SERVICE, tasks.MOCK) and row["status"] != "submitted":
                 event = TaskFailed(
                     **self.event_args(),
                     task_id=row["task_id"],
@@ -315,7 +325,12 @@ class Batch:
             elif row["kind"] == tasks.ACTIVITY:
                 self.after.append(_wake_pollers(row["activity_arn"]))
         self.flush()
-        return {"timers": len(timers), "failed_in_flight": failed, "children_restarted": restarted}
+        return {
+            "timers": len(timers),
+            "failed_in_flight": failed,
+            "queued_calls_restarted": called,
+            "children_restarted": restarted,
+        }
 
 
 def _arm(due: float, arn: str, timer_id: str) -> Callable[[Executor], object]:
@@ -324,6 +339,12 @@ def _arm(due: float, arn: str, timer_id: str) -> Callable[[Executor], object]:
 
 def _wake_pollers(activity_arn: str) -> Callable[[Executor], object]:
     return lambda executor: executor.runtime.activity_ready(activity_arn)
+
+
+def _storable(text: str | None) -> str | None:
+    if text is not None and jsoncodec.has_surrogates(text):
+        return jsoncodec.escape_surrogates(text)
+    return text
 
 
 def _json_default(value: Any) -> Any:

@@ -7,7 +7,10 @@ timers and the task outbox of every execution touched), commits, and only then a
 therefore leaves each execution at its last committed step; ``recover`` picks up from there.
 
 Group commit is what makes this fast: eight clients starting executions at once cost one
-transaction, not eight.
+transaction, not eight. Fairness bounds it: an engine step runs a bounded number of states (the
+engine's STEP_BUDGET, then a resume timer), and a transaction stops taking work after
+``TRANSACTION_SLICE`` seconds, leaving the rest, in order, for the next one — so an execution that
+loops forever shares the writer with every other execution and API call instead of holding it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import heapq
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -30,6 +34,8 @@ log = logging.getLogger("stepwell.executor")
 
 T = TypeVar("T")
 MAX_BATCH = 256  # work items per transaction
+TRANSACTION_SLICE = 0.02  # seconds of work after which a transaction takes no more items
+_Item = tuple[Callable[[Batch], Any], "Future[Any] | None"]  # work and who waits for its commit
 
 
 class Executor:
@@ -56,6 +62,11 @@ class Executor:
             self._wake.notify()
         if self._thread is not None:
             self._thread.join(timeout)
+
+    @property
+    def alive(self) -> bool:
+        """Whether the writer's thread runs: once it has ended, no submitted work runs any more."""
+        return self._thread is not None and self._thread.is_alive()
 
     # ---- work in ----------------------------------------------------------------------------
     def submit(self, work: Callable[[Batch], T]) -> Future[T]:
@@ -101,17 +112,23 @@ class Executor:
             return None
         return max(0.0, self._timers[0][0] - self.runtime.clock())
 
-    def _pop_due_timers(self) -> list[tuple[str, str]]:
+    def _pop_due_timers(self) -> list[tuple[float, str, str]]:
         now = self.runtime.clock()
-        fired: list[tuple[str, str]] = []
+        fired: list[tuple[float, str, str]] = []
         while self._timers and self._timers[0][0] <= now and len(fired) < MAX_BATCH:
-            _, arn, timer_id = heapq.heappop(self._timers)
-            fired.append((arn, timer_id))
+            fired.append(heapq.heappop(self._timers))
         return fired
 
-    def _run_batch(
-        self, items: list[tuple[Callable[[Batch], Any], Future[Any] | None]], fired: list[tuple[str, str]]
-    ) -> None:
+    def _put_back(self, items: list[_Item], fired: list[tuple[float, str, str]]) -> None:
+        """Work a transaction had no time for goes first into the next one."""
+        with self._wake:
+            for work, future in reversed(items):
+                self._queue.appendleft(work)
+                self._futures.appendleft(future)
+            for timer in fired:
+                heapq.heappush(self._timers, timer)
+
+    def _run_batch(self, items: list[_Item], fired: list[tuple[float, str, str]]) -> None:
         """One transaction for everything ready. Work refused with a ServiceError is answered and
         the batch goes on (such work checks before it writes); any other failure rolls the whole
         batch back and every item is run again alone, so one bad item cannot sink the others."""
@@ -129,24 +146,34 @@ class Executor:
             for item in items:
                 self._run_batch([item], [])
 
-    def _transaction(
-        self, items: list[tuple[Callable[[Batch], Any], Future[Any] | None]], fired: list[tuple[str, str]]
-    ) -> None:
+    def _transaction(self, items: list[_Item], fired: list[tuple[float, str, str]]) -> None:
         writer = self.store.writer
         batch = Batch(self.runtime, writer)
         answers: list[tuple[Future[Any] | None, Any, BaseException | None]] = []
+        slice_ends = time.perf_counter() + TRANSACTION_SLICE
+        done_timers = done_items = 0
         try:
             with writer.transaction():
-                for arn, timer_id in fired:
+                for _, arn, timer_id in fired:
+                    if done_timers and time.perf_counter() > slice_ends:
+                        break
                     batch.timer_fired(arn, timer_id)
+                    done_timers += 1
                 for work, future in items:
+                    # At least one of each kind per transaction: a step that used the whole
+                    # slice (an execution resuming) cannot keep API calls waiting, nor the reverse.
+                    if done_items and time.perf_counter() > slice_ends:
+                        break
                     try:
                         answers.append((future, work(batch), None))
                     except ServiceError as refused:
                         answers.append((future, None, refused))
+                    done_items += 1
                 batch.flush()
         except Exception as failure:
             raise _Unexpected() from failure
+        if done_timers < len(fired) or done_items < len(items):
+            self._put_back(items[done_items:], fired[done_timers:])
         for future, value, error in answers:
             if future is None:
                 if error is not None:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stepwell.asl.model import StateMachine
-from stepwell.engine.advance import advance
-from stepwell.engine.commands import DEADLINE, Finish, InvokeTask, StartTimer
+from stepwell.engine.advance import EXECUTION_TIMEOUT_TIMER, advance
+from stepwell.engine.commands import DEADLINE, RESUME, Finish, InvokeTask, StartTimer
 from stepwell.engine.events import (
     Event,
     ExecutionInfo,
@@ -87,6 +87,7 @@ class LocalRunner:
         max_workers: int = 8,
         invokers: Invokers | None = None,
         test_case: TestCase | None = None,
+        pause_seconds: float = 0.0,
     ):
         self.functions = functions or FunctionRegistry()
         self.invokers = invokers or Invokers(self.functions)
@@ -94,6 +95,9 @@ class LocalRunner:
         self.wait_time_scale = wait_time_scale
         self.clock = clock
         self.max_workers = max_workers
+        # Slept each time a step used up its budget: inside a server, an execution that loops
+        # without end leaves the other threads (the API, the executor) room to run.
+        self.pause_seconds = pause_seconds
 
     def run(
         self,
@@ -177,6 +181,8 @@ class _Run:
             if isinstance(command, InvokeTask):
                 self.invoke(command)
             elif isinstance(command, StartTimer):
+                if command.purpose == RESUME and self.runner.pause_seconds:
+                    time.sleep(self.runner.pause_seconds)
                 delay = max(0.0, command.due - event.now)
                 if command.purpose != DEADLINE:
                     delay *= self.runner.wait_time_scale
@@ -190,7 +196,7 @@ class _Run:
                 return self.inbox.get_nowait()
             except queue.Empty:
                 pass
-            if self.timers:
+            if self.timers and (self.pending or any(t != EXECUTION_TIMEOUT_TIMER for _, t in self.timers)):
                 due, timer_id = self.timers[0]
                 wait = due - time.monotonic()
                 if wait <= 0:

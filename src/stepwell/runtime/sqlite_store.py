@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import orjson
+from stepwell.asl import jsoncodec
 
 MIGRATIONS = "stepwell.runtime.migrations"
 HISTORY_CHUNK = 500  # events per history row
@@ -163,7 +163,7 @@ class Reader:
             )
         out: list[dict[str, Any]] = []
         for (chunk,) in rows:
-            events = orjson.loads(chunk)
+            events = jsoncodec.loads(chunk, limits=False)
             if reverse:
                 out.extend(e for e in reversed(events) if e["id"] < after_id)
             else:
@@ -227,7 +227,7 @@ class Writer(Reader):
             chunk = events[start : start + HISTORY_CHUNK]
             self.run(
                 "INSERT INTO history (execution_arn, first_id, last_id, events) VALUES (?, ?, ?, ?)",
-                (arn, chunk[0]["id"], chunk[-1]["id"], orjson.dumps(chunk)),
+                (arn, chunk[0]["id"], chunk[-1]["id"], jsoncodec.dumps(chunk)),
             )
 
     # ---- tags ---------------------------------------------------------------------------------
@@ -272,6 +272,13 @@ class Writer(Reader):
             self.run(
                 "UPDATE tasks SET status = ?, worker_name = ? WHERE token = ?", (status, worker_name, token)
             )
+
+    def hand_over_task(self, token: str, queued: str, started: str) -> bool:
+        """Mark a queued call handed over; False when it is no longer queued (cancelled)."""
+        changed = self.run(
+            "UPDATE tasks SET status = ? WHERE token = ? AND status = ?", (started, token, queued)
+        )
+        return changed == 1
 
     def close_task(self, arn: str, task_id: str) -> None:
         self.run("UPDATE tasks SET status = 'closed' WHERE execution_arn = ? AND task_id = ?", (arn, task_id))

@@ -11,6 +11,11 @@ A Task's resource decides its kind:
     mock       any of these, in an execution that runs a mocked test case (``<arn>#<TestCase>``)
                whose file names the state: answered from the file after the commit
 
+A function or service row is written "queued"; it becomes "started" when its call is handed over
+(a worker takes it, the request leaves: ``HandOver``), committed before the call goes out. After a
+crash, recovery fails a started call as in flight (it may have run: never run twice silently) and
+simply calls a queued one (``redispatch_call``).
+
 Callback tokens (``.waitForTaskToken``, activities) are the rows' primary keys: SendTask* find the
 task by its token. A row stays (status "closed") after the task ends, so a late SendTask* gets
 TaskTimedOut rather than InvalidToken. Rows keep their state's name: a mocked state's invocations
@@ -19,14 +24,12 @@ are counted from them.
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
+from stepwell.asl import jsoncodec
 from stepwell.engine.commands import Finish, InvokeTask
 from stepwell.engine.events import (
     Event,
@@ -36,9 +39,12 @@ from stepwell.engine.events import (
     TaskSubmitted,
     TaskSucceeded,
 )
+from stepwell.engine.tasks import SERVICE as CALLED_SERVICE
+from stepwell.engine.tasks import needs_token
 from stepwell.errors import ServiceError
 from stepwell.runtime import ids
-from stepwell.runtime.invokers.base import TaskError, task_call
+from stepwell.runtime.hand_over import QUEUED, HandOver
+from stepwell.runtime.invokers.base import CallWithdrawn, TaskError, task_call
 from stepwell.runtime.mocks import MockReturn, MockThrow, Outcome, UnknownTestCase
 
 if TYPE_CHECKING:
@@ -75,6 +81,7 @@ def schedule(batch: Batch, live: Live, command: InvokeTask) -> None:
     kind = kind_of(command.resource)
     outcome = _mocked(batch, live, command)
     token = command.task_token or secrets.token_urlsafe(32)
+    called = outcome is None and kind in (FUNCTION, SERVICE)
     live.wrote_rows = True
     batch.db.insert_task(
         {
@@ -83,19 +90,23 @@ def schedule(batch: Batch, live: Live, command: InvokeTask) -> None:
             "task_id": command.task_id,
             "kind": MOCK if outcome is not None else kind,
             "resource": command.resource,
-            "payload": orjson.dumps(command.payload).decode(),
-            "status": "scheduled",
+            "payload": jsoncodec.dumps_text(command.payload),
+            # A call is "queued" until handed over (hand_over.py); "scheduled" is what the other
+            # kinds say, and what calls written before hand-overs were recorded say.
+            "status": QUEUED if called else "scheduled",
             "activity_arn": command.resource if kind == ACTIVITY and outcome is None else None,
             "created": batch.runtime.clock(),
             "heartbeat_seconds": command.heartbeat_seconds,
             "state_name": command.state_name,
+            "timeout_seconds": command.timeout_seconds,
+            "attempt": command.attempt,
         }
     )
     arn = live.arn
     if outcome is not None:
         batch.after.append(lambda executor: answer_from_mock(executor, arn, command, kind, outcome))
-    elif kind in (FUNCTION, SERVICE):
-        batch.after.append(lambda executor: call_invoker(executor, arn, command))
+    elif called:
+        batch.after.append(lambda executor: call_invoker(executor, arn, command, token))
     elif kind == ACTIVITY:
         batch.after.append(lambda executor: batch.runtime.activity_ready(command.resource))
     else:
@@ -140,9 +151,11 @@ def answer_from_mock(executor: Executor, arn: str, command: InvokeTask, kind: st
     executor.deliver(arn, event)
 
 
-def call_invoker(executor: Executor, arn: str, command: InvokeTask) -> None:
+def call_invoker(executor: Executor, arn: str, command: InvokeTask, token: str) -> None:
+    """Carry the call out on the runtime's thread pool; its outcome comes back as an event."""
     runtime = executor.runtime
-    call = task_call(command, arn)
+    hand_over = HandOver(executor, token)
+    call = task_call(command, arn, hand_over)
     resource = call.resource
 
     def work() -> None:
@@ -164,6 +177,8 @@ def call_invoker(executor: Executor, arn: str, command: InvokeTask) -> None:
             event = TaskFailed(
                 now=now(), seed=seed(), task_id=command.task_id, error=failure.error, cause=failure.cause
             )
+        except CallWithdrawn:  # the task ended while the call waited, or the server is stopping
+            return
         except Exception as bug:  # an invoker's bug must not leave the execution waiting forever
             log.exception("task %s of %s failed inside stepwell", command.task_id, arn)
             event = TaskFailed(
@@ -172,6 +187,25 @@ def call_invoker(executor: Executor, arn: str, command: InvokeTask) -> None:
         executor.deliver(arn, event)
 
     runtime.pool.submit(work)
+
+
+def redispatch_call(batch: Batch, live: Live, row: sqlite3.Row) -> None:
+    """After a restart: call again a function or service call that was still queued (never handed
+    over, so it never ran), exactly as it was asked for."""
+    resource = row["resource"]
+    command = InvokeTask(
+        task_id=row["task_id"],
+        resource=resource,
+        payload=jsoncodec.loads(row["payload"], limits=False),
+        state_name=row["state_name"] or "",
+        attempt=row["attempt"] or 0,
+        timeout_seconds=row["timeout_seconds"],
+        heartbeat_seconds=row["heartbeat_seconds"],
+        # the row's key is the engine's token when the engine made one for the call
+        task_token=row["token"] if needs_token(resource, CALLED_SERVICE) else None,
+    )
+    arn, token = live.arn, row["token"]
+    batch.after.append(lambda executor: call_invoker(executor, arn, command, token))
 
 
 def cancel(batch: Batch, live: Live, task_id: str) -> None:
@@ -244,14 +278,14 @@ def _child_request(batch: Batch, request: dict[str, Any], task_id: str) -> tuple
         given = {}
     if isinstance(given, str):
         try:
-            value = json.loads(given)
+            value = jsoncodec.loads(given)
         except ValueError as bad:
             raise ServiceError(
                 "InvalidExecutionInput", f"Invalid State Machine Execution Input: '{bad}'"
             ) from None
         text = given
     else:
-        value, text = given, orjson.dumps(given).decode()
+        value, text = given, jsoncodec.dumps_text(given)
     name = request.get("Name") or ids.uuid4()
     return machine_row, str(name), text, value
 
@@ -270,10 +304,10 @@ def child_finished(batch: Batch, live: Live, finish: Finish) -> None:
     child = batch._row(live.arn)
     assert child is not None
     parsed = parent.get("mode") == "sync:2"
-    output_text = orjson.dumps(finish.output).decode() if finish.status == "SUCCEEDED" else None
+    output_text = jsoncodec.dumps_text(finish.output) if finish.status == "SUCCEEDED" else None
     described: dict[str, Any] = {
         "ExecutionArn": live.arn,
-        "Input": json.loads(child["input"]) if parsed else child["input"],
+        "Input": jsoncodec.loads(child["input"], limits=False) if parsed else child["input"],
         "InputDetails": {"Included": True},
         "Name": child["name"],
     }
@@ -299,7 +333,7 @@ def child_finished(batch: Batch, live: Live, finish: Finish) -> None:
             **batch.event_args(),
             task_id=task_id,
             error="States.TaskFailed",
-            cause=orjson.dumps(described).decode(),
+            cause=jsoncodec.dumps_text(described),
         )
     parent_arn = parent["execution"]
     submitted = batch.db.one(
@@ -312,7 +346,7 @@ def child_finished(batch: Batch, live: Live, finish: Finish) -> None:
 
 
 def redispatch_child(batch: Batch, live: Live, row: sqlite3.Row) -> None:
-    payload = orjson.loads(row["payload"])
+    payload = jsoncodec.loads(row["payload"], limits=False)
     batch.after.append(
         lambda executor: executor.submit(
             lambda later: start_child(later, live.arn, row["task_id"], payload, row["resource"])

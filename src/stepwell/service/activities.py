@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 from stepwell.api.arns import ACTIVITY
+from stepwell.asl import jsoncodec
+from stepwell.asl.jsoncodec import JsonError
 from stepwell.engine.events import TaskFailed, TaskHeartbeat, TaskStarted, TaskSucceeded
 from stepwell.errors import ServiceError
 from stepwell.runtime.batch import Batch
@@ -23,6 +25,7 @@ class Activities:
         self.poll_seconds = poll_seconds
         self._ready: dict[str, asyncio.Event] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._released = False  # the server is stopping: polls answer at once, without a task
         # activity ARN -> worker name -> when it last polled (the console's "workers last seen")
         self.seen: dict[str, dict[str, float]] = {}
         core.runtime.activity_listeners.append(self._wake)
@@ -92,6 +95,8 @@ class Activities:
         self._loop = asyncio.get_running_loop()
         deadline = self._loop.time() + self.poll_seconds
         while True:
+            if self._released:
+                return {}  # as when the poll time is up: no task (it stays queued, durably)
             ready = self._ready.setdefault(arn, asyncio.Event())
             ready.clear()
             task = await self.core.write(lambda batch: _claim(batch, arn, worker))
@@ -105,6 +110,13 @@ class Activities:
             except TimeoutError:
                 return {}
 
+    def release_polls(self) -> None:
+        """At shutdown, from the event loop: every open and later poll answers without a task, so
+        the server need not hold its shutdown for a poll's 60 s."""
+        self._released = True
+        for ready in self._ready.values():
+            ready.set()
+
     def _wake(self, activity_arn: str) -> None:
         loop = self._loop
         if loop is not None and activity_arn in self._ready:
@@ -114,9 +126,9 @@ class Activities:
     async def succeed(self, request: dict[str, Any]) -> dict[str, Any]:
         token = request["taskToken"]
         try:
-            output = json.loads(request["output"])
-        except ValueError as bad:
-            raise ServiceError("InvalidOutput", f"Invalid Output: '{bad}'") from None
+            output = jsoncodec.loads(request["output"])  # any JSON, read as AWS's Java parser does
+        except JsonError as bad:
+            raise ServiceError("InvalidOutput", f"Invalid Output: '{bad.message}'") from None
         await self.core.write(
             lambda batch: _resume(
                 batch,

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from stepwell.api.arns import ArnError, ParsedArn, check_name, parse_arn
 from stepwell.api.pagination import InvalidToken, PageTokens
+from stepwell.api.validation import MAX_REPORTED, violations_message
 from stepwell.errors import ServiceError
 from stepwell.runtime.batch import Batch
 from stepwell.runtime.executor import Executor
@@ -102,8 +103,21 @@ def valid_name(name: str, what: str = "name") -> str:
     return name
 
 
+def tag_pairs(tags: list[dict[str, Any] | None]) -> dict[str, str]:
+    """Tag key -> value. The model leaves a tag's key optional, but a tag without one cannot
+    exist: refused as Coral refuses a missing member ("Value null at 'tags.1.member.key' ...")."""
+    missing = [
+        f"Value null at 'tags.{index}.member.key' failed to satisfy constraint: Member must not be null"
+        for index, tag in enumerate(tags, 1)
+        if tag is None or tag.get("key") is None
+    ]
+    if missing:
+        raise ServiceError("ValidationException", violations_message(missing[:MAX_REPORTED]))
+    return {t["key"]: t.get("value", "") for t in tags if t is not None}
+
+
 def tags_of(request: dict[str, Any]) -> dict[str, str]:
-    tags = {t["key"]: t.get("value", "") for t in request.get("tags") or ()}
+    tags = tag_pairs(request.get("tags") or [])
     if len(tags) > 50:
         raise ServiceError("TooManyTags", "Too many tags: a resource can have at most 50 tags")
     return tags

@@ -6,9 +6,9 @@ import asyncio
 import json
 from typing import Any
 
-import orjson
-
 from stepwell.api.arns import EXECUTION, EXPRESS, STATE_MACHINE, express_execution_arn
+from stepwell.asl import jsoncodec
+from stepwell.asl.jsoncodec import JsonError, escape_surrogates
 from stepwell.engine.events import ExecutionInfo, StopRequested
 from stepwell.engine.history import PAYLOAD_LIMIT
 from stepwell.errors import ServiceError
@@ -21,24 +21,40 @@ from stepwell.service.machines import Machines
 
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 NOT_FOR_EXPRESS = "This operation is not supported by this type of state machine"
+# An Express execution runs on a thread of the server: each time it has run a step's budget of
+# states it sleeps this long, so one that loops for its five minutes cannot crowd out the API.
+EXPRESS_PAUSE_SECONDS = 0.001
 
 
 def _input(request: dict[str, Any]) -> tuple[str, Any]:
+    """The execution input as text (to store and show) and as a value (to run).
+
+    Any JSON document is an input, read as AWS's Java parser reads it: integers beyond 64 bits
+    are kept exactly, a lone surrogate is a character like any other. Beyond Jackson's limits
+    (nesting deeper than 1000, numbers longer than 1000 characters) the input is refused with
+    Jackson's words, as any malformed input is."""
     text = request.get("input")
     if text is None:
         text = "{}"
-    if len(text.encode("utf-8")) > PAYLOAD_LIMIT:
+    try:
+        size, lone_surrogates = len(text.encode("utf-8")), False
+    except UnicodeEncodeError:
+        size, lone_surrogates = len(text.encode("utf-8", "surrogatepass")), True
+    if size > PAYLOAD_LIMIT:
         raise ServiceError(
             "InvalidExecutionInput",
             "Invalid State Machine Execution Input: "
             "'The input exceeds the maximum number of bytes service limit.'",
         )
     try:
-        return text, json.loads(text)
-    except ValueError as bad:
+        value = jsoncodec.loads(text)
+    except JsonError as bad:
         raise ServiceError(
-            "InvalidExecutionInput", f"Invalid State Machine Execution Input: '{bad}'"
+            "InvalidExecutionInput", f"Invalid State Machine Execution Input: '{bad.message}'"
         ) from None
+    # A raw lone surrogate (it can only sit in a string of a document that parsed) is stored as
+    # its escape: the same document, in text SQLite can hold.
+    return (escape_surrogates(text) if lone_surrogates else text), value
 
 
 class Executions:
@@ -95,6 +111,7 @@ class Executions:
             clock=runtime.clock,
             invokers=runtime.invokers,
             test_case=runtime.test_case(row["name"], case) if case else None,
+            pause_seconds=EXPRESS_PAUSE_SECONDS,
         )
         return runner, info
 
@@ -138,7 +155,7 @@ class Executions:
             },
         }
         if result.status == "SUCCEEDED":
-            out["output"] = orjson.dumps(result.output).decode()
+            out["output"] = jsoncodec.dumps_text(result.output)
             out["outputDetails"] = {"included": True}
         else:
             if result.error is not None:

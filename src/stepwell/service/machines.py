@@ -9,6 +9,8 @@ from typing import Any
 import orjson
 
 from stepwell.api.arns import STATE_MACHINE
+from stepwell.asl import jsoncodec
+from stepwell.asl.jsoncodec import MAX_DEPTH, JsonError, JsonLimitError, escape_surrogates, has_surrogates
 from stepwell.asl.validate import validate_definition
 from stepwell.errors import DefinitionError, Diagnostic, ServiceError
 from stepwell.runtime.batch import Batch
@@ -19,10 +21,27 @@ DEFAULT_TRACING = {"enabled": False}
 VALIDATION_MAX_RESULTS = 100
 
 
-def _checked_definition(definition: str, machine_type: str) -> None:
-    errors = [d for d in validate_definition(definition, machine_type) if d.severity == "ERROR"]
+def _checked_definition(definition: str, machine_type: str) -> str:
+    """The definition as stored, once valid: a raw lone surrogate (in a string of the document,
+    since it parsed) is stored as its escape, the same document in text SQLite can hold."""
+    errors = [d for d in _diagnostics(definition, machine_type) if d.severity == "ERROR"]
     if errors:
         raise ServiceError("InvalidDefinition", DefinitionError(errors).aws_message())
+    return escape_surrogates(definition) if has_surrogates(definition) else definition
+
+
+def _diagnostics(definition: str, machine_type: str) -> list[Diagnostic]:
+    """The validator's diagnostics; a definition beyond Jackson's limits (nested deeper than 1000)
+    is not JSON AWS reads, and is refused before the validator would recurse through it."""
+    if definition.count("[") + definition.count("{") > MAX_DEPTH:
+        try:
+            jsoncodec.loads(definition)
+        except JsonLimitError as beyond:
+            return [Diagnostic("ERROR", "INVALID_JSON_DESCRIPTION", beyond.message)]
+        except JsonError:
+            pass  # malformed: the validator says how, in AWS's words
+    diagnostics: list[Diagnostic] = validate_definition(definition, machine_type)
+    return diagnostics
 
 
 def _logging(request: dict[str, Any]) -> dict[str, Any]:
@@ -66,9 +85,8 @@ class Machines:
     async def create(self, request: dict[str, Any]) -> dict[str, Any]:
         name = valid_name(request["name"])
         machine_type = request.get("type") or "STANDARD"
-        definition = request["definition"]
         _no_versions(request)
-        _checked_definition(definition, machine_type)
+        definition = _checked_definition(request["definition"], machine_type)
         config = _config(request)
         tags = tags_of(request)
         runtime = self.core.runtime
@@ -162,7 +180,7 @@ class Machines:
         _no_versions(request)
         definition = request.get("definition") or row["definition"]
         if request.get("definition") is not None:
-            _checked_definition(definition, row["type"])
+            definition = _checked_definition(definition, row["type"])
         config = json.loads(row["config"])
         if request.get("loggingConfiguration") is not None:
             config["loggingConfiguration"] = _logging(request)
@@ -229,9 +247,7 @@ class Machines:
         }
 
     async def validate(self, request: dict[str, Any]) -> dict[str, Any]:
-        diagnostics: list[Diagnostic] = validate_definition(
-            request["definition"], request.get("type") or "STANDARD"
-        )
+        diagnostics = _diagnostics(request["definition"], request.get("type") or "STANDARD")
         if request.get("severity", "ERROR") == "ERROR":
             diagnostics = [d for d in diagnostics if d.severity == "ERROR"]
         limit = int(request.get("maxResults") or VALIDATION_MAX_RESULTS)

@@ -7,7 +7,7 @@ from typing import Any
 from stepwell.api.arns import ACTIVITY, STATE_MACHINE
 from stepwell.errors import ServiceError
 from stepwell.runtime.batch import Batch
-from stepwell.service.core import Core, arn_of
+from stepwell.service.core import Core, arn_of, tag_pairs
 
 MAX_TAGS = 50
 
@@ -26,7 +26,7 @@ class Tags:
 
     async def tag(self, request: dict[str, Any]) -> dict[str, Any]:
         arn = self._resource(request["resourceArn"])
-        tags = {t["key"]: t.get("value", "") for t in request["tags"]}
+        tags = tag_pairs(request["tags"])
 
         def tag(batch: Batch) -> dict[str, Any]:
             current = {r["key"] for r in batch.db.tags(arn)}

@@ -9,6 +9,7 @@
 /latin1             200 text/plain; charset=latin-1 with a non-ASCII byte
 /binary-text        200 text/plain with bytes that are not UTF-8
 /redirect           302 to /echo
+/redirect-to?to=URL 302 to URL
 /mirror             200 JSON of the request's headers and query (an API that echoes secrets)
 /token              OAuth client credentials: Basic id:secret -> {"access_token", "expires_in"}
 /protected          200 with a current Bearer token, else 401
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
+import ssl
 import threading
 import time
 from collections.abc import Sequence
@@ -108,6 +110,8 @@ def make_handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
                 self._raw(200, b"\xff\xfe\xfa", "text/plain; charset=utf-8")
             elif route == "/redirect":
                 self._raw(302, b"", None, extra=[("Location", "/echo")])
+            elif route == "/redirect-to":
+                self._raw(302, b"", None, extra=[("Location", dict(seen.query).get("to", "/echo"))])
             elif route == "/drop":  # hang up without an answer
                 self.close_connection = True
                 self.connection.shutdown(2)
@@ -161,16 +165,26 @@ def make_handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
 
 
 class LocalServer:
-    def __init__(self) -> None:
+    """On 127.0.0.1, a free port; with ``tls``, HTTPS with that context's certificate."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.state = ServerState()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self.state))
         self.httpd.daemon_threads = True
+        self.scheme = "http"
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+            self.scheme = "https"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self.httpd.server_address[1])
 
     @property
     def base(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{self.scheme}://{host!s}:{port}"
 
     def start(self) -> LocalServer:
         self.thread.start()

@@ -38,11 +38,25 @@ function selectState(page, stateId) {
   if (node) node.classList.add("selected");
   const url = new URL(page.dataset.stepUrl, window.location.href);
   url.searchParams.set("state", stateId);
-  const iteration = new URL(window.location.href).searchParams.get("iteration");
-  if (iteration) url.searchParams.set("iteration", iteration);
+  if (page.dataset.iteration) url.searchParams.set("iteration", page.dataset.iteration);
   fetch(url, { headers: { Accept: "text/html" } })
     .then((response) => response.text())
     .then((html) => { panel.innerHTML = html; panel.dataset.state = stateId; panel.scrollIntoView({ block: "nearest" }); });
+}
+
+// Swap in the server-rendered parts of the page (each element of the fragment replaces the element
+// with its id): what changes when the execution ends, drawn by the same templates as a reload.
+function applyParts(page, html) {
+  const fragment = document.createElement("template");
+  fragment.innerHTML = html;
+  for (const part of Array.from(fragment.content.children)) {
+    const old = part.id ? document.getElementById(part.id) : null;
+    if (!old) continue;
+    old.replaceWith(part);
+    bind(page, part);
+  }
+  const summary = document.getElementById("summary");
+  if (summary && summary.dataset.status) page.dataset.status = summary.dataset.status;
 }
 
 function follow(page) {
@@ -65,8 +79,27 @@ function follow(page) {
   });
   source.addEventListener("end", () => {
     source.close();
-    page.dataset.ended = "true";
+    page.dataset.stream = "";
+    // The stream's last word: the execution ended. Fetch the summary as the page's own query draws it.
+    const url = new URL(page.dataset.summaryUrl, window.location.href);
+    url.search = window.location.search;
+    fetch(url, { headers: { Accept: "text/html" } })
+      .then((response) => (response.ok ? response.text() : Promise.reject(new Error(response.statusText))))
+      .then((html) => applyParts(page, html))
+      .catch(() => {})
+      .finally(() => { page.dataset.ended = "true"; });
   });
+}
+
+// What the page's links and forms do with the script on, for the page or for a part swapped in.
+function bind(page, root) {
+  root.querySelectorAll("[data-select-state]").forEach((link) => link.addEventListener("click", (event) => {
+    event.preventDefault();
+    selectState(page, link.dataset.selectState);
+  }));
+  root.querySelectorAll("form[data-confirm]").forEach((form) => form.addEventListener("submit", (event) => {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  }));
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -77,12 +110,6 @@ document.addEventListener("DOMContentLoaded", () => {
     const node = event.target.closest("g.state");
     if (node) selectState(page, node.id);
   }));
-  document.querySelectorAll("[data-select-state]").forEach((link) => link.addEventListener("click", (event) => {
-    event.preventDefault();
-    selectState(page, link.dataset.selectState);
-  }));
-  document.querySelectorAll("form[data-confirm]").forEach((form) => form.addEventListener("submit", (event) => {
-    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-  }));
+  bind(page, document);
   follow(page);
 });

@@ -14,7 +14,9 @@ Failures:
     States.Http.Socket              no response: refused, reset, or the timeout (60 s on AWS) passed
     States.Runtime                  bad parameters, a header the guide forbids, a string RequestBody
                                     with connection body parameters, a binary response
-    States.Permissions              the endpoint is outside stepwell's allow-list (no request is sent)
+    States.Permissions              the endpoint is outside stepwell's allow-list, by default any
+                                    address that is not public (no request is sent; the cause says
+                                    which --http-allow entry opens it)
     Events.ConnectionResource.*     an unknown connection (connections.py), or no OAuth token
                                     (connections_oauth.py)
 
@@ -23,8 +25,9 @@ rule is checked when a definition is created (the validator's business) and a lo
 needs no credentials. Pass ``require_connection=True`` to refuse such calls at run time as well.
 
 The invoker lives here with the response side (``shape_response``); the request side (parameter
-checks, merging a connection's headers, query and body, ``redact``) is in http_request.py, and the
-allow-list (``AllowList``, ``STEPWELL_HTTP_ALLOW``) in http_allow.py.
+checks, merging a connection's headers, query and body, ``redact``) is in http_request.py, the
+allow-list (``AllowList``, ``STEPWELL_HTTP_ALLOW``) in http_allow.py, and the transport that enforces
+it on the address actually connected to, for the OAuth token request too, in http_transport.py.
 
 Secrets never leave the invoker: every secret of the connection (and its OAuth token) is replaced by
 ``******`` wherever it would appear in a result or a cause, for instance in an API that echoes the
@@ -52,6 +55,7 @@ from stepwell.runtime.invokers.connections import (
     OAuthClientCredentials,
 )
 from stepwell.runtime.invokers.connections_oauth import TokenCache
+from stepwell.runtime.invokers.http_addresses import OwnAddresses
 from stepwell.runtime.invokers.http_allow import ALLOW_ENV, AllowList
 from stepwell.runtime.invokers.http_request import (
     HttpRequest,
@@ -62,6 +66,7 @@ from stepwell.runtime.invokers.http_request import (
     redact,
     runtime_error,
 )
+from stepwell.runtime.invokers.http_transport import EndpointRefused, PolicyTransport
 
 __all__ = ["ALLOW_ENV", "AllowList", "HttpInvoker", "shape_response"]
 
@@ -90,20 +95,23 @@ class HttpInvoker:
         connections: Connections,
         allow: AllowList | None = None,
         timeout: float = 60.0,
-        transport: httpx.BaseTransport | None = None,
         *,
         region: str = DEFAULT_REGION,
         require_connection: bool = False,
         tokens: TokenCache | None = None,
+        server_host: str | None = None,
     ):
+        """``server_host``: the address this server listens on, whose addresses are refused too."""
         self.connections = connections
         self.allow = allow or AllowList()
         self.timeout = timeout
         self.region = region
         self.require_connection = require_connection
         self.tokens = tokens or TokenCache()
-        # Redirects are not followed: the next hop could be outside the allow-list, and would get the
-        # connection's credentials.
+        # Redirects are not followed: the guide documents none, and "a response outside 2xx" fails
+        # with States.Http.StatusCode.<code>; the next hop would get the connection's credentials.
+        # The transport would check that hop like any request.
+        transport = PolicyTransport(self.allow, OwnAddresses(server_host))
         self.client = httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
         if QUERYLESS_LOG not in logging.getLogger("httpx").filters:
             logging.getLogger("httpx").addFilter(QUERYLESS_LOG)
@@ -117,6 +125,8 @@ class HttpInvoker:
         secrets = connection.secrets() if connection else []
         try:
             return self._call(request, connection, call, secrets)
+        except EndpointRefused as refused:  # the Task's endpoint or its connection's OAuth endpoint
+            raise TaskError("States.Permissions", redact(refused.cause, _long(secrets))) from None
         except TaskError as failure:  # a last pass, whatever raised it
             raise TaskError(failure.error, redact(failure.cause, _long(secrets))) from None
 
@@ -134,12 +144,6 @@ class HttpInvoker:
     ) -> Any:
         url = merge_query(request, connection)
         where = f"{url.scheme}://{url.netloc.decode()}{url.path}"  # never the query: it may hold secrets
-        if not self.allow.allows(url):
-            raise TaskError(
-                "States.Permissions",
-                f"The endpoint {where} is outside stepwell's HTTP allow-list ({ALLOW_ENV}); "
-                "no request was sent.",
-            )
         content, content_type = merge_body(request, connection)
         headers = merge_headers(request, connection)
         if content_type and not any(name.lower() == "content-type" for name, _ in headers):

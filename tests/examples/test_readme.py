@@ -1,0 +1,109 @@
+"""The README's commands, copied out of it and run as a new user runs them: the AWS CLI sample
+against a real `stepwell serve`, and the mocked `stepwell run` commands of the examples."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.server.process import ServerProcess
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+BIN = Path(sys.executable).parent  # .venv/bin: stepwell and the AWS CLI
+DOCUMENTED_PORT = "8083"
+
+
+def shell_blocks() -> list[str]:
+    return re.findall(r"```sh\n(.*?)```", README, flags=re.DOTALL)
+
+
+def commands(block: str) -> list[str]:
+    """The block's commands, each continuation line (a trailing backslash) joined to its command."""
+    return [c for c in block.replace("\\\n", " ").splitlines() if c.strip() and not c.startswith("#")]
+
+
+def json_documents(text: str) -> list[Any]:
+    decoder, found, at = json.JSONDecoder(), [], 0
+    while (at := text.find("{", at)) != -1:
+        document, at = decoder.raw_decode(text, at)
+        found.append(document)
+    return found
+
+
+def the_aws_cli_sample() -> str:
+    return next(b for b in shell_blocks() if "stepfunctions list-state-machines" in b)
+
+
+def test_the_aws_cli_sample_runs_against_a_server(tmp_path: Path) -> None:
+    """Every command of the sample succeeds as written (only the port differs), StartSyncExecution
+    included: the sample creates the machine it starts."""
+    server = ServerProcess(tmp_path / "stepwell.db").start()
+    try:
+        script = the_aws_cli_sample().replace(f"127.0.0.1:{DOCUMENTED_PORT}", f"127.0.0.1:{server.port}")
+        environment = {
+            **os.environ,
+            "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+            "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
+        }
+        done = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr
+    assert "start-sync-execution" in script
+    synced = json_documents(done.stdout)[-1]  # the last command's answer: StartSyncExecution's
+    assert synced["status"] == "SUCCEEDED", synced
+    assert synced["stateMachineArn"].endswith(":stateMachine:express")
+
+
+def the_mocked_runs() -> list[str]:
+    return [
+        c for block in shell_blocks() for c in commands(block) if "stepwell run" in c and "--test-case" in c
+    ]
+
+
+# What each documented mocked test case ends with: (status, error, cause).
+OUTCOMES = {
+    "BuyApproved": ("SUCCEEDED", None, None),
+    "Fails": ("FAILED", "JobFailed", "The job reported FAILED"),
+}
+
+
+def test_the_readme_documents_every_mocked_example() -> None:
+    cases = {shlex.split(c, comments=True)[-1] for c in the_mocked_runs()}
+    assert cases == set(OUTCOMES)
+
+
+@pytest.mark.parametrize("command", the_mocked_runs(), ids=lambda c: shlex.split(c, comments=True)[-1])
+def test_a_mocked_example_runs_as_documented(command: str) -> None:
+    words = shlex.split(command, comments=True)
+    assert words[0] == ".venv/bin/stepwell", command
+    done = subprocess.run(
+        [sys.executable, "-m", "stepwell.cli", *words[1:], "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    result = json.loads(done.stdout)
+    status, error, cause = OUTCOMES[words[-1]]
+    assert (result["status"], result["error"], result["cause"]) == (status, error, cause), done.stdout
+    assert done.returncode == (0 if status == "SUCCEEDED" else 1)
