@@ -34,6 +34,7 @@ from stepwell.engine.events import (
 from stepwell.engine.snapshot import RUNNING, Snapshot, snapshot_from_json, snapshot_to_json
 from stepwell.errors import ServiceError
 from stepwell.runtime import ids, tasks
+from stepwell.runtime.dispatch import QUEUED
 from stepwell.runtime.runtime import Runtime
 from stepwell.runtime.sqlite_store import Writer
 
@@ -74,6 +75,8 @@ class Batch:
         self.db = writer
         self.live: dict[str, Live] = {}
         self.after: list[Callable[[Executor], object]] = []
+        # What to undo in memory when the transaction rolls back (dispatch.py's places and queues).
+        self.undo: list[Callable[[], object]] = []
         # A .sync child that ends in the very transaction that starts it must not resume its
         # parent before the parent has recorded TaskSubmitted: child ARN -> deferred resumptions.
         self.held: dict[str, list[Callable[[], object]]] = {}
@@ -288,6 +291,11 @@ class Batch:
                 self.db.update_execution(live.arn, values)
             live.dirty = False
 
+    def rolled_back(self) -> None:
+        for action in reversed(self.undo):
+            action()
+        self.undo = []
+
     def after_commit(self, executor: Executor) -> None:
         for action in self.after:
             action(executor)
@@ -303,7 +311,7 @@ class Batch:
             self.after.append(_arm(float(row["due"]), row["execution_arn"], row["timer_id"]))
         failed = restarted = called = 0
         for row in self.db.open_tasks():
-            if row["kind"] in (tasks.FUNCTION, tasks.SERVICE) and row["status"] == tasks.QUEUED:
+            if row["kind"] in (tasks.FUNCTION, tasks.SERVICE) and row["status"] == QUEUED:
                 live = self._load(row["execution_arn"])
                 if live is not None:
                     tasks.redispatch_call(self, live, row)

@@ -26,7 +26,9 @@ from typing import Any, TypeVar
 
 from stepwell.engine.events import Event
 from stepwell.errors import ServiceError
+from stepwell.runtime import tasks
 from stepwell.runtime.batch import Batch
+from stepwell.runtime.dispatch import Dispatcher
 from stepwell.runtime.runtime import Runtime
 from stepwell.runtime.sqlite_store import Store
 
@@ -48,6 +50,8 @@ class Executor:
         self._wake = threading.Condition()
         self._running = False
         self._thread: threading.Thread | None = None
+        workers = _worker_processes(runtime)
+        runtime.dispatcher = Dispatcher(workers, runtime.function_workers, tasks.call_invoker)
 
     # ---- life cycle -----------------------------------------------------------------------
     def start(self) -> None:
@@ -79,6 +83,10 @@ class Executor:
     def deliver(self, execution_arn: str, event: Event) -> None:
         """An outside event for an execution (a task result, a callback, ...)."""
         self._enqueue(lambda batch: batch.step(execution_arn, event), None)
+
+    def enqueue(self, work: Callable[[Batch], object]) -> None:
+        """Run ``work(batch)`` in a coming transaction; nobody waits for it."""
+        self._enqueue(work, None)
 
     def add_timer(self, due: float, execution_arn: str, timer_id: str) -> None:
         with self._wake:
@@ -154,14 +162,10 @@ class Executor:
         done_timers = done_items = 0
         try:
             with writer.transaction():
-                for _, arn, timer_id in fired:
-                    if done_timers and time.perf_counter() > slice_ends:
-                        break
-                    batch.timer_fired(arn, timer_id)
-                    done_timers += 1
+                # Work from outside first (API calls, task results: short), then timers, at least
+                # one of each per transaction: executions resuming a long run of states, however
+                # many, cannot keep an API call waiting longer than one slice, nor the reverse.
                 for work, future in items:
-                    # At least one of each kind per transaction: a step that used the whole
-                    # slice (an execution resuming) cannot keep API calls waiting, nor the reverse.
                     if done_items and time.perf_counter() > slice_ends:
                         break
                     try:
@@ -169,8 +173,14 @@ class Executor:
                     except ServiceError as refused:
                         answers.append((future, None, refused))
                     done_items += 1
+                for _, arn, timer_id in fired:
+                    if done_timers and time.perf_counter() > slice_ends:
+                        break
+                    batch.timer_fired(arn, timer_id)
+                    done_timers += 1
                 batch.flush()
         except Exception as failure:
+            batch.rolled_back()
             raise _Unexpected() from failure
         if done_timers < len(fired) or done_items < len(items):
             self._put_back(items[done_items:], fired[done_timers:])
@@ -184,6 +194,12 @@ class Executor:
             else:
                 future.set_result(value)
         batch.after_commit(self)
+
+
+def _worker_processes(runtime: Runtime) -> int:
+    lambdas = getattr(runtime.invokers, "lambdas", None)
+    local = getattr(lambdas, "local", None)
+    return int(getattr(local, "size", 1))
 
 
 class _Unexpected(Exception):

@@ -11,6 +11,7 @@ from typing import Any
 from stepwell.asl.model import StateMachine
 from stepwell.asl.parse import parse_definition
 from stepwell.runtime.clock import now as clock_now
+from stepwell.runtime.dispatch import Dispatcher
 from stepwell.runtime.functions import FunctionRegistry
 from stepwell.runtime.invokers.base import TaskCall
 from stepwell.runtime.invokers.router import Invokers
@@ -26,6 +27,7 @@ class Runtime:
     functions: FunctionRegistry = field(default_factory=FunctionRegistry)
     invokers: Invokers | None = None  # None: the functions alone
     mocks: MockConfig | None = None
+    dispatcher: Dispatcher | None = None  # set by the executor that sends the calls (dispatch.py)
     clock: Callable[[], float] = clock_now
     function_workers: int = 32
     # Called (from any thread) when an activity may have a task for its pollers.
@@ -78,7 +80,9 @@ class Runtime:
         """Threads for task calls (Python functions); never one per execution."""
         with self._lock:
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.function_workers, thread_name_prefix="stepwell-task")
+                # A thread per call that can be under way (dispatch.py): none waits for a thread.
+                threads = max(self.function_workers, self.dispatcher.threads_needed if self.dispatcher else 0)
+                self._pool = ThreadPoolExecutor(threads, thread_name_prefix="stepwell-task")
             return self._pool
 
     def activity_ready(self, activity_arn: str) -> None:

@@ -11,10 +11,11 @@ A Task's resource decides its kind:
     mock       any of these, in an execution that runs a mocked test case (``<arn>#<TestCase>``)
                whose file names the state: answered from the file after the commit
 
-A function or service row is written "queued"; it becomes "started" when its call is handed over
-(a worker takes it, the request leaves: ``HandOver``), committed before the call goes out. After a
-crash, recovery fails a started call as in flight (it may have run: never run twice silently) and
-simply calls a queued one (``redispatch_call``).
+A function or service row is written "started" when its call goes out right after the commit, or
+"queued" while it waits for a place (dispatch.py: one per worker process or task thread); a queued
+call becomes "started" in the transaction that frees its place. After a crash, recovery fails a
+started call as in flight (it may have run: never run twice silently) and simply calls a queued one
+(``redispatch_call``).
 
 Callback tokens (``.waitForTaskToken``, activities) are the rows' primary keys: SendTask* find the
 task by its token. A row stays (status "closed") after the task ends, so a late SendTask* gets
@@ -43,8 +44,8 @@ from stepwell.engine.tasks import SERVICE as CALLED_SERVICE
 from stepwell.engine.tasks import needs_token
 from stepwell.errors import ServiceError
 from stepwell.runtime import ids
-from stepwell.runtime.hand_over import QUEUED, HandOver
-from stepwell.runtime.invokers.base import CallWithdrawn, TaskError, task_call
+from stepwell.runtime.dispatch import THREADS, WORKERS, Call, Dispatcher
+from stepwell.runtime.invokers.base import TaskError, task_call
 from stepwell.runtime.mocks import MockReturn, MockThrow, Outcome, UnknownTestCase
 
 if TYPE_CHECKING:
@@ -82,6 +83,8 @@ def schedule(batch: Batch, live: Live, command: InvokeTask) -> None:
     outcome = _mocked(batch, live, command)
     token = command.task_token or secrets.token_urlsafe(32)
     called = outcome is None and kind in (FUNCTION, SERVICE)
+    # "scheduled" is what the other kinds say, and what calls written before places existed say.
+    status = _dispatcher(batch).call(batch, _call(batch, live.arn, command, token)) if called else "scheduled"
     live.wrote_rows = True
     batch.db.insert_task(
         {
@@ -91,9 +94,7 @@ def schedule(batch: Batch, live: Live, command: InvokeTask) -> None:
             "kind": MOCK if outcome is not None else kind,
             "resource": command.resource,
             "payload": jsoncodec.dumps_text(command.payload),
-            # A call is "queued" until handed over (hand_over.py); "scheduled" is what the other
-            # kinds say, and what calls written before hand-overs were recorded say.
-            "status": QUEUED if called else "scheduled",
+            "status": status,
             "activity_arn": command.resource if kind == ACTIVITY and outcome is None else None,
             "created": batch.runtime.clock(),
             "heartbeat_seconds": command.heartbeat_seconds,
@@ -106,7 +107,7 @@ def schedule(batch: Batch, live: Live, command: InvokeTask) -> None:
     if outcome is not None:
         batch.after.append(lambda executor: answer_from_mock(executor, arn, command, kind, outcome))
     elif called:
-        batch.after.append(lambda executor: call_invoker(executor, arn, command, token))
+        pass  # the dispatcher sends it when it has a place (dispatch.py)
     elif kind == ACTIVITY:
         batch.after.append(lambda executor: batch.runtime.activity_ready(command.resource))
     else:
@@ -151,11 +152,24 @@ def answer_from_mock(executor: Executor, arn: str, command: InvokeTask, kind: st
     executor.deliver(arn, event)
 
 
-def call_invoker(executor: Executor, arn: str, command: InvokeTask, token: str) -> None:
-    """Carry the call out on the runtime's thread pool; its outcome comes back as an event."""
+def _dispatcher(batch: Batch) -> Dispatcher:
+    dispatcher = batch.runtime.dispatcher
+    assert dispatcher is not None, "the executor sets it"
+    return dispatcher
+
+
+def _call(batch: Batch, arn: str, command: InvokeTask, token: str) -> Call:
+    invokers = batch.runtime.invokers
+    on_workers = invokers is not None and invokers.on_worker_pool(task_call(command, arn))
+    return Call(arn, command, token, WORKERS if on_workers else THREADS)
+
+
+def call_invoker(executor: Executor, dispatched: Call) -> None:
+    """Carry the call out on the runtime's thread pool (its row says "started", committed); its
+    outcome comes back as an event, applied where its place passes to the next call."""
     runtime = executor.runtime
-    hand_over = HandOver(executor, token)
-    call = task_call(command, arn, hand_over)
+    arn, command = dispatched.arn, dispatched.command
+    call = task_call(command, arn)
     resource = call.resource
 
     def work() -> None:
@@ -177,16 +191,19 @@ def call_invoker(executor: Executor, arn: str, command: InvokeTask, token: str) 
             event = TaskFailed(
                 now=now(), seed=seed(), task_id=command.task_id, error=failure.error, cause=failure.cause
             )
-        except CallWithdrawn:  # the task ended while the call waited, or the server is stopping
-            return
         except Exception as bug:  # an invoker's bug must not leave the execution waiting forever
             log.exception("task %s of %s failed inside stepwell", command.task_id, arn)
             event = TaskFailed(
                 now=now(), seed=seed(), task_id=command.task_id, error="States.TaskFailed", cause=str(bug)
             )
-        executor.deliver(arn, event)
+        executor.enqueue(lambda batch: _finished(batch, dispatched, event))
 
     runtime.pool.submit(work)
+
+
+def _finished(batch: Batch, dispatched: Call, event: Event) -> None:
+    _dispatcher(batch).finished(batch, dispatched)
+    batch.step(dispatched.arn, event)
 
 
 def redispatch_call(batch: Batch, live: Live, row: sqlite3.Row) -> None:
@@ -204,8 +221,7 @@ def redispatch_call(batch: Batch, live: Live, row: sqlite3.Row) -> None:
         # the row's key is the engine's token when the engine made one for the call
         task_token=row["token"] if needs_token(resource, CALLED_SERVICE) else None,
     )
-    arn, token = live.arn, row["token"]
-    batch.after.append(lambda executor: call_invoker(executor, arn, command, token))
+    _dispatcher(batch).requeue(batch, _call(batch, live.arn, command, row["token"]))
 
 
 def cancel(batch: Batch, live: Live, task_id: str) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from stepwell.runtime.invokers.base import CallWithdrawn, TaskCall, TaskError, parse_resource
+from stepwell.runtime.invokers.base import TaskCall, TaskError, parse_resource
 from stepwell.runtime.invokers.lambda_workers import FunctionSettings, LambdaWorkers
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:"
@@ -371,46 +371,3 @@ def test_a_module_that_does_not_load_fails_at_once(tmp_path: Path) -> None:
 
 def test_only_lambda_resources(pool: LambdaWorkers) -> None:
     assert failure(pool, "arn:aws:states:::sqs:sendMessage", {}).error == "States.TaskFailed"
-
-
-# ---- the hand-over: recorded when a worker takes the call, not while the call waits for one ------
-class Recorder:
-    """A call's ``hand_over``: notes when it was asked, answers ``answer``."""
-
-    def __init__(self, answer: bool = True):
-        self.answer = answer
-        self.asked_at: float | None = None
-
-    def __call__(self) -> bool:
-        self.asked_at = time.monotonic()
-        return self.answer
-
-
-def test_a_call_waiting_for_a_worker_is_handed_over_only_when_it_gets_one(functions_file: Path) -> None:
-    with LambdaWorkers([functions_file], size=1) as one:
-        busy = threading.Thread(target=call, args=(one, ARN + "sleepy", {"seconds": 0.6}))
-        busy.start()
-        time.sleep(0.1)  # the only worker is taken
-        waiting = Recorder()
-        began = time.monotonic()
-        result = one.invoke(TaskCall(parse_resource(ARN + "double"), {"n": 2}, hand_over=waiting))
-        busy.join()
-    assert result == 4
-    assert waiting.asked_at is not None and waiting.asked_at - began >= 0.4  # after the sleeper ended
-
-
-def test_a_call_refused_at_its_hand_over_is_not_sent_and_the_worker_stays(
-    functions_file: Path, tmp_path: Path
-) -> None:
-    pid_file = tmp_path / "pid"
-    with LambdaWorkers([functions_file], size=1) as one:
-        first = call(one, ARN + "pid", {})
-        refused = TaskCall(
-            parse_resource(ARN + "sleepy"),
-            {"pid_file": str(pid_file), "seconds": 0},
-            hand_over=Recorder(False),
-        )
-        with pytest.raises(CallWithdrawn):
-            one.invoke(refused)
-        assert not pid_file.exists()  # the function never ran
-        assert call(one, ARN + "pid", {}) == first  # the same worker, given back to the pool

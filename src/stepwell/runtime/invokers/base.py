@@ -6,13 +6,6 @@ Step Functions records it, or raises ``TaskError(error, cause)``. Invokers block
 them on its thread pool after the step that scheduled them is stored, and turns the outcome into a
 TaskSucceeded / TaskFailed event. An invoker never sees the snapshot or the store.
 
-The hand-over: right before a call's side effect starts (a worker process takes it, the request
-leaves), the invoker calls ``call.handed_over()``. That blocks until the durable runtime has
-committed "this call was handed over", and raises ``CallWithdrawn`` when the task ended meanwhile
-(timed out, stopped) or the server is stopping: then nothing may be sent. After a crash only a
-call recorded as handed over is ambiguous (failed, never run twice); one still waiting in a queue
-is simply run.
-
 Resource forms (reference §7.2):
 
     arn:aws:lambda:<region>:<account>:function:<name>[:qualifier]      legacy Lambda
@@ -23,19 +16,13 @@ Resource forms (reference §7.2):
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from stepwell.engine.commands import InvokeTask
 
 STATES_PREFIX = "arn:aws:states:::"
 PATTERNS = (".waitForTaskToken", ".sync:2", ".sync")
-
-
-class CallWithdrawn(Exception):
-    """The call was not handed over, and must not be: its task ended meanwhile, or the server is
-    stopping (the call stays queued in the store, and runs after the restart)."""
 
 
 class TaskError(Exception):
@@ -86,8 +73,7 @@ class TaskCall:
 
     ``payload`` is the state's effective parameters (after Parameters / Arguments); ``attempt``
     is the retry attempt of this entry into the state, from 0; ``timeout_seconds`` is the state's
-    TimeoutSeconds, if any. ``hand_over`` records the hand-over durably (see ``handed_over``);
-    it answers False when the call must not go out. None: nothing to record (tests, Express)."""
+    TimeoutSeconds, if any."""
 
     resource: Resource
     payload: Any
@@ -96,19 +82,9 @@ class TaskCall:
     timeout_seconds: float | None = None
     task_token: str | None = None
     execution_arn: str = ""
-    hand_over: Callable[[], bool] | None = field(default=None, compare=False, repr=False)
-
-    def handed_over(self) -> None:
-        """Say the side effect starts now: returns once that is durable; raises CallWithdrawn when
-        the call must not go out. Call it once, right before the side effect, and never before
-        waiting for a free worker or connection: a call that waits is still queued."""
-        if self.hand_over is not None and not self.hand_over():
-            raise CallWithdrawn()
 
 
-def task_call(
-    command: InvokeTask, execution_arn: str = "", hand_over: Callable[[], bool] | None = None
-) -> TaskCall:
+def task_call(command: InvokeTask, execution_arn: str = "") -> TaskCall:
     """The call the engine's InvokeTask command asks for."""
     return TaskCall(
         resource=parse_resource(command.resource),
@@ -118,12 +94,10 @@ def task_call(
         timeout_seconds=command.timeout_seconds,
         task_token=command.task_token,
         execution_arn=execution_arn,
-        hand_over=hand_over,
     )
 
 
 class Invoker(Protocol):
     def invoke(self, call: TaskCall) -> Any:
-        """The task's result (JSON-compatible); raise TaskError for a failure. An invoker that
-        calls ``call.handed_over()`` itself says so with ``hands_over_itself`` (see router.py)."""
+        """The task's result (JSON-compatible); raise TaskError for a failure."""
         ...

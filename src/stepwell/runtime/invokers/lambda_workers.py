@@ -15,10 +15,6 @@ worker dies is broken as a whole (BrokenProcessPool) and cannot kill one task on
 owned by one calling thread at a time: a call is one pickle each way over its own socket (~0.1 ms), and
 a stuck or dead worker is dealt with alone. Workers start on demand (one at construction, to learn the
 functions and fail fast on a module that does not load) up to ``size``, and are reused, LIFO.
-
-A call that waits for a worker is queued; it is handed over (``TaskCall.handed_over``, committed
-before it goes out) when it is about to get one (worker_line.py): after a crash of the server, the
-queued calls simply run, and only the calls handed over fail as in flight.
 """
 
 from __future__ import annotations
@@ -55,7 +51,6 @@ from stepwell.runtime.invokers.lambda_shapes import (
     require_lambda,
     timeout_payload,
 )
-from stepwell.runtime.invokers.worker_line import WorkerLine
 
 WORKER_MODULE = "stepwell.runtime.invokers.lambda_worker_main"
 STOP_GRACE_SECONDS = 2.0
@@ -156,7 +151,6 @@ class LambdaWorkers:
         self._idle: list[WorkerProcess] = []
         self._all: set[WorkerProcess] = set()
         self._count = 1  # workers alive or starting (the first one starts below)
-        self._line = WorkerLine(self.size)  # the calls handed over: on a worker, or about to be
         self._closed = False
         self._finalizer = weakref.finalize(self, _kill_all, self._all)
         first, self._catalog = self._start()
@@ -185,18 +179,10 @@ class LambdaWorkers:
         tail = target.parameters.get("LogType") == "Tail"
         arn = function_arn(target.target, self.region, self.account)
         event = json.dumps(target.event)
-        with self._line.through():  # a call that waits here is queued, not handed over
-            handing = time.perf_counter()
-            call.handed_over()
-            committed = time.perf_counter()
-            worker = self._checkout()
-            on_worker = time.perf_counter()
-            started = time.time()  # the function's time counts from here, not from the queue
-            message = (target.name, request_id, event, started + budget, memory, arn, tail)
-            reply = self._run(
-                worker, pickle.dumps(message, pickle.HIGHEST_PROTOCOL), timeout, request_id, target
-            )
-            self._line.measured(committed - handing, time.perf_counter() - on_worker)
+        worker = self._checkout()
+        started = time.time()  # the function's time counts from here, not from the wait for a worker
+        message = (target.name, request_id, event, started + budget, memory, arn, tail)
+        reply = self._run(worker, pickle.dumps(message, pickle.HIGHEST_PROTOCOL), timeout, request_id, target)
         ok, text, _, log = reply
         if not ok:
             raise function_error(text, compact=target.wrap)
@@ -207,10 +193,6 @@ class LambdaWorkers:
         return invoke_response(
             result, request_id, log_result=log_tail(request_id, log, duration_ms, memory) if tail else None
         )
-
-    def hands_over_itself(self, call: TaskCall) -> bool:
-        """Yes: ``invoke`` records the hand-over once a worker takes the call (router.py)."""
-        return True
 
     def limits(self, name: str) -> tuple[float, int]:
         """(timeout in seconds, memory in MB) of a function."""

@@ -7,11 +7,6 @@
 
 Activities and nested executions (``states:startExecution``) are not invokers: the durable runtime
 carries them out itself.
-
-The hand-over (base.py): the router records it right before it passes a call on, except to an
-invoker that records it itself at the true moment (the worker pool: when a worker takes the call,
-not while it waits for one). Recording early is safe, only pessimistic: after a crash such a call
-fails as in flight even if it had not gone out yet; it is never run twice.
 """
 
 from __future__ import annotations
@@ -44,40 +39,37 @@ class Invokers:
 
     def invoke(self, call: TaskCall) -> Any:
         resource = call.resource
-        if self.stands_in(resource) or (resource.service in LAMBDA_SERVICES and self.lambdas is None):
-            call.handed_over()  # an in-thread function: it starts now
+        if self.stands_in(resource):
             return self.functions.invoke(resource.base, call.payload, call.timeout_seconds)
-        invoker = self.lambdas if resource.service in LAMBDA_SERVICES else None
-        if invoker is None:
-            invoker = self.http if resource.service == "http" else self.aws
-            if invoker is None or resource.service == "states":
-                raise TaskError(
-                    "States.TaskFailed",
-                    f"stepwell is not configured to call the resource '{resource.arn}'.",
-                )
-        if not hands_over_itself(invoker, call):
-            call.handed_over()
+        if resource.service in LAMBDA_SERVICES:
+            if self.lambdas is None:
+                return self.functions.invoke(resource.base, call.payload, call.timeout_seconds)
+            return self.lambdas.invoke(call)
+        invoker = self.http if resource.service == "http" else self.aws
+        if invoker is None or resource.service == "states":
+            raise TaskError(
+                "States.TaskFailed",
+                f"stepwell is not configured to call the resource '{resource.arn}'.",
+            )
         return invoker.invoke(call)
+
+    def on_worker_pool(self, call: TaskCall) -> bool:
+        """Whether the local worker processes carry ``call`` out (a function of theirs; lambdas.py
+        sends a name they lack to the Lambda endpoint, if there is one)."""
+        lambdas = self.lambdas
+        resource = call.resource
+        if not isinstance(lambdas, Lambdas) or lambdas.local is None:
+            return False
+        if resource.service not in LAMBDA_SERVICES or self.stands_in(resource):
+            return False
+        name = lambda_target(resource.base, call.payload).name
+        return lambdas.remote is None or lambdas.local.has_function(name)
 
     def close(self) -> None:
         for invoker in (self.lambdas, self.http):
             close = getattr(invoker, "close", None)
             if close is not None:
                 close()
-
-
-def hands_over_itself(invoker: Invoker, call: TaskCall) -> bool:
-    """Whether ``invoker`` records the hand-over of ``call`` itself: it says so with a
-    ``hands_over_itself(call)`` method. Lambdas picks the worker pool for the functions the pool has
-    (or for every name when there is no endpoint), the endpoint for the rest (lambdas.py)."""
-    if isinstance(invoker, Lambdas):
-        local = invoker.local
-        if local is None:
-            return False
-        name = lambda_target(call.resource.base, call.payload).name
-        return invoker.remote is None or local.has_function(name)
-    says = getattr(invoker, "hands_over_itself", None)
-    return bool(says(call)) if callable(says) else False
 
 
 def standard_invokers(
