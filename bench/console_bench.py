@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from tests.server.process import ServerProcess  # noqa: E402
 
-from stepwell.console.graph_layout import layout_graph  # noqa: E402
-from stepwell.console.graph_model import build_graph  # noqa: E402
-from stepwell.console.graph_sample import mixed_definition  # noqa: E402
+from stepwell.console.graph.layout import layout_graph  # noqa: E402
+from stepwell.console.graph.model import build_graph  # noqa: E402
+from stepwell.console.graph.sample import mixed_definition  # noqa: E402
 
 BIG_MAP = {
     "StartAt": "Each",

@@ -3,7 +3,7 @@
     .venv/bin/python bench/graph_bench.py [--repeat 15]
 
 Lays out generated mixed definitions of 50 and 200 states (Task chains with Retry/Catch, Choices
-with several rules, polling loops, Parallels, Maps: ``stepwell.console.graph_sample``), building
+with several rules, polling loops, Parallels, Maps: ``stepwell.console.graph.sample``), building
 the graph model and the layout each time (no cache), and separately the SVG text for a laid-out
 graph. Prints and writes bench/results/graph.json. The target: 200 states in well under a second.
 """
@@ -20,10 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from stepwell.console.graph_layout import layout_graph
-from stepwell.console.graph_model import build_graph
-from stepwell.console.graph_sample import mixed_definition
-from stepwell.console.graph_svg import render_svg
+from stepwell.console.graph.layout import layout_graph
+from stepwell.console.graph.model import build_graph
+from stepwell.console.graph.sample import mixed_definition
+from stepwell.console.graph.svg import render_svg
 
 RESULTS = Path(__file__).with_name("results") / "graph.json"
 SIZES = (50, 200)

@@ -18,7 +18,7 @@ from typing import Any
 
 from stepwell.asl.parse import parse_definition
 from stepwell.asl.validate import validate_definition
-from stepwell.console.graph_cli import add_graph_command
+from stepwell.console.graph.cli import add_graph_command
 from stepwell.errors import DefinitionError
 from stepwell.runtime.functions import FunctionRegistry
 from stepwell.runtime.invokers.connections import ConnectionsFileError

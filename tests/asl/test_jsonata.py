@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from stepwell.asl import jsonata_errors
 from stepwell.asl.jsonata import (
     UNDEFINED,
     InvalidJsonata,
@@ -20,6 +19,7 @@ from stepwell.asl.jsonata import (
     is_jsonata,
     type_name,
 )
+from stepwell.asl.jsonata import errors as jsonata_errors
 from stepwell.asl.scope import Scope
 from stepwell.errors import QUERY_EVALUATION_ERROR, EvaluationError
 from tests.shared_cases import case_files

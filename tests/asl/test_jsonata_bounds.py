@@ -12,8 +12,14 @@ from typing import Any
 
 import pytest
 
-from stepwell.asl import jsonata_engine, jsonata_errors, jsonata_limits
-from stepwell.asl.jsonata import UNDEFINED, compile_jsonata, compile_jsonata_template
+from stepwell.asl.jsonata import (
+    UNDEFINED,
+    compile_jsonata,
+    compile_jsonata_template,
+)
+from stepwell.asl.jsonata import engine as jsonata_engine
+from stepwell.asl.jsonata import errors as jsonata_errors
+from stepwell.asl.jsonata import limits as jsonata_limits
 from stepwell.asl.scope import Scope
 from stepwell.errors import QUERY_EVALUATION_ERROR, EvaluationError
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from stepwell.asl.jsonata import UNDEFINED, compile_jsonata
-from stepwell.asl.jsonata_builtins import javascript_number_text
-from stepwell.asl.jsonata_functions import java_random_double
+from stepwell.asl.jsonata.builtins import javascript_number_text
+from stepwell.asl.jsonata.functions import java_random_double
 from stepwell.asl.scope import Entropy, Scope
 from tests.asl.test_jsonata import cause_of, ev, sig, threw
 

@@ -11,7 +11,7 @@ from jsonata.regex_engine import RegexFlags
 
 from stepwell.asl import bounded_regex
 from stepwell.asl.jsonata import UNDEFINED, compile_jsonata, compile_jsonata_template
-from stepwell.asl.jsonata_regex import jsonata_regex_engine
+from stepwell.asl.jsonata.regexes import jsonata_regex_engine
 from stepwell.asl.scope import Scope
 from stepwell.errors import QUERY_EVALUATION_ERROR, EvaluationError
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from stepwell.console.graph_sample import mixed_definition
+from stepwell.console.graph.sample import mixed_definition
 
 EXAMPLES = sorted(Path(__file__).parents[2].joinpath("examples").glob("*/*.asl.json"))
 ODD_NAME = "<b>\"&'"

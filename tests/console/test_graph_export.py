@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from stepwell.console.graph_cli import add_graph_command
-from stepwell.console.graph_export import to_dot, to_json, to_mermaid
-from stepwell.console.graph_model import EdgeKind, build_graph
+from stepwell.console.graph.cli import add_graph_command
+from stepwell.console.graph.export import to_dot, to_json, to_mermaid
+from stepwell.console.graph.model import EdgeKind, build_graph
 from tests.console.graph_fixtures import EXAMPLES, MIXED, ODD_NAME, all_definitions
 
 
@@ -116,7 +116,7 @@ def test_cli_reports_an_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFi
 def test_cli_in_a_subprocess_prints_svg_to_stdout() -> None:
     code = (
         "import argparse, sys\n"
-        "from stepwell.console.graph_cli import add_graph_command\n"
+        "from stepwell.console.graph.cli import add_graph_command\n"
         "p = argparse.ArgumentParser(); add_graph_command(p.add_subparsers())\n"
         "a = p.parse_args(sys.argv[1:]); sys.exit(a.handler(a))\n"
     )

@@ -6,13 +6,13 @@ from itertools import combinations
 
 import pytest
 
-from stepwell.console.graph_coordinates import isotonic_with_gaps
-from stepwell.console.graph_export import layout_dict
-from stepwell.console.graph_geometry import Box
-from stepwell.console.graph_layout import GraphLayout, PlacedScope, layout_definition, layout_graph
-from stepwell.console.graph_model import EdgeKind, build_graph
-from stepwell.console.graph_ordering import count_crossings, order_layers
-from stepwell.console.graph_sample import mixed_definition
+from stepwell.console.graph.coordinates import isotonic_with_gaps
+from stepwell.console.graph.export import layout_dict
+from stepwell.console.graph.geometry import Box
+from stepwell.console.graph.layout import GraphLayout, PlacedScope, layout_definition, layout_graph
+from stepwell.console.graph.model import EdgeKind, build_graph
+from stepwell.console.graph.ordering import count_crossings, order_layers
+from stepwell.console.graph.sample import mixed_definition
 from tests.console.graph_fixtures import MIXED, all_definitions, example_texts
 
 

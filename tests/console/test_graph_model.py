@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from stepwell.console.graph_labels import choice_label, shorten
-from stepwell.console.graph_model import EdgeKind, NodeKind, build_graph, encode_name
+from stepwell.console.graph.labels import choice_label, shorten
+from stepwell.console.graph.model import EdgeKind, NodeKind, build_graph, encode_name
 from tests.console.graph_fixtures import ITERATOR, MIXED, ODD_NAME, all_definitions, raw_transitions
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9_.~/@-]+$")

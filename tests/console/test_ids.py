@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stepwell.console.graph_model import NodeKind, build_graph
+from stepwell.console.graph.model import NodeKind, build_graph
 from stepwell.console.ids import encode_name, index_states, scope_path, state_id
 
 NESTED = {

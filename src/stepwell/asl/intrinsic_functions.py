@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from stepwell.asl.jsonata_limits import json_text_exceeds
+from stepwell.asl.jsonata.limits import json_text_exceeds
 from stepwell.asl.scope import Entropy, Scope
 from stepwell.errors import RUNTIME, EvaluationError
 

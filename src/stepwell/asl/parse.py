@@ -17,7 +17,7 @@ from stepwell.asl.jsonata import compile_jsonata, compile_jsonata_template, is_j
 from stepwell.asl.paths import compile_path, compile_reference_path
 from stepwell.asl.templates import compile_payload_template, compile_value_expression
 from stepwell.asl.validate import validate_definition
-from stepwell.asl.validate_json import load_definition_text
+from stepwell.asl.validate.json_text import load_definition_text
 from stepwell.errors import DefinitionError
 
 QL = m.QueryLanguage

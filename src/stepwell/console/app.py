@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from stepwell.console import activity_pages, execution_pages, machine_pages
-from stepwell.console.graph_style import stylesheet
+from stepwell.console.graph.style import stylesheet
 from stepwell.console.security import HEADERS, CsrfError
 from stepwell.console.web import STATIC, Web
 from stepwell.service import Service

@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from stepwell.console import execution_view as view
 from stepwell.console.execution_summary import failure_banner, summary
-from stepwell.console.graph_view import machine_graph
+from stepwell.console.graph.view import machine_graph
 from stepwell.console.iteration_picker import pickers
 from stepwell.console.web import Web, when
 from stepwell.errors import ServiceError

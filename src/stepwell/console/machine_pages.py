@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from stepwell.console.graph_view import machine_graph
+from stepwell.console.graph.view import machine_graph
 from stepwell.console.web import Web, pretty, when
 from stepwell.errors import ServiceError
 

@@ -6,7 +6,7 @@ import asyncio
 import json
 from typing import Any
 
-from stepwell.api.arns import ACTIVITY
+from stepwell.arns import ACTIVITY
 from stepwell.asl import jsoncodec
 from stepwell.asl.jsoncodec import JsonError
 from stepwell.engine.events import TaskFailed, TaskHeartbeat, TaskStarted, TaskSucceeded

@@ -8,14 +8,14 @@ import sqlite3
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
-from stepwell.api.arns import ArnError, ParsedArn, check_name, parse_arn
-from stepwell.api.pagination import InvalidToken, PageTokens
 from stepwell.api.validation import MAX_REPORTED, violations_message
+from stepwell.arns import ArnError, ParsedArn, check_name, parse_arn
 from stepwell.errors import ServiceError
 from stepwell.runtime.batch import Batch
 from stepwell.runtime.executor import Executor
 from stepwell.runtime.runtime import Runtime
 from stepwell.runtime.sqlite_store import Store
+from stepwell.service.pagination import InvalidToken, PageTokens
 
 T = TypeVar("T")
 

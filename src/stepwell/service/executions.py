@@ -6,7 +6,7 @@ import asyncio
 import json
 from typing import Any
 
-from stepwell.api.arns import EXECUTION, EXPRESS, STATE_MACHINE, express_execution_arn
+from stepwell.arns import EXECUTION, EXPRESS, STATE_MACHINE, express_execution_arn
 from stepwell.asl import jsoncodec
 from stepwell.asl.jsoncodec import JsonError, escape_surrogates
 from stepwell.engine.events import ExecutionInfo, StopRequested

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from stepwell.api.arns import STATE_MACHINE
+from stepwell.arns import STATE_MACHINE
 from stepwell.asl import jsoncodec
 from stepwell.asl.jsoncodec import MAX_DEPTH, JsonError, JsonLimitError, escape_surrogates, has_surrogates
 from stepwell.asl.validate import validate_definition

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stepwell.api.arns import ACTIVITY, STATE_MACHINE
+from stepwell.arns import ACTIVITY, STATE_MACHINE
 from stepwell.errors import ServiceError
 from stepwell.runtime.batch import Batch
 from stepwell.service.core import Core, arn_of, tag_pairs
