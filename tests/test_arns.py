@@ -3,6 +3,8 @@ from __future__ import annotations
 import pytest
 
 from stepwell.arns import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_REGION,
     ArnError,
     ParsedArn,
     activity_arn,
@@ -10,7 +12,9 @@ from stepwell.arns import (
     execution_arn,
     express_execution_arn,
     map_run_arn,
+    map_run_arn_of,
     parse_arn,
+    role_arn,
     state_machine_arn,
 )
 
@@ -37,6 +41,36 @@ def test_builders_take_another_partition() -> None:
     assert state_machine_arn("cn-north-1", ACCOUNT, "M", partition="aws-cn") == (
         f"arn:aws-cn:states:cn-north-1:{ACCOUNT}:stateMachine:M"
     )
+    assert execution_arn("cn-north-1", ACCOUNT, "M", "e", partition="aws-cn").startswith("arn:aws-cn:states:")
+    assert activity_arn("cn-north-1", ACCOUNT, "A", partition="aws-cn").startswith("arn:aws-cn:states:")
+
+
+def test_the_role_arn_is_iams_global_form() -> None:
+    # "arn:aws:iam::123456789012:role/..." is the roleArn shape CreateStateMachine takes.
+    assert role_arn(ACCOUNT) == f"arn:aws:iam::{ACCOUNT}:role/stepwell"
+    assert role_arn(ACCOUNT, "Runner") == f"arn:aws:iam::{ACCOUNT}:role/Runner"
+    assert role_arn(ACCOUNT, partition="aws-us-gov") == f"arn:aws-us-gov:iam::{ACCOUNT}:role/stepwell"
+
+
+def test_the_defaults_are_step_functions_locals() -> None:
+    assert (DEFAULT_REGION, DEFAULT_ACCOUNT) == ("us-east-1", "123456789012")
+    assert parse_arn(state_machine_arn(DEFAULT_REGION, DEFAULT_ACCOUNT, "M")).account == DEFAULT_ACCOUNT
+
+
+def test_a_map_run_arn_is_built_from_the_state_machine_arn() -> None:
+    # Recorded form: arn:<partition>:states:<region>:<account>:mapRun:<machine>/<label>:<uuid>
+    machine = state_machine_arn("eu-west-1", ACCOUNT, "Orders", partition="aws-cn")
+    assert (
+        map_run_arn_of(machine, "Fan", UUID)
+        == f"arn:aws-cn:states:eu-west-1:{ACCOUNT}:mapRun:Orders/Fan:{UUID}"
+    )
+    assert map_run_arn_of(machine, "Fan", UUID) == map_run_arn(
+        "eu-west-1", ACCOUNT, "Orders", "Fan", UUID, partition="aws-cn"
+    )
+    assert map_run_arn_of(f"{HEAD}:stateMachine:Orders:7", "Fan", UUID) == f"{HEAD}:mapRun:Orders/Fan:{UUID}"
+    with pytest.raises(ArnError) as refused:
+        map_run_arn_of(f"{HEAD}:execution:Orders:run-1", "Fan", UUID)
+    assert refused.value.message == "Invalid Arn: 'Resource type not valid in this context: execution'"
 
 
 # --- parsing: every form round-trips ----------------------------------------------------------
@@ -73,6 +107,7 @@ def test_builders_and_parser_agree() -> None:
         execution_arn(REGION, ACCOUNT, "M", "e"),
         express_execution_arn(REGION, ACCOUNT, "M", "e", UUID),
         map_run_arn(REGION, ACCOUNT, "M", "L", UUID),
+        map_run_arn_of(state_machine_arn(REGION, ACCOUNT, "M"), "L", UUID),
         activity_arn(REGION, ACCOUNT, "A"),
     ]
     assert [parse_arn(arn).to_arn() for arn in built] == built

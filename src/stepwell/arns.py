@@ -1,4 +1,4 @@
-"""Step Functions ARNs (building and parsing them) and AWS's rules for resource names.
+"""Step Functions ARNs, built and parsed in this one module, and AWS's rules for resource names.
 
 ARN forms (reference §1.2)::
 
@@ -10,6 +10,7 @@ ARN forms (reference §1.2)::
     arn:<partition>:states:<region>:<account>:express:<machine>:<execution>:<uuid>
     arn:<partition>:states:<region>:<account>:mapRun:<machine>/<label>:<uuid>
     arn:<partition>:states:<region>:<account>:activity:<name>
+    arn:<partition>:iam::<account>:role/<name>   (a state machine's roleArn: built, never parsed)
 
 Names may contain neither ':' nor '/', so splitting on them is unambiguous.
 
@@ -42,6 +43,12 @@ EXPRESS = "express"
 MAP_RUN = "mapRun"
 ACTIVITY = "activity"
 RESOURCE_TYPES = frozenset({STATE_MACHINE, EXECUTION, EXPRESS, MAP_RUN, ACTIVITY})
+
+# What stepwell answers for when it is not told otherwise (`serve --region/--account`, `run`).
+DEFAULT_PARTITION = "aws"
+DEFAULT_REGION = "us-east-1"
+DEFAULT_ACCOUNT = "123456789012"
+DEFAULT_ROLE_NAME = "stepwell"
 
 # "arn:aws:states:", "arn:aws-cn:states:", "arn:aws-us-gov:states:", ...
 _PREFIX = re.compile(r"arn:aws(?:-[a-z]+)*:states:")
@@ -105,14 +112,23 @@ class ParsedArn:
         return head + ":" + ":".join(parts)
 
 
-def state_machine_arn(region: str, account: str, name: str, *, partition: str = "aws") -> str:
-    return f"arn:{partition}:states:{region}:{account}:stateMachine:{name}"
+# ---- building -------------------------------------------------------------------------------
+# Every ARN stepwell writes is built here; callers bound to one region and account (the runtime,
+# the console) pass theirs. Names are not checked: the use case checks them (check_name) first.
+
+
+def _head(partition: str, region: str, account: str, resource_type: str) -> str:
+    return f"arn:{partition}:states:{region}:{account}:{resource_type}"
+
+
+def state_machine_arn(region: str, account: str, name: str, *, partition: str = DEFAULT_PARTITION) -> str:
+    return f"{_head(partition, region, account, STATE_MACHINE)}:{name}"
 
 
 def execution_arn(
-    region: str, account: str, machine_name: str, execution_name: str, *, partition: str = "aws"
+    region: str, account: str, machine_name: str, execution_name: str, *, partition: str = DEFAULT_PARTITION
 ) -> str:
-    return f"arn:{partition}:states:{region}:{account}:execution:{machine_name}:{execution_name}"
+    return f"{_head(partition, region, account, EXECUTION)}:{machine_name}:{execution_name}"
 
 
 def express_execution_arn(
@@ -122,20 +138,38 @@ def express_execution_arn(
     execution_name: str,
     uuid: str,
     *,
-    partition: str = "aws",
+    partition: str = DEFAULT_PARTITION,
 ) -> str:
     """Express execution names may repeat, so AWS appends a uuid to make the ARN unique."""
-    return f"arn:{partition}:states:{region}:{account}:express:{machine_name}:{execution_name}:{uuid}"
+    return f"{_head(partition, region, account, EXPRESS)}:{machine_name}:{execution_name}:{uuid}"
 
 
 def map_run_arn(
-    region: str, account: str, machine_name: str, label: str, uuid: str, *, partition: str = "aws"
+    region: str, account: str, machine_name: str, label: str, uuid: str, *, partition: str = DEFAULT_PARTITION
 ) -> str:
-    return f"arn:{partition}:states:{region}:{account}:mapRun:{machine_name}/{label}:{uuid}"
+    return f"{_head(partition, region, account, MAP_RUN)}:{machine_name}/{label}:{uuid}"
 
 
-def activity_arn(region: str, account: str, name: str, *, partition: str = "aws") -> str:
-    return f"arn:{partition}:states:{region}:{account}:activity:{name}"
+def map_run_arn_of(state_machine: str, label: str, uuid: str) -> str:
+    """The Map Run ARN of a Distributed Map labelled ``label`` in the state machine whose ARN is
+    ``state_machine`` (what an execution knows): same partition, region, account and name.
+    A version or alias qualifier is dropped: the mapRun form above has none (what AWS writes for
+    an execution of a version is not recorded; stepwell has no versions yet).
+    Raises ArnError when ``state_machine`` is not a state machine ARN."""
+    parsed = parse_arn(state_machine, STATE_MACHINE)
+    return map_run_arn(
+        parsed.region, parsed.account, parsed.names[0], label, uuid, partition=parsed.partition
+    )
+
+
+def activity_arn(region: str, account: str, name: str, *, partition: str = DEFAULT_PARTITION) -> str:
+    return f"{_head(partition, region, account, ACTIVITY)}:{name}"
+
+
+def role_arn(account: str, name: str = DEFAULT_ROLE_NAME, *, partition: str = DEFAULT_PARTITION) -> str:
+    """An IAM role's ARN (IAM is global: no region), the roleArn a state machine runs with; stepwell
+    assumes no role, so the default is a placeholder that only has to look right."""
+    return f"arn:{partition}:iam::{account}:role/{name}"
 
 
 def parse_arn(arn: str, expected: str | Collection[str] | None = None) -> ParsedArn:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from stepwell.arns import DEFAULT_ACCOUNT, DEFAULT_REGION
 from stepwell.asl.parse import parse_definition
 from stepwell.asl.validate import validate_definition
 from stepwell.console.graph.cli import add_graph_command
@@ -106,8 +107,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--db", default=env("STEPWELL_DB", "stepwell.db"), help="the SQLite file (default ./stepwell.db)"
     )
-    serve.add_argument("--account", default=env("AWS_ACCOUNT_ID", "123456789012"))
-    serve.add_argument("--region", default=env("AWS_DEFAULT_REGION", "us-east-1"))
+    serve.add_argument("--account", default=env("AWS_ACCOUNT_ID", DEFAULT_ACCOUNT))
+    serve.add_argument("--region", default=env("AWS_DEFAULT_REGION", DEFAULT_REGION))
     serve.add_argument("--wait-time-scale", type=float, default=float(env("WAIT_TIME_SCALE", "1")))
     serve.add_argument(
         "--functions",
@@ -279,7 +280,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         invokers = standard_invokers(
             registry,
-            region=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+            region=os.environ.get("AWS_DEFAULT_REGION", DEFAULT_REGION),
             environ=os.environ,
             connections=args.connections,
             http_allow=args.http_allow,

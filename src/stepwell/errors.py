@@ -5,10 +5,10 @@ Two families, never mixed:
     StepwellError                     a request stepwell cannot carry out (the caller's mistake)
     ├── DefinitionError               the definition is invalid (AWS: InvalidDefinition);
     │                                 carries every Diagnostic found
-    ├── ExecutionInputError           the execution input is not JSON (AWS: InvalidExecutionInput)
     └── ServiceError                  any refusal of the service with AWS's error code and message
-                                      (StateMachineDoesNotExist, ExecutionAlreadyExists, TaskTimedOut,
-                                      ...); the API answers it as HTTP 400 {__type, message}
+                                      (StateMachineDoesNotExist, ExecutionAlreadyExists,
+                                      InvalidExecutionInput, TaskTimedOut, ...); the API answers it
+                                      as HTTP 400 {__type, message}
 
     WorkflowError                     a failure *inside* a running workflow: it has an AWS error name
     │                                 (``States.Runtime``, ``States.IntrinsicFailure``, a Fail state's
@@ -81,10 +81,6 @@ class DefinitionError(StepwellError):
     def aws_message(self) -> str:
         errors = [d for d in self.diagnostics if d.severity == "ERROR"] or self.diagnostics
         return "Invalid State Machine Definition: " + ", ".join(f"'{d.render()}'" for d in errors)
-
-
-class ExecutionInputError(StepwellError):
-    """Execution input that is not valid JSON (AWS's InvalidExecutionInput)."""
 
 
 class ServiceError(StepwellError):

@@ -10,7 +10,11 @@ import orjson
 import pytest
 
 from stepwell.asl import jsoncodec
+from stepwell.asl.jsonata import compile_jsonata
 from stepwell.asl.jsoncodec import JsonError, JsonLimitError
+from stepwell.asl.paths import PathNotFound, compile_path, compile_reference_path
+from stepwell.engine import history
+from stepwell.errors import EvaluationError
 
 BIG = 2**70
 
@@ -124,3 +128,83 @@ def test_escape_surrogates_keeps_a_documents_value() -> None:
     assert jsoncodec.loads(jsoncodec.escape_surrogates(text)) == jsoncodec.loads(text)
     assert jsoncodec.escape_surrogates("plain é") == "plain é"
     assert jsoncodec.has_surrogates("a\ud800") and not jsoncodec.has_surrogates("é")
+
+
+# ---- the one writer: its spelling, and the callers that share it ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("é✓😀", '"é✓😀"'),  # non-ASCII as itself (UTF-8)
+        ("a/b", '"a/b"'),  # "/" never escaped
+        ('q"\\', '"q\\"\\\\"'),
+        ("\x00\x1f\n\t\x7f\u2028", '"\\u0000\\u001f\\n\\t\x7f\u2028"'),  # only U+0000-U+001F
+        ("a\ud800b", '"a\\ud800b"'),  # a lone surrogate as its escape, lower-case hex
+        (2**70, "1180591620717411303424"),
+        (-(2**63), "-9223372036854775808"),
+        (1.0, "1.0"),
+        (0.1, "0.1"),
+        (-0.0, "-0.0"),
+        (1e-7, "1e-7"),
+        (1e16, "1e+16"),
+        (1e300, "1e+300"),
+        (float("nan"), "null"),
+        (float("inf"), "null"),
+        ({"b": 1, "a": [True, None]}, '{"b":1,"a":[true,null]}'),  # insertion order, no spaces
+        ((1, 2), "[1,2]"),
+    ],
+)
+def test_the_writers_spelling_is_the_same_on_both_paths(value: Any, text: str) -> None:
+    assert jsoncodec.dumps_text(value) == text
+    assert jsoncodec.dumps(value) == text.encode("utf-8", "surrogatepass")
+    # A sibling beyond 64 bits sends the whole value through the exact writer: same text.
+    assert jsoncodec.dumps_text([value, BIG]) == f"[{text},{BIG}]"
+    assert jsoncodec.dumps_text({"k": value, "big": BIG}) == f'{{"k":{text},"big":{BIG}}}'
+
+
+def test_a_string_value_keeps_its_lone_surrogates_as_characters() -> None:
+    value = {"s": "a\ud800b", "k\udc00": [BIG, "é"]}
+    text = jsoncodec.dumps_string_value(value)
+    assert text == f'{{"s":"a\ud800b","k\udc00":[{BIG},"é"]}}'
+    assert jsoncodec.loads(text) == value
+    # Written into a document, the string is escaped once: the surrogate's own escape.
+    assert jsoncodec.dumps_text(text) == f'"{{\\"s\\":\\"a\\ud800b\\",\\"k\\udc00\\":[{BIG},\\"é\\"]}}"'
+    assert jsoncodec.loads(jsoncodec.dumps_text(text)) == text
+    # Without a lone surrogate, it is dumps_text's text.
+    for plain in ({"a": [1.0, 1e-7, "é/\n"]}, [BIG, {"b": None}], "x"):
+        assert jsoncodec.dumps_string_value(plain) == jsoncodec.dumps_text(plain)
+
+
+def test_history_payloads_are_the_writers_text() -> None:
+    assert history.to_json is jsoncodec.dumps_text
+
+
+def _deep(levels: int) -> Any:
+    value: Any = []
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+ODD = {"s": "a/é\ud800", "f": 1e-7, "n": BIG}
+ODD_TEXT = f'{{"s":"a/é\\ud800","f":1e-7,"n":{BIG}}}'
+
+
+def test_path_errors_quote_values_with_the_writer() -> None:
+    with pytest.raises(PathNotFound) as not_found:
+        compile_path("$.a[0]").find({"a": ODD})
+    assert str(not_found.value) == (
+        f"Invalid path '$.a[0]' : Filter: [0] can only be applied to arrays. Current context is: {ODD_TEXT}"
+    )
+    # Deeper than the standard library's writer goes (it raised RecursionError here).
+    whole = {"a": 5, "d": _deep(5000)}
+    with pytest.raises(EvaluationError) as refused:
+        compile_reference_path("$.a.b").put(whole, 1)
+    written = '{"a":5,"d":' + "[" * 5001 + "]" * 5001 + "}"
+    assert refused.value.cause == f"Unable to apply ReferencePath $.a.b to input {written}"
+
+
+def test_jsonata_errors_quote_values_with_the_writer() -> None:
+    error = compile_jsonata("{% 1 %}").unexpected_type_error("Items", "array", ODD)
+    assert error.cause.endswith(f"Expected 'array', but was 'object' for value: {ODD_TEXT}")

@@ -468,3 +468,14 @@ def test_lone_surrogates_survive_into_error_bodies_and_responses() -> None:
     error = error_of("StartExecution", b'{"stateMachineArn": "a", "name": "\\ud800' + b"x" * 80 + b'"}')
     assert "\ud800x" in json.loads(error.body())["message"]
     assert json.loads(encode_response("DescribeStateMachine", {"name": "\ud800"})) == {"name": "\ud800"}
+
+
+def test_bodies_are_written_by_the_one_compact_writer() -> None:
+    # jsoncodec's spelling: no spaces, UTF-8 as is, "/" unescaped, a lone surrogate as its escape.
+    error = ApiError("InvalidName", "Invalid Name: 'é/\ud800'")
+    assert error.body() == (
+        b'{"__type":"com.amazonaws.swf.service.v2.model#InvalidName",'
+        b'"message":"Invalid Name: \'\xc3\xa9/\\ud800\'"}'
+    )
+    body = encode_response("DescribeStateMachine", {"name": "é/\ud800", "definition": "{}"})
+    assert body == b'{"name":"\xc3\xa9/\\ud800","definition":"{}"}'

@@ -51,11 +51,6 @@ _VALIDATE_NAMESPACE = "com.amazon.coral.validate#"
 _JSON_CONTENT_TYPES = frozenset({CONTENT_TYPE, "application/x-amz-json-1.1", "application/json"})
 
 
-def dump_json(value: Any) -> bytes:
-    # A reply may carry what a request brought: lone surrogates are written as "\\ud800" escapes.
-    return jsoncodec.dumps(value)
-
-
 class ApiError(Exception):
     """An AWS error reply: HTTP ``status`` with body ``{"__type": ..., "message": ...}``."""
 
@@ -75,7 +70,7 @@ class ApiError(Exception):
         reply: dict[str, str] = {"__type": self.wire_type()}
         if self.message:
             reply["message" if self.code in SERVICE_ERROR_CODES else "Message"] = self.message
-        return dump_json(reply)
+        return jsoncodec.dumps(reply)
 
 
 class _ConstraintViolations(ApiError):
@@ -161,4 +156,5 @@ def encode_response(operation: str, output: Mapping[str, Any]) -> bytes:
     output_shape = OPERATION_SHAPES[operation][1]
     if output_shape is None:
         return b"{}"
-    return dump_json(encoder_for(output_shape)(output))
+    # A reply may carry what a request brought: jsoncodec writes lone surrogates as "\\ud800".
+    return jsoncodec.dumps(encoder_for(output_shape)(output))

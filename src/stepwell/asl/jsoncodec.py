@@ -217,32 +217,65 @@ class _Parser:
 
 
 # ---- writing --------------------------------------------------------------------------------
+#
+# The one compact-JSON writer of the project. Its spelling, whatever the path (orjson or exact):
+#
+# - no whitespace; members in insertion order (never sorted);
+# - non-ASCII characters as themselves (UTF-8), "/" unescaped; '"', "\\" and the control
+#   characters U+0000-U+001F escaped (\n, \t, ... or \u00XX), U+007F and above never;
+# - a lone surrogate as its escape ``\ud800`` (lower-case hex), as Jackson's UTF8JsonGenerator
+#   and JavaScript's JSON.stringify write it: the text must be storable as UTF-8;
+# - integers exactly, at any size; floats in orjson's shortest spelling (``1.0``, ``0.1``,
+#   ``1e-7``, ``1e+16``, ``1e+300``), NaN and infinities as ``null``; any depth.
+#
+# ``dumps`` / ``dumps_text`` are what every caller uses: history payloads (compared byte for byte
+# with AWS's recordings), API replies, snapshots, and the values quoted in error messages.
+# ``dumps_string_value`` differs in one point only, for the one caller whose text becomes a string
+# *value* inside a document (States.JsonToString): see its docstring.
 
 Default = Callable[[Any], Any]
 
 
 def dumps(value: Any, *, default: Default | None = None, non_str_keys: bool = False) -> bytes:
     """Compact JSON in UTF-8, as orjson writes it; exact where orjson refuses (big integers, lone
-    surrogates written as ``\\udXXX``, any depth)."""
+    surrogates written as ``\\udXXX``, any depth). ``default`` and ``non_str_keys`` are for
+    snapshots, which hold tuples and integer keys."""
     try:
         return orjson.dumps(value, default=default, option=orjson.OPT_NON_STR_KEYS if non_str_keys else None)
     except TypeError:
-        return _exact_dumps(value, default, non_str_keys).encode()
+        return _exact_dumps(value, default, non_str_keys, True).encode()
 
 
 def dumps_text(value: Any) -> str:
-    """``dumps`` as text (history payloads, outputs)."""
+    """``dumps`` as text: history payloads, outputs, and values quoted in error messages
+    ("... but was 'object' for value: {"foo":"bar"}")."""
     try:
         return orjson.dumps(value).decode()
     except TypeError:
-        return _exact_dumps(value, None, False)
+        return _exact_dumps(value, None, False, True)
 
 
-def _string(text: str) -> str:
+def dumps_string_value(value: Any) -> str:
+    """``dumps_text`` for a JSON text that becomes a string *value* (States.JsonToString): a lone
+    surrogate stays a character instead of becoming its six-character escape.
+
+    AWS's Java builds that string with ``writeValueAsString``, a Java String that holds the
+    surrogate; written into a document it is escaped once (``"\\"\\ud800\\""``) and
+    States.StringToJson gives the very value back. ``dumps_text`` would put the escape itself in
+    the string, which the document then escapes again (``"\\"\\\\ud800\\""``): another value.
+    Every other character, number and the layout are ``dumps_text``'s."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return _exact_dumps(value, None, False, False)
+
+
+def _string(text: str, surrogates_escaped: bool = True) -> str:
     try:
         return orjson.dumps(text).decode()
-    except TypeError:  # a lone surrogate: escape it, as Jackson does
-        return _SURROGATE.sub(_escape, encode_basestring(text))
+    except TypeError:  # a lone surrogate: orjson refuses it
+        written = encode_basestring(text)
+        return _SURROGATE.sub(_escape, written) if surrogates_escaped else written
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -270,9 +303,9 @@ _COMMA = _Raw(",")
 _CLOSE_LIST, _CLOSE_OBJECT = _Raw("]"), _Raw("}")
 
 
-def _key(key: Any, non_str_keys: bool) -> str:
+def _key(key: Any, non_str_keys: bool, surrogates_escaped: bool) -> str:
     if type(key) is str:
-        return _string(key)
+        return _string(key, surrogates_escaped)
     if non_str_keys:  # as orjson.OPT_NON_STR_KEYS writes them
         if key is None or key is True or key is False:
             return '"null"' if key is None else '"true"' if key else '"false"'
@@ -281,11 +314,11 @@ def _key(key: Any, non_str_keys: bool) -> str:
         if isinstance(key, float):
             return '"' + orjson.dumps(key).decode() + '"'
         if isinstance(key, str):
-            return _string(str(key))
+            return _string(str(key), surrogates_escaped)
     raise TypeError("Dict key must be str")
 
 
-def _exact_dumps(value: Any, default: Default | None, non_str_keys: bool) -> str:
+def _exact_dumps(value: Any, default: Default | None, non_str_keys: bool, surrogates_escaped: bool) -> str:
     out: list[str] = []
     pending: list[Any] = [value]
     while pending:
@@ -294,7 +327,7 @@ def _exact_dumps(value: Any, default: Default | None, non_str_keys: bool) -> str
         if kind is _Raw:
             out.append(item)
         elif kind is str:
-            out.append(_string(item))
+            out.append(_string(item, surrogates_escaped))
         elif item is None or item is True or item is False:
             out.append("null" if item is None else "true" if item else "false")
         elif kind is int:
@@ -311,7 +344,7 @@ def _exact_dumps(value: Any, default: Default | None, non_str_keys: bool) -> str
             for index in range(len(members) - 1, -1, -1):
                 name, member = members[index]
                 pending.append(member)
-                pending.append(_Raw(_key(name, non_str_keys) + ":"))
+                pending.append(_Raw(_key(name, non_str_keys, surrogates_escaped) + ":"))
                 if index:
                     pending.append(_COMMA)
         elif kind is list or kind is tuple:

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from stepwell.arns import execution_arn
 from stepwell.console import execution_view as view
 from stepwell.console.execution_summary import failure_banner, summary
 from stepwell.console.graph.view import machine_graph
@@ -98,7 +99,8 @@ def routes(web: Web) -> list[Route]:
 
 
 def _arn(web: Web, request: Request) -> str:
-    return web.runtime.execution_arn(request.path_params["machine"], request.path_params["name"])
+    machine, name = request.path_params["machine"], request.path_params["name"]
+    return execution_arn(web.runtime.region, web.runtime.account, machine, name)
 
 
 async def _load(web: Web, request: Request) -> tuple[dict[str, Any], str, list[dict[str, Any]]] | None:

@@ -10,12 +10,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from stepwell.arns import role_arn, state_machine_arn
 from stepwell.console.graph.view import machine_graph
 from stepwell.console.web import Web, pretty, when
 from stepwell.errors import ServiceError
 
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
-DEFAULT_ROLE = "arn:aws:iam::{account}:role/stepwell"
 EXAMPLE = {"StartAt": "Hello", "States": {"Hello": {"Type": "Pass", "Result": "world", "End": True}}}
 
 
@@ -34,7 +34,7 @@ def routes(web: Web) -> list[Route]:
                     name=form.get("name", ""),
                     definition=definition,
                     type=form.get("type", "STANDARD"),
-                    roleArn=form.get("role_arn") or DEFAULT_ROLE.format(account=web.runtime.account),
+                    roleArn=form.get("role_arn") or role_arn(web.runtime.account),
                 )
             except ServiceError as refused:
                 error = {"code": refused.code, "message": refused.message}
@@ -72,7 +72,7 @@ def routes(web: Web) -> list[Route]:
         try:
             started = await web.call(
                 "StartExecution",
-                stateMachineArn=web.runtime.state_machine_arn(name),
+                stateMachineArn=_machine_arn(web, name),
                 input=given["input"],
                 **({"name": given["name"]} if given["name"] else {}),
             )
@@ -103,9 +103,13 @@ async def _diagnostics(web: Web, definition: str, machine_type: str) -> dict[str
     return {"code": "Invalid definition", "diagnostics": checked["diagnostics"]}
 
 
+def _machine_arn(web: Web, name: str) -> str:
+    return state_machine_arn(web.runtime.region, web.runtime.account, name)
+
+
 async def _describe(web: Web, name: str) -> dict[str, Any] | None:
     try:
-        return await web.call("DescribeStateMachine", stateMachineArn=web.runtime.state_machine_arn(name))
+        return await web.call("DescribeStateMachine", stateMachineArn=_machine_arn(web, name))
     except ServiceError:
         return None
 
@@ -139,7 +143,7 @@ async def _machines_page(
     form = form or {
         "name": "",
         "type": "STANDARD",
-        "role_arn": DEFAULT_ROLE.format(account=web.runtime.account),
+        "role_arn": role_arn(web.runtime.account),
         "definition": json.dumps(EXAMPLE, indent=2),
     }
     return web.page(

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from stepwell.asl import jsoncodec
 from stepwell.engine.snapshot import Frame, Snapshot
 
@@ -40,17 +38,10 @@ for _t in ("MapIterationStarted", "MapIterationSucceeded", "MapIterationFailed",
     DETAILS_KEY[_t] = _t[0].lower() + _t[1:] + "EventDetails"
 
 
-def to_json(value: Any) -> str:
-    """Compact JSON text, as AWS writes payloads. orjson is ten times faster than the standard
-    library here (this runs once per state transition); the exact writer of ``jsoncodec`` takes
-    what orjson refuses (integers beyond 64 bits, lone surrogates, nesting deeper than 255)."""
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:
-        return _slow_encode(value)
-
-
-_slow_encode = jsoncodec.dumps_text
+# Payloads are compact JSON as ``jsoncodec`` writes it (its one writer, byte for byte what the
+# recordings hold). The name stays for the engine modules and the console that import it from
+# here; new code calls ``jsoncodec.dumps_text``.
+to_json = jsoncodec.dumps_text
 
 
 def exceeds_payload_limit(text: str) -> bool:

@@ -14,9 +14,9 @@ A failing expression is a ``States.QueryEvaluationError`` whose cause is jsonata
 runs jsonata-js 2.0.6): "The JSONata expression '<expr>' specified for the field '<field>' threw an
 error during evaluation. T0412: Argument 1 of function "sum" must be an array of "numbers"".
 
-The library adapter is jsonata_engine; jsonata_errors rebuilds jsonata-js's messages,
-jsonata_results turns results into plain JSON, jsonata_functions / jsonata_builtins are the
-functions Step Functions adds or answers differently.
+The package's modules: ``engine`` adapts the library, ``errors`` rebuilds jsonata-js's messages,
+``results`` turns results into plain JSON, ``functions`` / ``builtins`` are the functions Step
+Functions adds or answers differently, ``limits`` / ``sized`` / ``regexes`` bound an evaluation.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ from typing import Any, Final
 
 from jsonata import JException
 
+from stepwell.asl import jsoncodec
 from stepwell.asl.jsonata.engine import evaluate_expression, parse_expression
 from stepwell.asl.jsonata.errors import describe_failure, render_error
 from stepwell.asl.jsonata.limits import check_json_text
 from stepwell.asl.jsonata.results import DROPPED, plain_json
-from stepwell.asl.paths.errors import compact_json
 from stepwell.asl.scope import Scope
 from stepwell.errors import QUERY_EVALUATION_ERROR, EvaluationError
 
@@ -130,7 +130,7 @@ class JsonataExpression:
         return EvaluationError(
             QUERY_EVALUATION_ERROR,
             f"{self._sentence(field)} returned an unexpected result type. "
-            f"Expected '{expected}', but was '{type_name(value)}' for value: {compact_json(value)}",
+            f"Expected '{expected}', but was '{type_name(value)}' for value: {jsoncodec.dumps_text(value)}",
             location=field,
         )
 

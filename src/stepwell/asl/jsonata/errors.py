@@ -14,8 +14,8 @@ from typing import Any, Final
 
 from jsonata import JException
 
+from stepwell.asl import jsoncodec
 from stepwell.asl.jsonata.results import DROPPED, plain_json
-from stepwell.asl.paths.errors import compact_json
 
 # AWS accepts [1..873782] and refuses one element more on its memory bound (floci-io/floci#2737);
 # $range stays under the same ceiling rather than building an unbounded list.
@@ -128,4 +128,4 @@ def _stringify(value: Any) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return "null"
     plain = plain_json(value)
-    return "undefined" if plain is DROPPED else compact_json(plain)
+    return "undefined" if plain is DROPPED else jsoncodec.dumps_text(plain)

@@ -17,9 +17,9 @@ Roots: ``$`` is the state input, ``$$`` the context object and ``$name`` the wor
 ``name``. ``compile_reference_path`` accepts the "reference paths" ResultPath needs and
 ``ReferencePath.put`` writes a value at one, copy-on-write.
 
-The work is done by: ``path_tree`` (the parsed form and the path functions), ``path_syntax`` (the
-parser), ``path_filters`` and ``path_filter_operators`` (the filter language), ``path_eval``
-(evaluation) and ``path_errors`` (the errors and Jayway's messages).
+The work is done by the package's modules: ``tree`` (the parsed form and the path functions),
+``syntax`` (the parser), ``filters`` and ``filter_operators`` (the filter language), ``evaluate``
+(evaluation) and ``errors`` (the errors and Jayway's messages).
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from stepwell.asl.paths.errors import InvalidPath, PathNotFound, compact_json
+from stepwell.asl import jsoncodec
+from stepwell.asl.paths.errors import InvalidPath, PathNotFound
 from stepwell.asl.paths.evaluate import UNDEFINED, evaluator, finder
 from stepwell.asl.paths.filters import compile_filter
 from stepwell.asl.paths.syntax import parse_path_syntax
@@ -139,7 +140,7 @@ class ReferencePath:
         # input the state received". The wording is AWS's as remembered, not recorded.
         return EvaluationError(
             RESULT_PATH_MATCH_FAILURE,
-            f"Unable to apply ReferencePath {self.text} to input {compact_json(whole)}",
+            f"Unable to apply ReferencePath {self.text} to input {jsoncodec.dumps_text(whole)}",
         )
 
     def __repr__(self) -> str:

@@ -4,9 +4,9 @@ $['a']", "Missing property in path $['a']", ...)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from stepwell.asl import jsoncodec
 from stepwell.asl.paths import tree as tree
 
 
@@ -92,7 +92,7 @@ def not_found_detail(parsed: tree.ParsedPath, root: Any) -> str:
                 remaining = "".join(_fragment(t) for t in tokens[i:])
                 return (
                     f"Filter: {remaining} can only be applied to arrays. "
-                    f"Current context is: {compact_json(value)}"
+                    f"Current context is: {jsoncodec.dumps_text(value)}"
                 )
             n = len(value)
             if not -n <= token.index < n:
@@ -116,7 +116,3 @@ def _java_class(value: Any) -> str:
     if isinstance(value, list):
         return "net.minidev.json.JSONArray"
     return "net.minidev.json.JSONObject"
-
-
-def compact_json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
