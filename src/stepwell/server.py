@@ -33,7 +33,7 @@ from stepwell.runtime.invokers.lambdas import Lambdas
 from stepwell.runtime.invokers.router import Invokers, standard_invokers
 from stepwell.runtime.mocks import MockConfig, MockConfigError
 from stepwell.runtime.runtime import Runtime
-from stepwell.runtime.sqlite_store import Store, StoreError
+from stepwell.runtime.store import Store, StoreError, open_store
 from stepwell.service import Service
 from stepwell.stopping import DisconnectOnStop
 
@@ -81,15 +81,19 @@ class Server:
         self.runtime.close()
 
 
+def _folder_exists(path: str) -> bool:
+    return Path(path).parent == Path() or Path(path).parent.is_dir()
+
+
 def build(options: Options) -> Server:
     try:
         mocks = MockConfig.load(options.mock_config) if options.mock_config else None
         invokers = _invokers(options)  # functions are loaded (and refused) before the database opens
     except (MockConfigError, ConnectionsFileError) as broken:
         raise StartupError(str(broken)) from None
-    store = Store(options.db)
+    store = open_store(options.db)
     try:
-        if Path(options.db).parent != Path() and not Path(options.db).parent.is_dir():
+        if store.name == "sqlite" and not _folder_exists(options.db):
             raise StoreError(f"cannot open the database {options.db!r}: its folder does not exist")
         store.open()
     except StoreError as unusable:

@@ -44,6 +44,29 @@ def save_token(event, context):
     return {"saved": True}
 
 
+def answer_before_returning(event, context):
+    """A function that hands its task token on and is answered before it returns: the callback
+    (sent from another thread, as a fast consumer of a queue would) reaches the server while the
+    call is still under way."""
+    import threading
+
+    import boto3
+
+    def answer():
+        client = boto3.client(
+            "stepfunctions",
+            endpoint_url=event["endpoint"],
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+        client.send_task_success(taskToken=event["token"], output='{"early": true}')
+
+    threading.Thread(target=answer).start()
+    time.sleep(event.get("seconds", 0.3))
+    return {"returned": True}
+
+
 def _count(path):
     with open(path, "a") as out:
         out.write("call\n")

@@ -44,6 +44,25 @@ def _submitted(sfn: Any, machine: str, job: Any = "j1") -> tuple[str, str, dict[
     return arn, str(payload["token"]), submitted
 
 
+def test_a_callback_that_comes_before_its_call_returns_follows_task_submitted(
+    sfn: Any, server: Any
+) -> None:
+    """AWS records TaskSubmitted (the call's answer) before the callback's TaskSucceeded, even
+    when the callback is sent before the call has returned."""
+    endpoint = f"http://127.0.0.1:{server.port}"
+    payload = {"token.$": "$$.Task.Token", "endpoint": endpoint, "seconds": 0.3}
+    machine = task_machine(
+        sfn,
+        {"Resource": CALLBACK, "Parameters": {"FunctionName": "answer_before_returning", "Payload": payload}},
+    )
+    arn = sfn.start_execution(stateMachineArn=machine, input="{}")["executionArn"]
+    described = wait_for(sfn, arn)
+    assert described["status"] == "SUCCEEDED", described
+    assert json.loads(described["output"]) == {"early": True}
+    types = event_types(history(sfn, arn))
+    assert types.index("TaskSubmitted") < types.index("TaskSucceeded")
+
+
 def test_send_task_success_resumes(sfn: Any) -> None:
     machine = _callback_machine(sfn)
     arn, token, submitted = _submitted(sfn, machine)

@@ -241,15 +241,15 @@ async def _updates(web: Web, arn: str, after: int, iteration: view.Iteration | N
     as the last pass took, and an open page never takes more than a fraction of the server's time."""
     views = web.service.views
     db = web.service.core.db
-    found = db.one("SELECT definition FROM executions WHERE arn = ?", (arn,))
+    found = db.execution(arn)
     if found is None:
         return
-    definition = str(found["definition"])
+    definition = found.definition
     events: list[dict[str, Any]] = []  # the history so far: only what is new is read each time
     while True:
         events.extend(views.events(arn, events[-1]["id"] if events else 0))
         new = events[after:]  # event ids run 1, 2, 3, ... without gaps
-        row = db.one("SELECT status FROM executions WHERE arn = ?", (arn,))
+        row = db.execution(arn)
         if row is None:
             return
         pause = POLL_SECONDS
@@ -261,13 +261,13 @@ async def _updates(web: Web, arn: str, after: int, iteration: view.Iteration | N
             after = new[-1]["id"]
             update = {
                 "statuses": view.state_statuses(definition, index, iteration),
-                "status": row["status"],
+                "status": row.status,
                 "rows": html,
                 "transitions": sum(1 for e in events if e["type"].endswith("StateEntered")),
             }
             yield f"id: {after}\nevent: update\ndata: {json.dumps(update)}\n\n"
             pause = max(POLL_SECONDS, BUSY_FACTOR * (time.perf_counter() - began))
-        elif row["status"] != "RUNNING":
-            yield f"id: {after}\nevent: end\ndata: {json.dumps({'status': row['status']})}\n\n"
+        elif row.status != "RUNNING":
+            yield f"id: {after}\nevent: end\ndata: {json.dumps({'status': row.status})}\n\n"
             return
         await asyncio.sleep(pause)

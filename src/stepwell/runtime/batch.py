@@ -10,12 +10,10 @@ in the same transaction.
 
 from __future__ import annotations
 
-import sqlite3
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-
-import orjson
 
 from stepwell.asl import jsoncodec
 from stepwell.asl.model import StateMachine
@@ -36,7 +34,8 @@ from stepwell.errors import ServiceError
 from stepwell.runtime import ids, tasks
 from stepwell.runtime.dispatch import QUEUED
 from stepwell.runtime.runtime import Runtime
-from stepwell.runtime.sqlite_store import Writer
+from stepwell.runtime.store.protocol import Transaction
+from stepwell.runtime.store.records import ExecutionRecord, MachineRecord, Parent
 
 if TYPE_CHECKING:
     from stepwell.runtime.executor import Executor
@@ -56,7 +55,8 @@ class Live:
     machine_arn: str
     machine: StateMachine
     snapshot: Snapshot | None
-    parent: dict[str, Any] | None
+    parent: Parent | None
+    version: int = 0  # the version its row was read at (the store's fencing token)
     events: list[dict[str, Any]] = field(default_factory=list)
     finished: Finish | None = None
     stopped: float = 0.0  # when it finished: the time of the event that ended it
@@ -64,13 +64,13 @@ class Live:
     # Started in this batch: its row is inserted by flush, and it has no task or timer rows but
     # the ones this batch wrote (so finishing it needs no clean-up queries when it wrote none).
     fresh: bool = False
-    new_row: dict[str, Any] | None = None
+    new_record: ExecutionRecord | None = None
     wrote_rows: bool = False
     test_case: str | None = None  # the mocked test case it runs (``<stateMachineArn>#<TestCase>``)
 
 
 class Batch:
-    def __init__(self, runtime: Runtime, writer: Writer):
+    def __init__(self, runtime: Runtime, writer: Transaction):
         self.runtime = runtime
         self.db = writer
         self.live: dict[str, Live] = {}
@@ -85,12 +85,12 @@ class Batch:
     # ---- starting executions ------------------------------------------------------------------
     def start_execution(
         self,
-        machine_row: sqlite3.Row,
+        machine_row: MachineRecord,
         name: str,
         input_text: str,
         execution_input: Any,
         *,
-        parent: dict[str, Any] | None = None,
+        parent: Parent | None = None,
         trace_header: str | None = None,
         test_case: str | None = None,
     ) -> tuple[str, float]:
@@ -99,39 +99,38 @@ class Batch:
         "If you call StartExecution with the same name and input as a running execution, the
         call succeeds and returns the same response"; otherwise a used name is refused."""
         runtime = self.runtime
-        machine_name = machine_row["name"]
+        machine_name = machine_row.name
         arn = runtime.execution_arn(machine_name, name)
-        existing = self._row(arn)
+        existing = self.record(arn)
         if existing is not None:
-            if existing["status"] == RUNNING and existing["input"] == input_text:
-                return arn, float(existing["started"])
+            if existing.status == RUNNING and existing.input == input_text:
+                return arn, existing.started
             raise ServiceError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
         now = runtime.clock()
-        machine = runtime.machine(machine_row["definition"], machine_row["type"], machine_row["revision_id"])
-        live = Live(arn, machine_row["arn"], machine, None, parent, fresh=True, test_case=test_case)
+        machine = runtime.machine(machine_row.definition, machine_row.type, machine_row.revision_id)
+        live = Live(arn, machine_row.arn, machine, None, parent, fresh=True, test_case=test_case)
         # Written once, by flush, with the state the execution reached in this batch.
-        live.new_row = {
-            "arn": arn,
-            "state_machine_arn": machine_row["arn"],
-            "name": name,
-            "status": RUNNING,
-            "input": input_text,
-            "started": now,
-            "definition": machine_row["definition"],
-            "role_arn": machine_row["role_arn"],
-            "revision_id": machine_row["revision_id"],
-            "parent": orjson.dumps(parent).decode() if parent else None,
-            "trace_header": trace_header,
-            "test_case": test_case,
-            "seq": self.db.next_seq(),
-        }
+        live.new_record = ExecutionRecord(
+            arn=arn,
+            state_machine_arn=machine_row.arn,
+            name=name,
+            status=RUNNING,
+            input=input_text,
+            started=now,
+            definition=machine_row.definition,
+            role_arn=machine_row.role_arn,
+            revision_id=machine_row.revision_id,
+            parent=parent,
+            trace_header=trace_header,
+            test_case=test_case,
+        )
         self.live[arn] = live
         info = ExecutionInfo(
             execution_arn=arn,
             name=name,
-            state_machine_arn=machine_row["arn"],
+            state_machine_arn=machine_row.arn,
             state_machine_name=machine_name,
-            role_arn=machine_row["role_arn"],
+            role_arn=machine_row.role_arn,
             start_time=now,
         )
         started = ExecutionStarted(
@@ -154,11 +153,7 @@ class Batch:
         if isinstance(event, (TaskSucceeded, TaskFailed)):
             self.db.close_task(arn, event.task_id)
         elif isinstance(event, TaskSubmitted):
-            self.db.run(
-                "UPDATE tasks SET status = 'submitted' "
-                "WHERE execution_arn = ? AND task_id = ? AND status != 'closed'",
-                (arn, event.task_id),
-            )
+            self.db.mark_submitted(arn, event.task_id)
         if not isinstance(event, StopRequested) and self._machine_deleting(live.machine_arn):
             # "On the next state transition, the state machine's executions are terminated."
             event = StopRequested(now=event.now, seed=event.seed, error=None, cause=None)
@@ -168,20 +163,18 @@ class Batch:
     def _machine_deleting(self, machine_arn: str) -> bool:
         deleting = self._deleting.get(machine_arn)
         if deleting is None:  # once per machine and batch, not once per step
-            row = self.db.one("SELECT status FROM state_machines WHERE arn = ?", (machine_arn,))
-            deleting = self._deleting[machine_arn] = row is None or row["status"] == "DELETING"
+            machine = self.db.state_machine(machine_arn)
+            deleting = self._deleting[machine_arn] = machine is None or machine.status == "DELETING"
         return deleting
 
     def delete_state_machine(self, arn: str) -> None:
-        self.db.run("DELETE FROM state_machines WHERE arn = ?", (arn,))
-        self.db.delete_tags(arn)
+        self.db.delete_machine(arn)
 
     def timer_fired(self, arn: str, timer_id: str) -> None:
-        row = self.db.one("SELECT due FROM timers WHERE execution_arn = ? AND timer_id = ?", (arn, timer_id))
-        if row is None:
+        now = self.runtime.clock()
+        due = self.db.take_timer(arn, timer_id, now)
+        if due is None:  # fired already, cancelled, or set again for later
             return
-        self.db.delete_timer(arn, timer_id)
-        now, due = self.runtime.clock(), float(row["due"])
         if timer_id == EXECUTION_TIMEOUT_TIMER and now - due < ON_TIME:
             # AWS's stopDate is exactly startDate + TimeoutSeconds; a timer recovered after the
             # server was down is recorded when it really fires.
@@ -191,24 +184,32 @@ class Batch:
     def event_args(self) -> dict[str, Any]:
         return {"now": self.runtime.clock(), "seed": ids.seed()}
 
-    def _row(self, arn: str) -> Any:
-        """The execution's row as this batch sees it (including executions it started)."""
+    def record(self, arn: str) -> ExecutionRecord | None:
+        """The execution as this batch sees it (including executions it started)."""
         live = self.live.get(arn)
-        if live is not None and live.new_row is not None:
-            return live.new_row
+        if live is not None and live.new_record is not None:
+            return live.new_record
         return self.db.execution(arn)
 
     def _load(self, arn: str) -> Live | None:
         live = self.live.get(arn)
         if live is not None:
             return live if live.finished is None and live.snapshot is not None else None
-        row = self.db.execution(arn)
-        if row is None or row["status"] != RUNNING or row["snapshot"] is None:
+        running = self.db.running(arn)
+        if running is None:
             return None
-        machine = self.runtime.machine(row["definition"], "STANDARD", row["revision_id"])
-        snapshot = snapshot_from_json(jsoncodec.loads(row["snapshot"], limits=False))
-        parent = orjson.loads(row["parent"]) if row["parent"] else None
-        live = Live(arn, row["state_machine_arn"], machine, snapshot, parent, test_case=row["test_case"])
+        record = running.record
+        machine = self.runtime.machine(record.definition, "STANDARD", record.revision_id)
+        snapshot = snapshot_from_json(jsoncodec.loads(running.snapshot, limits=False))
+        live = Live(
+            arn,
+            record.state_machine_arn,
+            machine,
+            snapshot,
+            record.parent,
+            record.version,
+            test_case=record.test_case,
+        )
         self.live[arn] = live
         return live
 
@@ -244,19 +245,14 @@ class Batch:
             for row in self.db.close_tasks(live.arn):
                 tasks.abandon(self, live, row)
             self.db.delete_timers(live.arn)
-        if live.parent is not None and live.parent.get("mode") in ("sync", "sync:2"):
+        if live.parent is not None and live.parent.mode in ("sync", "sync:2"):
             tasks.child_finished(self, live, finish)
         if live.fresh:
             return  # its machine was ACTIVE when it started, in this very batch
-        machine = self.db.one("SELECT status FROM state_machines WHERE arn = ?", (live.machine_arn,))
-        if machine is not None and machine["status"] == "DELETING":
-            others = self.db.one(
-                "SELECT 1 FROM executions "
-                "WHERE state_machine_arn = ? AND status = 'RUNNING' AND arn != ? LIMIT 1",
-                (live.machine_arn, live.arn),
-            )
-            if others is None:
-                self.delete_state_machine(live.machine_arn)
+        machine = self.db.state_machine(live.machine_arn)
+        deleting = machine is not None and machine.status == "DELETING"
+        if deleting and not self.db.has_running(live.machine_arn, other_than=live.arn):
+            self.delete_state_machine(live.machine_arn)
 
     # ---- writing -------------------------------------------------------------------------------
     def flush(self) -> None:
@@ -268,27 +264,41 @@ class Batch:
                 live.events = []
             finish = live.finished
             if finish is None:
-                values: dict[str, Any] = {
-                    "snapshot": jsoncodec.dumps(
-                        snapshot_to_json(live.snapshot), default=_json_default, non_str_keys=True
+                snapshot = jsoncodec.dumps(
+                    snapshot_to_json(live.snapshot), default=_json_default, non_str_keys=True
+                )
+                if live.new_record is not None:
+                    self.db.insert_execution(live.new_record, snapshot)
+                else:
+                    self.db.save_snapshot(live.arn, snapshot, live.version)
+            else:
+                output = jsoncodec.dumps_text(finish.output) if finish.status == "SUCCEEDED" else None
+                # The engine may build these from any value (a Fail state's CausePath): a lone
+                # surrogate is kept as its escape, as Jackson writes it.
+                error, cause = _storable(finish.error), _storable(finish.cause)
+                if live.new_record is not None:
+                    ended = dataclasses.replace(
+                        live.new_record,
+                        status=finish.status,
+                        output=output,
+                        error=error,
+                        cause=cause,
+                        stopped=live.stopped,
                     )
-                }
-            else:
-                values = {
-                    "status": finish.status,
-                    "output": jsoncodec.dumps_text(finish.output) if finish.status == "SUCCEEDED" else None,
-                    # The engine may build these from any value (a Fail state's CausePath):
-                    # a lone surrogate is kept as its escape, as Jackson writes it.
-                    "error": _storable(finish.error),
-                    "cause": _storable(finish.cause),
-                    "stopped": live.stopped,
-                    "snapshot": None,
-                }
-            if live.new_row is not None:
-                self.db.insert_execution(live.new_row | values)
-                live.new_row = None
-            else:
-                self.db.update_execution(live.arn, values)
+                    self.db.insert_execution(ended, None)
+                else:
+                    self.db.finish_execution(
+                        live.arn,
+                        live.version,
+                        status=finish.status,
+                        output=output,
+                        error=error,
+                        cause=cause,
+                        stopped=live.stopped,
+                    )
+            if live.new_record is None:
+                live.version += 1
+            live.new_record = None
             live.dirty = False
 
     def rolled_back(self) -> None:
@@ -307,31 +317,31 @@ class Batch:
         written before hand-overs were recorded ("scheduled"), or mocked (never run them twice);
         start the children whose start was not committed; wake activity pollers."""
         timers = self.db.timers()
-        for row in timers:
-            self.after.append(_arm(float(row["due"]), row["execution_arn"], row["timer_id"]))
+        for timer in timers:
+            self.after.append(_arm(timer.due, timer.execution_arn, timer.timer_id))
         failed = restarted = called = 0
-        for row in self.db.open_tasks():
-            if row["kind"] in (tasks.FUNCTION, tasks.SERVICE) and row["status"] == QUEUED:
-                live = self._load(row["execution_arn"])
+        for task in self.db.open_tasks():
+            if task.kind in (tasks.FUNCTION, tasks.SERVICE) and task.status == QUEUED:
+                live = self._load(task.execution_arn)
                 if live is not None:
-                    tasks.redispatch_call(self, live, row)
+                    tasks.redispatch_call(self, live, task)
                     called += 1
-            elif row["kind"] in (tasks.FUNCTION, tasks.SERVICE, tasks.MOCK) and row["status"] != "submitted":
+            elif task.kind in (tasks.FUNCTION, tasks.SERVICE, tasks.MOCK) and task.status != "submitted":
                 event = TaskFailed(
                     **self.event_args(),
-                    task_id=row["task_id"],
+                    task_id=task.task_id,
                     error="States.TaskFailed",
                     cause=IN_FLIGHT_CAUSE,
                 )
-                self.step(row["execution_arn"], event)
+                self.step(task.execution_arn, event)
                 failed += 1
-            elif row["kind"] == tasks.CHILD and row["status"] == "scheduled":
-                live = self._load(row["execution_arn"])
+            elif task.kind == tasks.CHILD and task.status == "scheduled":
+                live = self._load(task.execution_arn)
                 if live is not None:
-                    tasks.redispatch_child(self, live, row)
+                    tasks.redispatch_child(self, live, task)
                     restarted += 1
-            elif row["kind"] == tasks.ACTIVITY:
-                self.after.append(_wake_pollers(row["activity_arn"]))
+            elif task.kind == tasks.ACTIVITY and task.activity_arn is not None:
+                self.after.append(_wake_pollers(task.activity_arn))
         self.flush()
         return {
             "timers": len(timers),

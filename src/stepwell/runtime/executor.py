@@ -30,7 +30,7 @@ from stepwell.runtime import tasks
 from stepwell.runtime.batch import Batch
 from stepwell.runtime.dispatch import Dispatcher
 from stepwell.runtime.runtime import Runtime
-from stepwell.runtime.sqlite_store import Store
+from stepwell.runtime.store.protocol import Store
 
 log = logging.getLogger("stepwell.executor")
 
@@ -156,12 +156,13 @@ class Executor:
 
     def _transaction(self, items: list[_Item], fired: list[tuple[float, str, str]]) -> None:
         writer = self.store.writer
-        batch = Batch(self.runtime, writer)
+        batch: Batch | None = None
         answers: list[tuple[Future[Any] | None, Any, BaseException | None]] = []
         slice_ends = time.perf_counter() + TRANSACTION_SLICE
         done_timers = done_items = 0
         try:
-            with writer.transaction():
+            with writer.transaction() as db:
+                batch = Batch(self.runtime, db)
                 # Work from outside first (API calls, task results: short), then timers, at least
                 # one of each per transaction: executions resuming a long run of states, however
                 # many, cannot keep an API call waiting longer than one slice, nor the reverse.
@@ -180,7 +181,8 @@ class Executor:
                     done_timers += 1
                 batch.flush()
         except Exception as failure:
-            batch.rolled_back()
+            if batch is not None:
+                batch.rolled_back()
             raise _Unexpected() from failure
         if done_timers < len(fired) or done_items < len(items):
             self._put_back(items[done_items:], fired[done_timers:])

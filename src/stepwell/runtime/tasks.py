@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from stepwell.asl import jsoncodec
@@ -47,6 +46,7 @@ from stepwell.runtime import ids
 from stepwell.runtime.dispatch import THREADS, WORKERS, Call, Dispatcher
 from stepwell.runtime.invokers.base import TaskError, task_call
 from stepwell.runtime.mocks import MockReturn, MockThrow, Outcome, UnknownTestCase
+from stepwell.runtime.store.records import MachineRecord, Parent, TaskRecord
 
 if TYPE_CHECKING:
     from stepwell.runtime.batch import Batch, Live
@@ -87,21 +87,21 @@ def schedule(batch: Batch, live: Live, command: InvokeTask) -> None:
     status = _dispatcher(batch).call(batch, _call(batch, live.arn, command, token)) if called else "scheduled"
     live.wrote_rows = True
     batch.db.insert_task(
-        {
-            "token": token,
-            "execution_arn": live.arn,
-            "task_id": command.task_id,
-            "kind": MOCK if outcome is not None else kind,
-            "resource": command.resource,
-            "payload": jsoncodec.dumps_text(command.payload),
-            "status": status,
-            "activity_arn": command.resource if kind == ACTIVITY and outcome is None else None,
-            "created": batch.runtime.clock(),
-            "heartbeat_seconds": command.heartbeat_seconds,
-            "state_name": command.state_name,
-            "timeout_seconds": command.timeout_seconds,
-            "attempt": command.attempt,
-        }
+        TaskRecord(
+            token=token,
+            execution_arn=live.arn,
+            task_id=command.task_id,
+            kind=MOCK if outcome is not None else kind,
+            resource=command.resource,
+            payload=jsoncodec.dumps_text(command.payload),
+            status=status,
+            activity_arn=command.resource if kind == ACTIVITY and outcome is None else None,
+            created=batch.runtime.clock(),
+            heartbeat_seconds=command.heartbeat_seconds,
+            state_name=command.state_name,
+            timeout_seconds=command.timeout_seconds,
+            attempt=command.attempt,
+        )
     )
     arn = live.arn
     if outcome is not None:
@@ -129,11 +129,7 @@ def _mocked(batch: Batch, live: Live, command: InvokeTask) -> Outcome | None:
         return MockThrow("States.Runtime", gone.message)
     if not case.mocks(command.state_name):
         return None
-    row = batch.db.one(
-        "SELECT COUNT(*) AS n FROM tasks WHERE execution_arn = ? AND state_name = ?",
-        (live.arn, command.state_name),
-    )
-    return case.outcome(command.state_name, int(row["n"]) if row else 0)
+    return case.outcome(command.state_name, batch.db.count_invocations(live.arn, command.state_name))
 
 
 def answer_from_mock(executor: Executor, arn: str, command: InvokeTask, kind: str, outcome: Outcome) -> None:
@@ -206,58 +202,52 @@ def _finished(batch: Batch, dispatched: Call, event: Event) -> None:
     batch.step(dispatched.arn, event)
 
 
-def redispatch_call(batch: Batch, live: Live, row: sqlite3.Row) -> None:
+def redispatch_call(batch: Batch, live: Live, task: TaskRecord) -> None:
     """After a restart: call again a function or service call that was still queued (never handed
     over, so it never ran), exactly as it was asked for."""
-    resource = row["resource"]
+    resource = task.resource
     command = InvokeTask(
-        task_id=row["task_id"],
+        task_id=task.task_id,
         resource=resource,
-        payload=jsoncodec.loads(row["payload"], limits=False),
-        state_name=row["state_name"] or "",
-        attempt=row["attempt"] or 0,
-        timeout_seconds=row["timeout_seconds"],
-        heartbeat_seconds=row["heartbeat_seconds"],
+        payload=jsoncodec.loads(task.payload, limits=False),
+        state_name=task.state_name or "",
+        attempt=task.attempt or 0,
+        timeout_seconds=task.timeout_seconds,
+        heartbeat_seconds=task.heartbeat_seconds,
         # the row's key is the engine's token when the engine made one for the call
-        task_token=row["token"] if needs_token(resource, CALLED_SERVICE) else None,
+        task_token=task.token if needs_token(resource, CALLED_SERVICE) else None,
     )
-    _dispatcher(batch).requeue(batch, _call(batch, live.arn, command, row["token"]))
+    _dispatcher(batch).requeue(batch, _call(batch, live.arn, command, task.token))
 
 
 def cancel(batch: Batch, live: Live, task_id: str) -> None:
     """The engine gave up on a task (timeout, a sibling's failure, StopExecution)."""
-    row = batch.db.one(
-        "SELECT * FROM tasks WHERE execution_arn = ? AND task_id = ? AND status != 'closed'",
-        (live.arn, task_id),
-    )
-    if row is None:
+    task = batch.db.task_of(live.arn, task_id)
+    if task is None or task.status == "closed":
         return
     batch.db.close_task(live.arn, task_id)
-    abandon(batch, live, row)
+    abandon(batch, live, task)
 
 
-def abandon(batch: Batch, live: Live, row: sqlite3.Row) -> None:
+def abandon(batch: Batch, live: Live, task: TaskRecord) -> None:
     """A task that will not be waited for: a .sync child is stopped with its parent."""
-    if row["kind"] == CHILD and row["target"] and child_mode(row["resource"]) in ("sync", "sync:2"):
+    if task.kind == CHILD and task.target and child_mode(task.resource) in ("sync", "sync:2"):
         stop = StopRequested(**batch.event_args(), error=None, cause=None)
-        batch.step(row["target"], stop)
+        batch.step(task.target, stop)
 
 
 # ---- nested executions ------------------------------------------------------------------------
 def start_child(batch: Batch, parent_arn: str, task_id: str, payload: Any, resource: str) -> None:
     """Start the child execution a states:startExecution task asked for (idempotent by name)."""
     mode = child_mode(resource)
-    row = batch.db.one(
-        "SELECT * FROM tasks WHERE execution_arn = ? AND task_id = ? AND status = 'scheduled'",
-        (parent_arn, task_id),
-    )
-    if row is None:
+    task = batch.db.task_of(parent_arn, task_id)
+    if task is None or task.status != "scheduled":
         return  # cancelled meanwhile, or already started
     request = payload if isinstance(payload, dict) else {}
     try:
-        machine_row, name, text, value = _child_request(batch, request, task_id)
+        machine, name, text, value = _child_request(batch, request, task_id)
         child_arn, started = batch.start_execution(
-            machine_row, name, text, value, parent={"execution": parent_arn, "task_id": task_id, "mode": mode}
+            machine, name, text, value, parent=Parent(parent_arn, task_id, mode)
         )
     except ServiceError as refused:
         event: Event = TaskFailed(
@@ -268,9 +258,7 @@ def start_child(batch: Batch, parent_arn: str, task_id: str, payload: Any, resou
         )
         batch.step(parent_arn, event)
         return
-    batch.db.run(
-        "UPDATE tasks SET target = ?, status = 'submitted' WHERE token = ?", (child_arn, row["token"])
-    )
+    batch.db.set_child(task.token, child_arn)
     response = {"ExecutionArn": child_arn, **sdk_metadata(), "StartDate": _millis(started)}
     if mode is None:
         batch.step(parent_arn, TaskSucceeded(**batch.event_args(), task_id=task_id, output=response))
@@ -280,12 +268,14 @@ def start_child(batch: Batch, parent_arn: str, task_id: str, payload: Any, resou
         held()
 
 
-def _child_request(batch: Batch, request: dict[str, Any], task_id: str) -> tuple[sqlite3.Row, str, str, Any]:
+def _child_request(
+    batch: Batch, request: dict[str, Any], task_id: str
+) -> tuple[MachineRecord, str, str, Any]:
     machine_arn = request.get("StateMachineArn")
-    machine_row = batch.db.state_machine(machine_arn) if isinstance(machine_arn, str) else None
-    if machine_row is None or machine_row["status"] != "ACTIVE":
+    machine = batch.db.state_machine(machine_arn) if isinstance(machine_arn, str) else None
+    if machine is None or machine.status != "ACTIVE":
         raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{machine_arn}'")
-    if machine_row["type"] != "STANDARD":
+    if machine.type != "STANDARD":
         raise ServiceError(
             "StateMachineTypeNotSupported", "This operation is not supported by this type of state machine"
         )
@@ -303,7 +293,7 @@ def _child_request(batch: Batch, request: dict[str, Any], task_id: str) -> tuple
     else:
         value, text = given, jsoncodec.dumps_text(given)
     name = request.get("Name") or ids.uuid4()
-    return machine_row, str(name), text, value
+    return machine, str(name), text, value
 
 
 def _sdk_cause(refused: ServiceError) -> str:
@@ -316,23 +306,23 @@ def _sdk_cause(refused: ServiceError) -> str:
 def child_finished(batch: Batch, live: Live, finish: Finish) -> None:
     """A .sync child ended: its parent's task succeeds with the DescribeExecution-like output, or
     fails with States.TaskFailed whose cause is that output (reference §13.4)."""
-    parent = live.parent or {}
-    child = batch._row(live.arn)
-    assert child is not None
-    parsed = parent.get("mode") == "sync:2"
+    parent = live.parent
+    child = batch.record(live.arn)
+    assert child is not None and parent is not None
+    parsed = parent.mode == "sync:2"
     output_text = jsoncodec.dumps_text(finish.output) if finish.status == "SUCCEEDED" else None
     described: dict[str, Any] = {
         "ExecutionArn": live.arn,
-        "Input": jsoncodec.loads(child["input"], limits=False) if parsed else child["input"],
+        "Input": jsoncodec.loads(child.input, limits=False) if parsed else child.input,
         "InputDetails": {"Included": True},
-        "Name": child["name"],
+        "Name": child.name,
     }
     if output_text is not None:
         described["Output"] = finish.output if parsed else output_text
         described["OutputDetails"] = {"Included": True}
     described |= {
-        "StartDate": _millis(float(child["started"])),
-        "StateMachineArn": child["state_machine_arn"],
+        "StartDate": _millis(child.started),
+        "StateMachineArn": child.state_machine_arn,
         "Status": finish.status,
         "StopDate": _millis(batch.runtime.clock()),
     }
@@ -340,7 +330,7 @@ def child_finished(batch: Batch, live: Live, finish: Finish) -> None:
         described["Error"] = finish.error
     if finish.cause is not None:
         described["Cause"] = finish.cause
-    task_id = parent["task_id"]
+    task_id = parent.task_id
     event: Event
     if finish.status == "SUCCEEDED":
         event = TaskSucceeded(**batch.event_args(), task_id=task_id, output=described)
@@ -351,21 +341,19 @@ def child_finished(batch: Batch, live: Live, finish: Finish) -> None:
             error="States.TaskFailed",
             cause=jsoncodec.dumps_text(described),
         )
-    parent_arn = parent["execution"]
-    submitted = batch.db.one(
-        "SELECT status FROM tasks WHERE execution_arn = ? AND task_id = ?", (parent_arn, task_id)
-    )
-    if submitted is not None and submitted["status"] == "scheduled":
+    parent_arn = parent.execution
+    submitted = batch.db.task_of(parent_arn, task_id)
+    if submitted is not None and submitted.status == "scheduled":
         batch.held.setdefault(live.arn, []).append(lambda: batch.step(parent_arn, event))
     else:
         batch.step(parent_arn, event)
 
 
-def redispatch_child(batch: Batch, live: Live, row: sqlite3.Row) -> None:
-    payload = jsoncodec.loads(row["payload"], limits=False)
+def redispatch_child(batch: Batch, live: Live, task: TaskRecord) -> None:
+    payload = jsoncodec.loads(task.payload, limits=False)
     batch.after.append(
         lambda executor: executor.submit(
-            lambda later: start_child(later, live.arn, row["task_id"], payload, row["resource"])
+            lambda later: start_child(later, live.arn, task.task_id, payload, task.resource)
         )
     )
 

@@ -13,7 +13,7 @@ from typing import Any
 from stepwell.errors import ServiceError
 from stepwell.runtime.executor import Executor
 from stepwell.runtime.runtime import Runtime
-from stepwell.runtime.sqlite_store import Store
+from stepwell.runtime.store.protocol import Store
 from stepwell.service.activities import Activities
 from stepwell.service.core import Core
 from stepwell.service.executions import Executions

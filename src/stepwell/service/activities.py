@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from stepwell.arns import ACTIVITY
 from stepwell.asl import jsoncodec
 from stepwell.asl.jsoncodec import JsonError
-from stepwell.engine.events import TaskFailed, TaskHeartbeat, TaskStarted, TaskSucceeded
+from stepwell.engine.events import Event, TaskFailed, TaskHeartbeat, TaskStarted, TaskSucceeded
 from stepwell.errors import ServiceError
+from stepwell.runtime import tasks
 from stepwell.runtime.batch import Batch
+from stepwell.runtime.dispatch import QUEUED, STARTED
+from stepwell.runtime.store.records import ActivityRecord
 from stepwell.service.core import Core, arn_of, tags_of, valid_name
 
+CALL_IN_FLIGHT_WAIT = 2.0  # seconds a callback waits for the call that handed out its token
 POLL_SECONDS = 60.0  # "GetActivityTask ... holds the connection open for up to 60 seconds"
 INVALID_TOKEN = "Invalid Token: 'Invalid token'"
 TASK_TIMED_OUT = "Task Timed Out: 'Provided task does not exist anymore'"
@@ -41,18 +47,15 @@ class Activities:
         def create(batch: Batch) -> dict[str, Any]:
             existing = batch.db.activity(arn)
             if existing is not None:  # CreateActivity is idempotent (tags ignored)
-                return {"activityArn": arn, "creationDate": existing["created"]}
+                return {"activityArn": arn, "creationDate": existing.created}
             now = runtime.clock()
-            batch.db.run(
-                "INSERT INTO activities (arn, name, config, created) VALUES (?, ?, ?, ?)",
-                (arn, name, config, now),
-            )
+            batch.db.insert_activity(ActivityRecord(arn, name, config, now))
             batch.db.set_tags(arn, tags)
             return {"activityArn": arn, "creationDate": now}
 
         return await self.core.write(create)
 
-    def row(self, arn: str) -> Any:
+    def row(self, arn: str) -> ActivityRecord:
         arn_of(arn, ACTIVITY)
         row = self.core.db.activity(arn)
         if row is None:
@@ -61,27 +64,24 @@ class Activities:
 
     async def describe(self, request: dict[str, Any]) -> dict[str, Any]:
         row = self.row(request["activityArn"])
-        return {"activityArn": row["arn"], "name": row["name"], "creationDate": row["created"]}
+        return {"activityArn": row.arn, "name": row.name, "creationDate": row.created}
 
     async def delete(self, request: dict[str, Any]) -> dict[str, Any]:
         arn = request["activityArn"]
         arn_of(arn, ACTIVITY)
 
         def delete(batch: Batch) -> dict[str, Any]:
-            batch.db.run("DELETE FROM activities WHERE arn = ?", (arn,))
-            batch.db.delete_tags(arn)
+            batch.db.delete_activity(arn)
             return {}
 
         return await self.core.write(delete)
 
     async def list(self, request: dict[str, Any]) -> dict[str, Any]:
         page, token = self.core.page(
-            "ListActivities", "", request, self.core.db.activities, lambda r: r["arn"], start=""
+            "ListActivities", "", request, self.core.db.activities, lambda r: r.arn, start=""
         )
         return {
-            "activities": [
-                {"activityArn": r["arn"], "name": r["name"], "creationDate": r["created"]} for r in page
-            ],
+            "activities": [{"activityArn": r.arn, "name": r.name, "creationDate": r.created} for r in page],
             "nextToken": token,
         }
 
@@ -129,53 +129,66 @@ class Activities:
             output = jsoncodec.loads(request["output"])  # any JSON, read as AWS's Java parser does
         except JsonError as bad:
             raise ServiceError("InvalidOutput", f"Invalid Output: '{bad.message}'") from None
-        await self.core.write(
-            lambda batch: _resume(
-                batch,
-                token,
-                lambda task_id: TaskSucceeded(**batch.event_args(), task_id=task_id, output=output),
-            )
+        await self._callback(
+            token,
+            lambda batch, task_id: TaskSucceeded(**batch.event_args(), task_id=task_id, output=output),
         )
         return {}
 
     async def fail(self, request: dict[str, Any]) -> dict[str, Any]:
         token, error, cause = request["taskToken"], request.get("error"), request.get("cause")
-        await self.core.write(
-            lambda batch: _resume(
-                batch,
-                token,
-                lambda task_id: TaskFailed(**batch.event_args(), task_id=task_id, error=error, cause=cause),
-            )
+        await self._callback(
+            token,
+            lambda batch, task_id: TaskFailed(
+                **batch.event_args(), task_id=task_id, error=error, cause=cause
+            ),
         )
         return {}
 
     async def heartbeat(self, request: dict[str, Any]) -> dict[str, Any]:
         token = request["taskToken"]
-        await self.core.write(
-            lambda batch: _resume(
-                batch,
-                token,
-                lambda task_id: TaskHeartbeat(**batch.event_args(), task_id=task_id),
-                close=False,
-            )
+        await self._callback(
+            token, lambda batch, task_id: TaskHeartbeat(**batch.event_args(), task_id=task_id)
         )
         return {}
 
+    async def _callback(self, token: str, event_for: Callable[[Batch, str], Event]) -> None:
+        """Apply a callback; while the call that handed out its token has not returned yet (an SQS
+        message read before SendMessage's answer came back), wait for it a little: AWS records
+        TaskSubmitted before the callback's event. A call that itself waits for this callback's
+        answer (a function calling SendTaskSuccess on its own token) is not waited for beyond
+        ``CALL_IN_FLIGHT_WAIT``: the callback is then applied as it comes."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + CALL_IN_FLIGHT_WAIT
+        pause = 0.002
+        while True:
+            eager = loop.time() > deadline
+            if await self.core.write(partial(_resume, token=token, event_for=event_for, eager=eager)):
+                return
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
 
 def _claim(batch: Batch, activity_arn: str, worker: str) -> dict[str, Any] | None:
-    row = batch.db.claim_activity_task(activity_arn, worker)
-    if row is None:
+    task = batch.db.claim_activity_task(activity_arn, worker)
+    if task is None:
         return None
     batch.step(
-        row["execution_arn"], TaskStarted(**batch.event_args(), task_id=row["task_id"], worker_name=worker)
+        task.execution_arn, TaskStarted(**batch.event_args(), task_id=task.task_id, worker_name=worker)
     )
-    return {"taskToken": row["token"], "input": row["payload"]}
+    return {"taskToken": task.token, "input": task.payload}
 
 
-def _resume(batch: Batch, token: str, event_for: Any, close: bool = True) -> None:
-    row = batch.db.task(token)
-    if row is None:
+def _resume(batch: Batch, token: str, event_for: Any, *, eager: bool) -> bool:
+    """Apply the callback's event; False (nothing done) while the call that handed out the token
+    is still under way, unless ``eager``."""
+    task = batch.db.task(token)
+    if task is None:
         raise ServiceError("InvalidToken", INVALID_TOKEN)
-    if row["status"] == "closed":
+    if task.status == "closed":
         raise ServiceError("TaskTimedOut", TASK_TIMED_OUT)
-    batch.step(row["execution_arn"], event_for(row["task_id"]))
+    in_flight = task.kind in (tasks.FUNCTION, tasks.SERVICE) and task.status in (QUEUED, STARTED)
+    if in_flight and not eager:
+        return False
+    batch.step(task.execution_arn, event_for(batch, task.task_id))
+    return True

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import sqlite3
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
@@ -14,12 +13,13 @@ from stepwell.errors import ServiceError
 from stepwell.runtime.batch import Batch
 from stepwell.runtime.executor import Executor
 from stepwell.runtime.runtime import Runtime
-from stepwell.runtime.sqlite_store import Store
+from stepwell.runtime.store.protocol import Reads, Store
 from stepwell.service.pagination import InvalidToken, PageTokens
 
 T = TypeVar("T")
 
 DEFAULT_PAGE = 100
+PAGE_TOKEN_SECRET = "page_token_secret"
 
 
 class Core:
@@ -30,7 +30,7 @@ class Core:
         self.pages = PageTokens(self._secret())
 
     @property
-    def db(self) -> Any:
+    def db(self) -> Reads:
         return self.store.reader
 
     async def write(self, work: Callable[[Batch], T]) -> T:
@@ -39,18 +39,14 @@ class Core:
 
     def _secret(self) -> bytes:
         """The page-token key, kept in the database so tokens outlive a restart (24 h)."""
-        row = self.db.one("SELECT value FROM settings WHERE name = 'page_token_secret'")
-        if row is not None:
-            return bytes.fromhex(row[0])
+        kept = self.db.setting(PAGE_TOKEN_SECRET)
+        if kept is not None:
+            return bytes.fromhex(kept)
         secret = secrets.token_hex(32)
-        self.executor.submit(
-            lambda batch: batch.db.run(
-                "INSERT OR IGNORE INTO settings (name, value) VALUES ('page_token_secret', ?)", (secret,)
-            )
-        ).result()
-        row = self.db.one("SELECT value FROM settings WHERE name = 'page_token_secret'")
-        assert row is not None
-        return bytes.fromhex(row[0])
+        self.executor.submit(lambda batch: batch.db.add_setting(PAGE_TOKEN_SECRET, secret)).result()
+        kept = self.db.setting(PAGE_TOKEN_SECRET)  # another node may have set it first
+        assert kept is not None
+        return bytes.fromhex(kept)
 
     # ---- paging -------------------------------------------------------------------------
     def page_size(self, request: dict[str, Any]) -> int:
@@ -121,7 +117,3 @@ def tags_of(request: dict[str, Any]) -> dict[str, str]:
     if len(tags) > 50:
         raise ServiceError("TooManyTags", "Too many tags: a resource can have at most 50 tags")
     return tags
-
-
-def row_dict(row: sqlite3.Row | None) -> dict[str, Any] | None:
-    return dict(row) if row is not None else None

@@ -16,6 +16,7 @@ from stepwell.runtime import ids
 from stepwell.runtime.batch import Batch
 from stepwell.runtime.local import ExecutionResult, LocalRunner
 from stepwell.runtime.mocks import UnknownTestCase
+from stepwell.runtime.store.records import ExecutionRecord, MachineRecord
 from stepwell.service.core import Core, arn_of, valid_name
 from stepwell.service.machines import Machines
 
@@ -66,11 +67,11 @@ class Executions:
     # ---- starting ---------------------------------------------------------------------------
     async def start(self, request: dict[str, Any]) -> dict[str, Any]:
         row, case = self._machine_and_test_case(request["stateMachineArn"])
-        if row["status"] == "DELETING":
-            raise ServiceError("StateMachineDeleting", f"State Machine Is Being Deleted: '{row['arn']}'")
+        if row.status == "DELETING":
+            raise ServiceError("StateMachineDeleting", f"State Machine Is Being Deleted: '{row.arn}'")
         name = valid_name(request.get("name") or ids.uuid4())
         text, value = _input(request)
-        if row["type"] == "EXPRESS":
+        if row.type == "EXPRESS":
             arn, started = self._start_express(row, name, text, value, case)
             return {"executionArn": arn, "startDate": started}
         trace = request.get("traceHeader")
@@ -79,7 +80,7 @@ class Executions:
         )
         return {"executionArn": arn, "startDate": started}
 
-    def _machine_and_test_case(self, machine_arn: str) -> tuple[Any, str | None]:
+    def _machine_and_test_case(self, machine_arn: str) -> tuple[MachineRecord, str | None]:
         """``<stateMachineArn>#<TestCase>`` runs a mocked test case (Step Functions Local's
         convention): the test case must be in the mock configuration."""
         machine_arn, mark, case = machine_arn.partition("#")
@@ -87,21 +88,19 @@ class Executions:
         if not mark:
             return row, None
         try:
-            self.core.runtime.test_case(row["name"], case)
+            self.core.runtime.test_case(row.name, case)
         except UnknownTestCase as unknown:
             raise ServiceError("InvalidArn", f"Invalid Arn: '{unknown.message}'") from None
         return row, case
 
-    def _express(self, row: Any, name: str, case: str | None) -> tuple[LocalRunner, ExecutionInfo]:
+    def _express(self, row: MachineRecord, name: str, case: str | None) -> tuple[LocalRunner, ExecutionInfo]:
         runtime = self.core.runtime
         info = ExecutionInfo(
-            execution_arn=express_execution_arn(
-                runtime.region, runtime.account, row["name"], name, ids.uuid4()
-            ),
+            execution_arn=express_execution_arn(runtime.region, runtime.account, row.name, name, ids.uuid4()),
             name=name,
-            state_machine_arn=row["arn"],
-            state_machine_name=row["name"],
-            role_arn=row["role_arn"],
+            state_machine_arn=row.arn,
+            state_machine_name=row.name,
+            role_arn=row.role_arn,
             start_time=runtime.clock(),
             machine_type="EXPRESS",
         )
@@ -110,17 +109,17 @@ class Executions:
             wait_time_scale=runtime.wait_time_scale,
             clock=runtime.clock,
             invokers=runtime.invokers,
-            test_case=runtime.test_case(row["name"], case) if case else None,
+            test_case=runtime.test_case(row.name, case) if case else None,
             pause_seconds=EXPRESS_PAUSE_SECONDS,
         )
         return runner, info
 
     def _start_express(
-        self, row: Any, name: str, text: str, value: Any, case: str | None
+        self, row: MachineRecord, name: str, text: str, value: Any, case: str | None
     ) -> tuple[str, float]:
         """An asynchronous Express execution: run in memory, at least once, no history API."""
         runner, info = self._express(row, name, case)
-        machine = self.core.runtime.machine(row["definition"], "EXPRESS", row["revision_id"])
+        machine = self.core.runtime.machine(row.definition, "EXPRESS", row.revision_id)
         loop = asyncio.get_running_loop()
         task = loop.run_in_executor(None, lambda: runner.run_info(machine, value, info, input_text=text))
         self._express_tasks.add(task)
@@ -129,12 +128,12 @@ class Executions:
 
     async def start_sync(self, request: dict[str, Any]) -> dict[str, Any]:
         row, case = self._machine_and_test_case(request["stateMachineArn"])
-        if row["type"] != "EXPRESS":
+        if row.type != "EXPRESS":
             raise ServiceError("StateMachineTypeNotSupported", NOT_FOR_EXPRESS)
         name = valid_name(request.get("name") or ids.uuid4())
         text, value = _input(request)
         runner, info = self._express(row, name, case)
-        machine = self.core.runtime.machine(row["definition"], "EXPRESS", row["revision_id"])
+        machine = self.core.runtime.machine(row.definition, "EXPRESS", row.revision_id)
         loop = asyncio.get_running_loop()
         result: ExecutionResult = await loop.run_in_executor(
             None, lambda: runner.run_info(machine, value, info, input_text=text)
@@ -142,7 +141,7 @@ class Executions:
         stopped = self.core.runtime.clock()
         out: dict[str, Any] = {
             "executionArn": info.execution_arn,
-            "stateMachineArn": row["arn"],
+            "stateMachineArn": row.arn,
             "name": name,
             "startDate": info.start_time,
             "stopDate": stopped,
@@ -167,7 +166,7 @@ class Executions:
         return out
 
     # ---- one execution ------------------------------------------------------------------------
-    def row(self, arn: str) -> Any:
+    def row(self, arn: str) -> ExecutionRecord:
         arn_of(arn, EXECUTION)
         row = self.core.db.execution(arn)
         if row is None:
@@ -184,55 +183,56 @@ class Executions:
             batch.step(arn, event)
             return {"stopDate": event.now}
 
-        if row["status"] != "RUNNING":
-            return {"stopDate": row["stopped"]}
+        if row.status != "RUNNING":
+            return {"stopDate": row.stopped}
         return await self.core.write(stop)
 
     async def describe(self, request: dict[str, Any]) -> dict[str, Any]:
         row = self.row(request["executionArn"])
         out: dict[str, Any] = {
-            "executionArn": row["arn"],
-            "stateMachineArn": row["state_machine_arn"],
-            "name": row["name"],
-            "status": row["status"],
-            "startDate": row["started"],
-            "input": row["input"],
+            "executionArn": row.arn,
+            "stateMachineArn": row.state_machine_arn,
+            "name": row.name,
+            "status": row.status,
+            "startDate": row.started,
+            "input": row.input,
             "inputDetails": {"included": True},
         }
-        if row["stopped"] is not None:
-            out["stopDate"] = row["stopped"]
-        if row["output"] is not None:
-            out["output"] = row["output"]
+        if row.stopped is not None:
+            out["stopDate"] = row.stopped
+        if row.output is not None:
+            out["output"] = row.output
             out["outputDetails"] = {"included": True}
-        if row["status"] != "TIMED_OUT":  # AWS describes a timed-out execution without error or cause
-            for column in ("error", "cause"):
-                if row[column] is not None:
-                    out[column] = row[column]
-        if row["trace_header"]:
-            out["traceHeader"] = row["trace_header"]
+        if row.status != "TIMED_OUT":  # AWS describes a timed-out execution without error or cause
+            if row.error is not None:
+                out["error"] = row.error
+            if row.cause is not None:
+                out["cause"] = row.cause
+        if row.trace_header:
+            out["traceHeader"] = row.trace_header
         out["redriveCount"] = 0
-        if row["status"] in ("RUNNING", "SUCCEEDED"):
+        if row.status in ("RUNNING", "SUCCEEDED"):
             out["redriveStatus"] = "NOT_REDRIVABLE"
-            out["redriveStatusReason"] = f"Execution is {row['status']} and cannot be redriven"
+            out["redriveStatusReason"] = f"Execution is {row.status} and cannot be redriven"
         else:
             out["redriveStatus"] = "REDRIVABLE"
         return out
 
     async def describe_machine_for(self, request: dict[str, Any]) -> dict[str, Any]:
         row = self.row(request["executionArn"])
-        machine = self.core.db.state_machine(row["state_machine_arn"])
-        config = json.loads(machine["config"]) if machine is not None else {}
+        machine = self.core.db.state_machine(row.state_machine_arn)
+        config = json.loads(machine.config) if machine is not None else {}
         return {
-            "stateMachineArn": row["state_machine_arn"],
-            "name": row["state_machine_arn"].rsplit(":", 1)[-1],
-            "definition": row["definition"],
-            "roleArn": row["role_arn"],
-            "updateDate": machine["updated"] if machine is not None else row["started"],
+            "stateMachineArn": row.state_machine_arn,
+            "name": row.state_machine_arn.rsplit(":", 1)[-1],
+            "definition": row.definition,
+            "roleArn": row.role_arn,
+            "updateDate": machine.updated if machine is not None else row.started,
             "loggingConfiguration": config.get(
                 "loggingConfiguration", {"level": "OFF", "includeExecutionData": False}
             ),
             "tracingConfiguration": config.get("tracingConfiguration", {"enabled": False}),
-            "revisionId": row["revision_id"],
+            "revisionId": row.revision_id,
         }
 
     async def list(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -245,7 +245,7 @@ class Executions:
         machine = self.core.db.state_machine(machine_arn)
         if machine is None:
             raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{machine_arn}'")
-        if machine["type"] == "EXPRESS":
+        if machine.type == "EXPRESS":
             raise ServiceError("StateMachineTypeNotSupported", NOT_FOR_EXPRESS)
         status = request.get("statusFilter")
         page, token = self.core.page(
@@ -253,20 +253,20 @@ class Executions:
             f"{machine_arn}|{status or ''}",
             request,
             lambda before, n: self.core.db.executions(machine_arn, status, before, n),
-            lambda r: r["seq"],
+            lambda r: r.seq,
             start=1 << 62,
         )
         items = []
         for r in page:
             item = {
-                "executionArn": r["arn"],
-                "stateMachineArn": r["state_machine_arn"],
-                "name": r["name"],
-                "status": r["status"],
-                "startDate": r["started"],
+                "executionArn": r.arn,
+                "stateMachineArn": r.state_machine_arn,
+                "name": r.name,
+                "status": r.status,
+                "startDate": r.started,
             }
-            if r["stopped"] is not None:
-                item["stopDate"] = r["stopped"]
+            if r.stopped is not None:
+                item["stopDate"] = r.stopped
             items.append(item)
         return {"executions": items, "nextToken": token}
 

@@ -14,6 +14,7 @@ from stepwell.asl.jsoncodec import MAX_DEPTH, JsonError, JsonLimitError, escape_
 from stepwell.asl.validate import validate_definition
 from stepwell.errors import DefinitionError, Diagnostic, ServiceError
 from stepwell.runtime.batch import Batch
+from stepwell.runtime.store.records import MachineRecord
 from stepwell.service.core import Core, arn_of, tags_of, valid_name
 
 DEFAULT_LOGGING = {"level": "OFF", "includeExecutionData": False}
@@ -80,7 +81,7 @@ class Machines:
         self.core = core
         # State machine rows by ARN. This process is the only writer, so the cache is exact:
         # update and delete drop their entry once committed. It keeps StartExecution off the disk.
-        self._rows: dict[str, Any] = {}
+        self._rows: dict[str, MachineRecord] = {}
 
     async def create(self, request: dict[str, Any]) -> dict[str, Any]:
         name = valid_name(request["name"])
@@ -96,35 +97,34 @@ class Machines:
             existing = batch.db.state_machine(arn)
             if existing is not None:
                 same = (
-                    existing["definition"] == definition
-                    and existing["type"] == machine_type
-                    and json.loads(existing["config"]) == config
+                    existing.definition == definition
+                    and existing.type == machine_type
+                    and json.loads(existing.config) == config
                 )
                 if same:  # CreateStateMachine is idempotent on these; roleArn and tags are ignored
-                    return {"stateMachineArn": arn, "creationDate": existing["created"]}
+                    return {"stateMachineArn": arn, "creationDate": existing.created}
                 raise ServiceError("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
             now = runtime.clock()
-            batch.db.run(
-                "INSERT INTO state_machines (arn, name, type, status, definition, role_arn, config, "
-                "revision_id, created, updated) VALUES (?, ?, ?, 'ACTIVE', ?, ?, ?, ?, ?, ?)",
-                (
-                    arn,
-                    name,
-                    machine_type,
-                    definition,
-                    request["roleArn"],
-                    json.dumps(config),
-                    _revision(),
-                    now,
-                    now,
-                ),
+            batch.db.insert_machine(
+                MachineRecord(
+                    arn=arn,
+                    name=name,
+                    type=machine_type,
+                    status="ACTIVE",
+                    definition=definition,
+                    role_arn=request["roleArn"],
+                    config=json.dumps(config),
+                    revision_id=_revision(),
+                    created=now,
+                    updated=now,
+                )
             )
             batch.db.set_tags(arn, tags)
             return {"stateMachineArn": arn, "creationDate": now}
 
         return await self.core.write(create)
 
-    def row(self, arn: str) -> Any:
+    def row(self, arn: str) -> MachineRecord:
         parsed = arn_of(arn, STATE_MACHINE)
         if parsed.qualifier is not None or parsed.label is not None:
             raise ServiceError(
@@ -138,24 +138,24 @@ class Machines:
                 raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
             if len(self._rows) > 4096:
                 self._rows.clear()
-            if row["status"] == "ACTIVE":  # the executor deletes a DELETING machine on its own
+            if row.status == "ACTIVE":  # the executor deletes a DELETING machine on its own
                 self._rows[arn] = row
         return row
 
     async def describe(self, request: dict[str, Any]) -> dict[str, Any]:
         row = self.row(request["stateMachineArn"])
-        config = json.loads(row["config"])
+        config = json.loads(row.config)
         out: dict[str, Any] = {
-            "stateMachineArn": row["arn"],
-            "name": row["name"],
-            "status": row["status"],
-            "definition": row["definition"],
-            "roleArn": row["role_arn"],
-            "type": row["type"],
-            "creationDate": row["created"],
+            "stateMachineArn": row.arn,
+            "name": row.name,
+            "status": row.status,
+            "definition": row.definition,
+            "roleArn": row.role_arn,
+            "type": row.type,
+            "creationDate": row.created,
             "loggingConfiguration": config["loggingConfiguration"],
             "tracingConfiguration": config["tracingConfiguration"],
-            "revisionId": row["revision_id"],
+            "revisionId": row.revision_id,
         }
         if "encryptionConfiguration" in config:
             out["encryptionConfiguration"] = config["encryptionConfiguration"]
@@ -178,26 +178,29 @@ class Machines:
                 "must be specified",
             )
         _no_versions(request)
-        definition = request.get("definition") or row["definition"]
+        definition = request.get("definition") or row.definition
         if request.get("definition") is not None:
-            definition = _checked_definition(definition, row["type"])
-        config = json.loads(row["config"])
+            definition = _checked_definition(definition, row.type)
+        config = json.loads(row.config)
         if request.get("loggingConfiguration") is not None:
             config["loggingConfiguration"] = _logging(request)
         if request.get("tracingConfiguration") is not None:
             config["tracingConfiguration"] = request["tracingConfiguration"]
         if request.get("encryptionConfiguration") is not None:
             config["encryptionConfiguration"] = request["encryptionConfiguration"]
-        role = request.get("roleArn") or row["role_arn"]
+        role = request.get("roleArn") or row.role_arn
         runtime = self.core.runtime
         revision = _revision()
 
         def update(batch: Batch) -> dict[str, Any]:
             now = runtime.clock()
-            batch.db.run(
-                "UPDATE state_machines SET definition = ?, role_arn = ?, config = ?, revision_id = ?, "
-                "updated = ? WHERE arn = ?",
-                (definition, role, json.dumps(config), revision, now, arn),
+            batch.db.update_machine(
+                arn,
+                definition=definition,
+                role_arn=role,
+                config=json.dumps(config),
+                revision_id=revision,
+                updated=now,
             )
             return {"updateDate": now, "revisionId": revision}
 
@@ -215,11 +218,8 @@ class Machines:
         def delete(batch: Batch) -> dict[str, Any]:
             # "It sets the state machine's status to DELETING ... A state machine is deleted only
             # when all its executions are completed": the executor ends them at their next step.
-            running = batch.db.one(
-                "SELECT 1 FROM executions WHERE state_machine_arn = ? AND status = 'RUNNING' LIMIT 1", (arn,)
-            )
-            if running is not None:
-                batch.db.run("UPDATE state_machines SET status = 'DELETING' WHERE arn = ?", (arn,))
+            if batch.db.has_running(arn):
+                batch.db.set_machine_status(arn, "DELETING")
             else:
                 batch.delete_state_machine(arn)
             return {}
@@ -231,15 +231,15 @@ class Machines:
 
     async def list(self, request: dict[str, Any]) -> dict[str, Any]:
         page, token = self.core.page(
-            "ListStateMachines", "", request, self.core.db.state_machines, lambda r: r["arn"], start=""
+            "ListStateMachines", "", request, self.core.db.state_machines, lambda r: r.arn, start=""
         )
         return {
             "stateMachines": [
                 {
-                    "stateMachineArn": r["arn"],
-                    "name": r["name"],
-                    "type": r["type"],
-                    "creationDate": r["created"],
+                    "stateMachineArn": r.arn,
+                    "name": r.name,
+                    "type": r.type,
+                    "creationDate": r.created,
                 }
                 for r in page
             ],

@@ -29,7 +29,7 @@ class Tags:
         tags = tag_pairs(request["tags"])
 
         def tag(batch: Batch) -> dict[str, Any]:
-            current = {r["key"] for r in batch.db.tags(arn)}
+            current = set(batch.db.tags(arn))
             if len(current | set(tags)) > MAX_TAGS:
                 raise ServiceError(
                     "TooManyTags", f"Too many tags: a resource can have at most {MAX_TAGS} tags"
@@ -51,4 +51,4 @@ class Tags:
 
     async def list(self, request: dict[str, Any]) -> dict[str, Any]:
         arn = self._resource(request["resourceArn"])
-        return {"tags": [{"key": r["key"], "value": r["value"]} for r in self.core.db.tags(arn)]}
+        return {"tags": [{"key": key, "value": value} for key, value in self.core.db.tags(arn).items()]}

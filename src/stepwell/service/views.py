@@ -5,7 +5,6 @@ Reads only; every change the console makes goes through the same use cases as th
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,11 +28,7 @@ class Views:
 
     def execution_counts(self) -> dict[str, dict[str, int]]:
         """State machine ARN -> status -> number of executions (Standard ones: Express keep none)."""
-        counts: dict[str, dict[str, int]] = {}
-        query = "SELECT state_machine_arn, status, COUNT(*) AS n FROM executions GROUP BY 1, 2"
-        for row in self.core.db.all(query):
-            counts.setdefault(row["state_machine_arn"], {})[row["status"]] = int(row["n"])
-        return counts
+        return self.core.db.execution_counts()
 
     def events(self, execution_arn: str, after_id: int = 0) -> list[dict[str, Any]]:
         """Every event of the execution after ``after_id``, in order."""
@@ -42,27 +37,17 @@ class Views:
 
     def parent(self, execution_arn: str) -> str | None:
         """The execution that started this one (states:startExecution), if any."""
-        row = self.core.db.one("SELECT parent FROM executions WHERE arn = ?", (execution_arn,))
-        if row is None or not row["parent"]:
+        execution = self.core.db.execution(execution_arn)
+        if execution is None or execution.parent is None:
             return None
-        return str(json.loads(row["parent"])["execution"])
+        return execution.parent.execution
 
     def children(self, execution_arn: str) -> list[str]:
         """The executions this one started, in order."""
-        rows = self.core.db.all(
-            "SELECT target FROM tasks WHERE execution_arn = ? AND kind = 'child' AND target IS NOT NULL "
-            "ORDER BY created",
-            (execution_arn,),
-        )
-        return [str(row["target"]) for row in rows]
+        return self.core.db.children(execution_arn)
 
     def pending_tasks(self, activity_arn: str) -> list[PendingTask]:
-        rows = self.core.db.all(
-            "SELECT execution_arn, task_id, status, worker_name, created FROM tasks "
-            "WHERE activity_arn = ? AND status IN ('scheduled', 'started') ORDER BY created",
-            (activity_arn,),
-        )
         return [
-            PendingTask(r["execution_arn"], r["task_id"], r["status"], r["worker_name"], float(r["created"]))
-            for r in rows
+            PendingTask(t.execution_arn, t.task_id, t.status, t.worker_name, t.created)
+            for t in self.core.db.activity_backlog(activity_arn)
         ]

@@ -1,4 +1,4 @@
-"""The SQLite store: migrations, history chunks, and plain errors for unusable files."""
+"""The SQLite backend: migrations, history chunks, and plain errors for unusable files."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from stepwell.runtime.sqlite_store import HISTORY_CHUNK, Store, StoreError, migrate
+from stepwell.runtime.store import StoreError
+from stepwell.runtime.store.migrations import migrations
+from stepwell.runtime.store.sqlite import HISTORY_CHUNK, SqliteStore
 
 TABLES = {"state_machines", "executions", "history", "timers", "tasks", "activities", "tags", "settings"}
 
@@ -19,10 +21,12 @@ def tables(path: Path) -> set[str]:
 
 def test_migrations_create_the_schema_once(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
-    Store(path).open()
+    SqliteStore(path).open()
     assert tables(path) >= TABLES
+    SqliteStore(path).open()  # a second open applies nothing again
     with sqlite3.connect(path) as db:
-        assert migrate(db) == []  # nothing left to apply
+        applied = [row[0] for row in db.execute("SELECT version FROM schema_migrations ORDER BY 1")]
+        assert applied == [number for number, _, _ in migrations()]
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -30,11 +34,11 @@ def test_a_file_that_is_not_a_database_is_a_plain_error(tmp_path: Path) -> None:
     path = tmp_path / "junk.db"
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match=r"junk\.db.*file is not a database"):
-        Store(path).open()
+        SqliteStore(path).open()
 
 
 def test_history_is_written_in_chunks_and_read_in_pages(tmp_path: Path) -> None:
-    store = Store(tmp_path / "h.db")
+    store = SqliteStore(tmp_path / "h.db")
     store.open()
     events = [
         {"id": i, "type": "PassStateEntered", "previousEventId": i - 1} for i in range(1, HISTORY_CHUNK + 43)
@@ -42,8 +46,9 @@ def test_history_is_written_in_chunks_and_read_in_pages(tmp_path: Path) -> None:
     with store.writer.transaction() as db:
         db.append_history("arn:x", events[:10])
         db.append_history("arn:x", events[10:])
-    rows = store.reader.all("SELECT first_id, last_id FROM history ORDER BY first_id")
-    assert [tuple(r) for r in rows] == [
+    with sqlite3.connect(tmp_path / "h.db") as raw:
+        rows = raw.execute("SELECT first_id, last_id FROM history ORDER BY first_id").fetchall()
+    assert rows == [
         (1, 10),
         (11, 10 + HISTORY_CHUNK),
         (11 + HISTORY_CHUNK, HISTORY_CHUNK + 42),

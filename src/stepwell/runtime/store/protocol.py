@@ -1,0 +1,184 @@
+"""The Store: every durable fact of a stepwell service, behind named operations.
+
+The runtime (runtime/batch.py, runtime/tasks.py), the service and the console speak only these
+operations and the records of ``records.py``; each backend implements them once, with its SQL in
+one file of named queries (``sqlite.sql``, ``postgres.sql``) and its migrations in the one
+numbered sequence of ``migrations/``.
+
+Concurrency invariant, for every backend: all writes happen inside ``Writer.transaction()``, opened
+by the executor once per batch of engine steps (group commit); a transaction's writes are seen by
+readers all at once, after its commit, or never. An execution's snapshot and end are written with
+the version they were read at (``save_snapshot``/``finish_execution``): when another writer has
+advanced the execution since, the write raises ``Conflict`` and the whole transaction is rolled
+back, so two writers can never both advance one execution from the same step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+from stepwell.runtime.store.records import (
+    ActivityRecord,
+    ExecutionRecord,
+    ExecutionSummary,
+    MachineRecord,
+    Running,
+    TaskRecord,
+    TimerRecord,
+)
+
+
+class StoreError(Exception):
+    """The database cannot be opened or used (a start-up error the server reports plainly)."""
+
+
+class Conflict(Exception):
+    """Another writer changed the execution since this transaction read it: roll back, retry."""
+
+
+class Reads(Protocol):
+    """What any thread may read, at the last committed state."""
+
+    # ---- state machines and activities ----
+    def state_machine(self, arn: str) -> MachineRecord | None: ...
+    def state_machines(self, after: str, limit: int) -> list[MachineRecord]:
+        """ACTIVE machines with an ARN after ``after``, in ARN order."""
+
+    def activity(self, arn: str) -> ActivityRecord | None: ...
+    def activities(self, after: str, limit: int) -> list[ActivityRecord]: ...
+    def tags(self, arn: str) -> dict[str, str]:
+        """The resource's tags, in key order."""
+
+    def setting(self, name: str) -> str | None: ...
+
+    # ---- executions ----
+    def execution(self, arn: str) -> ExecutionRecord | None: ...
+    def executions(
+        self, machine_arn: str, status: str | None, before_seq: int, limit: int
+    ) -> list[ExecutionSummary]:
+        """The machine's executions started before ``before_seq``, newest first."""
+
+    def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[dict[str, Any]]:
+        """Up to ``limit`` events after ``after_id`` (before it when ``reverse``), in order."""
+
+    def execution_counts(self) -> dict[str, dict[str, int]]:
+        """State machine ARN -> status -> number of executions."""
+
+    def children(self, arn: str) -> list[str]:
+        """The executions this one started (states:startExecution), in order."""
+
+    # ---- tasks ----
+    def task(self, token: str) -> TaskRecord | None: ...
+    def activity_backlog(self, activity_arn: str) -> list[TaskRecord]:
+        """The activity's tasks waiting for a worker or held by one, oldest first."""
+
+
+class Transaction(Reads, Protocol):
+    """The writes of one batch; reads inside it see its own writes."""
+
+    # ---- state machines, activities, tags, settings ----
+    def insert_machine(self, machine: MachineRecord) -> None: ...
+    def update_machine(
+        self, arn: str, *, definition: str, role_arn: str, config: str, revision_id: str, updated: float
+    ) -> None: ...
+    def set_machine_status(self, arn: str, status: str) -> None: ...
+    def delete_machine(self, arn: str) -> None:
+        """The machine and its tags."""
+
+    def has_running(self, machine_arn: str, other_than: str = "") -> bool:
+        """Whether an execution of the machine (other than ``other_than``) is RUNNING."""
+
+    def insert_activity(self, activity: ActivityRecord) -> None: ...
+    def delete_activity(self, arn: str) -> None:
+        """The activity and its tags."""
+
+    def set_tags(self, arn: str, tags: dict[str, str]) -> None: ...
+    def delete_tags(self, arn: str, keys: Sequence[str]) -> None: ...
+    def add_setting(self, name: str, value: str) -> None:
+        """Store the setting unless it is set already (the first writer wins)."""
+
+    # ---- executions ----
+    def insert_execution(self, execution: ExecutionRecord, snapshot: bytes | None) -> None:
+        """A new execution (its ``seq`` is assigned here), as far as its first step took it."""
+
+    def running(self, arn: str) -> Running | None:
+        """The execution with its snapshot, when it is RUNNING."""
+
+    def save_snapshot(self, arn: str, snapshot: bytes, version: int) -> None:
+        """Raises Conflict unless the execution is still at ``version``."""
+
+    def finish_execution(
+        self,
+        arn: str,
+        version: int,
+        *,
+        status: str,
+        output: str | None,
+        error: str | None,
+        cause: str | None,
+        stopped: float,
+    ) -> None:
+        """The execution's end (its snapshot goes). Raises Conflict as save_snapshot does."""
+
+    def append_history(self, arn: str, events: Sequence[dict[str, Any]]) -> None: ...
+
+    # ---- timers ----
+    def add_timer(self, arn: str, timer_id: str, due: float) -> None:
+        """Set the timer (a timer of the same id is replaced)."""
+
+    def take_timer(self, arn: str, timer_id: str, now: float) -> float | None:
+        """Delete the timer if it is due at ``now``; its due time, or None (gone, or re-set later)."""
+
+    def delete_timers(self, arn: str) -> None: ...
+    def timers(self) -> list[TimerRecord]: ...
+
+    # ---- the task outbox ----
+    def insert_task(self, task: TaskRecord) -> None: ...
+    def task_of(self, arn: str, task_id: str) -> TaskRecord | None: ...
+    def set_task_status(self, token: str, status: str, worker_name: str | None = None) -> None: ...
+    def hand_over_task(self, token: str, queued: str, started: str) -> bool:
+        """Mark a queued call handed over; False when it is no longer queued (cancelled)."""
+
+    def mark_submitted(self, arn: str, task_id: str) -> None:
+        """The task's call went out and it now waits for its callback (unless closed)."""
+
+    def set_child(self, token: str, child_arn: str) -> None:
+        """The child execution a states:startExecution task started (the task is submitted)."""
+
+    def close_task(self, arn: str, task_id: str) -> None: ...
+    def close_tasks(self, arn: str) -> list[TaskRecord]:
+        """Close every open task of the execution; returns them as they were."""
+
+    def open_tasks(self) -> list[TaskRecord]: ...
+    def claim_activity_task(self, activity_arn: str, worker_name: str) -> TaskRecord | None:
+        """The activity's oldest scheduled task, now started by the worker."""
+
+    def count_invocations(self, arn: str, state_name: str) -> int:
+        """How many tasks the execution's state has asked for so far (mocked test cases)."""
+
+
+class Writer(Protocol):
+    def transaction(self) -> AbstractContextManager[Transaction]: ...
+
+
+class Store(Protocol):
+    """A backend: opened once, read from any thread, written by one executor per process."""
+
+    name: str  # "memory" | "sqlite" | "postgresql"
+
+    def open(self) -> None:
+        """Create or upgrade the schema (raises StoreError when the database is unusable)."""
+
+    @property
+    def reader(self) -> Reads: ...
+    @property
+    def writer(self) -> Writer: ...
+    def close(self) -> None: ...
+
+
+def chunks(events: Sequence[dict[str, Any]], size: int) -> Iterator[Sequence[dict[str, Any]]]:
+    """History is stored in chunks of up to ``size`` events (one engine step is usually one)."""
+    for start in range(0, len(events), size):
+        yield events[start : start + size]

@@ -1,0 +1,114 @@
+"""What the store holds, as typed values: rows never cross the store's boundary.
+
+Times are epoch seconds. JSON documents the runtime only passes along (an execution's input and
+output, a task's payload, a machine's configuration) stay text; what the runtime reads is parsed
+once here (a child execution's parent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RUNNING = "RUNNING"
+
+
+@dataclass(frozen=True, slots=True)
+class MachineRecord:
+    arn: str
+    name: str
+    type: str  # STANDARD | EXPRESS
+    status: str  # ACTIVE | DELETING
+    definition: str
+    role_arn: str
+    config: str  # JSON: loggingConfiguration, tracingConfiguration, encryptionConfiguration
+    revision_id: str
+    created: float
+    updated: float
+
+
+@dataclass(frozen=True, slots=True)
+class Parent:
+    """The execution whose states:startExecution task started this one."""
+
+    execution: str
+    task_id: str
+    mode: str | None  # None (request-response) | "sync" | "sync:2" | "token"
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionRecord:
+    arn: str
+    state_machine_arn: str
+    name: str
+    status: str  # RUNNING | SUCCEEDED | FAILED | TIMED_OUT | ABORTED
+    input: str
+    started: float
+    definition: str  # the definition this execution runs
+    role_arn: str
+    revision_id: str
+    output: str | None = None
+    error: str | None = None
+    cause: str | None = None
+    stopped: float | None = None
+    parent: Parent | None = None
+    trace_header: str | None = None
+    test_case: str | None = None  # the mocked test case it runs (``<stateMachineArn>#<TestCase>``)
+    seq: int = 0  # start order (assigned by the store), for newest-first listings
+    version: int = 0  # bumped by every write of its snapshot or end: the fencing token
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionSummary:
+    """A line of ListExecutions."""
+
+    arn: str
+    state_machine_arn: str
+    name: str
+    status: str
+    started: float
+    stopped: float | None
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class Running:
+    """A running execution as the driver loads it to advance it."""
+
+    record: ExecutionRecord
+    snapshot: bytes  # the engine's snapshot, as JSON
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRecord:
+    """A row of the task outbox (runtime/tasks.py explains the kinds and statuses)."""
+
+    token: str
+    execution_arn: str
+    task_id: str
+    kind: str  # function | activity | child | service | mock
+    resource: str
+    payload: str  # JSON text
+    status: str  # queued | started | scheduled | submitted | closed
+    created: float
+    activity_arn: str | None = None
+    worker_name: str | None = None
+    target: str | None = None  # the child execution's ARN (kind child)
+    heartbeat_seconds: float | None = None
+    state_name: str | None = None
+    timeout_seconds: float | None = None
+    attempt: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimerRecord:
+    execution_arn: str
+    timer_id: str
+    due: float
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRecord:
+    arn: str
+    name: str
+    config: str  # JSON
+    created: float

@@ -1,0 +1,56 @@
+"""Between rows and records, for both SQL backends: one place knows how columns become values."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import orjson
+
+from stepwell.asl import jsoncodec
+from stepwell.runtime.store.records import ExecutionRecord, Parent
+
+_EXECUTION_COLUMNS = tuple(f.name for f in dataclasses.fields(ExecutionRecord))
+
+
+def fields(record: Any) -> dict[str, Any]:
+    """A flat record's fields as query parameters."""
+    return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+
+
+def execution(row: Any) -> ExecutionRecord:
+    """A row (any mapping of the executions table's columns) as a record."""
+    values = {column: row[column] for column in _EXECUTION_COLUMNS}
+    parent = values["parent"]
+    values["parent"] = Parent(**orjson.loads(parent)) if parent else None
+    return ExecutionRecord(**values)
+
+
+def execution_fields(record: ExecutionRecord) -> dict[str, Any]:
+    values = fields(record)
+    parent = record.parent
+    values["parent"] = orjson.dumps(dataclasses.asdict(parent)).decode() if parent is not None else None
+    del values["version"]
+    return values
+
+
+def dump_events(events: Sequence[dict[str, Any]]) -> bytes:
+    return jsoncodec.dumps(list(events))
+
+
+def history_page(
+    chunks: Iterable[bytes | str], after_id: int, limit: int, reverse: bool
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` events of the chunks (read in order, or newest first when ``reverse``) on
+    the far side of ``after_id``."""
+    out: list[dict[str, Any]] = []
+    for chunk in chunks:
+        events = jsoncodec.loads(chunk, limits=False)
+        if reverse:
+            out.extend(e for e in reversed(events) if e["id"] < after_id)
+        else:
+            out.extend(e for e in events if e["id"] > after_id)
+        if len(out) >= limit:
+            break
+    return out[:limit]

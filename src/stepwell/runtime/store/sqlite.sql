@@ -1,0 +1,165 @@
+-- The SQLite backend's queries (runtime/store/sqlite.py). Named parameters; times are epoch seconds.
+
+-- name: state_machine
+SELECT * FROM state_machines WHERE arn = :arn
+
+-- name: state_machines
+SELECT * FROM state_machines WHERE status = 'ACTIVE' AND arn > :after ORDER BY arn LIMIT :limit
+
+-- name: insert_machine
+INSERT INTO state_machines (arn, name, type, status, definition, role_arn, config, revision_id, created, updated)
+VALUES (:arn, :name, :type, :status, :definition, :role_arn, :config, :revision_id, :created, :updated)
+
+-- name: update_machine
+UPDATE state_machines SET definition = :definition, role_arn = :role_arn, config = :config,
+    revision_id = :revision_id, updated = :updated
+WHERE arn = :arn
+
+-- name: set_machine_status
+UPDATE state_machines SET status = :status WHERE arn = :arn
+
+-- name: delete_machine
+DELETE FROM state_machines WHERE arn = :arn
+
+-- name: has_running
+SELECT 1 FROM executions WHERE state_machine_arn = :machine_arn AND status = 'RUNNING' AND arn != :other_than LIMIT 1
+
+-- name: activity
+SELECT * FROM activities WHERE arn = :arn
+
+-- name: activities
+SELECT * FROM activities WHERE arn > :after ORDER BY arn LIMIT :limit
+
+-- name: insert_activity
+INSERT INTO activities (arn, name, config, created) VALUES (:arn, :name, :config, :created)
+
+-- name: delete_activity
+DELETE FROM activities WHERE arn = :arn
+
+-- name: tags
+SELECT key, value FROM tags WHERE resource_arn = :arn ORDER BY key
+
+-- name: set_tag
+INSERT OR REPLACE INTO tags (resource_arn, key, value) VALUES (:arn, :key, :value)
+
+-- name: delete_tag
+DELETE FROM tags WHERE resource_arn = :arn AND key = :key
+
+-- name: delete_all_tags
+DELETE FROM tags WHERE resource_arn = :arn
+
+-- name: setting
+SELECT value FROM settings WHERE name = :name
+
+-- name: add_setting
+INSERT OR IGNORE INTO settings (name, value) VALUES (:name, :value)
+
+-- name: execution
+SELECT arn, state_machine_arn, name, status, input, started, definition, role_arn, revision_id,
+    output, error, cause, stopped, parent, trace_header, test_case, seq, version
+FROM executions WHERE arn = :arn
+
+-- name: running
+SELECT arn, state_machine_arn, name, status, input, started, definition, role_arn, revision_id,
+    output, error, cause, stopped, parent, trace_header, test_case, seq, version, snapshot
+FROM executions WHERE arn = :arn AND status = 'RUNNING' AND snapshot IS NOT NULL
+
+-- name: executions
+SELECT arn, state_machine_arn, name, status, started, stopped, seq FROM executions
+WHERE state_machine_arn = :machine_arn AND seq < :before ORDER BY seq DESC LIMIT :limit
+
+-- name: executions_by_status
+SELECT arn, state_machine_arn, name, status, started, stopped, seq FROM executions
+WHERE state_machine_arn = :machine_arn AND status = :status AND seq < :before ORDER BY seq DESC LIMIT :limit
+
+-- name: max_seq
+SELECT COALESCE(MAX(seq), 0) FROM executions
+
+-- name: insert_execution
+INSERT INTO executions (arn, state_machine_arn, name, status, input, output, error, cause, started,
+    stopped, definition, role_arn, revision_id, snapshot, parent, trace_header, test_case, seq, version)
+VALUES (:arn, :state_machine_arn, :name, :status, :input, :output, :error, :cause, :started,
+    :stopped, :definition, :role_arn, :revision_id, :snapshot, :parent, :trace_header, :test_case, :seq, 0)
+
+-- name: save_snapshot
+UPDATE executions SET snapshot = :snapshot, version = version + 1 WHERE arn = :arn AND version = :version
+
+-- name: finish_execution
+UPDATE executions SET status = :status, output = :output, error = :error, cause = :cause,
+    stopped = :stopped, snapshot = NULL, version = version + 1
+WHERE arn = :arn AND version = :version
+
+-- name: execution_counts
+SELECT state_machine_arn, status, COUNT(*) AS n FROM executions GROUP BY 1, 2
+
+-- name: children
+SELECT target FROM tasks WHERE execution_arn = :arn AND kind = 'child' AND target IS NOT NULL ORDER BY created
+
+-- name: history_forward
+SELECT events FROM history WHERE execution_arn = :arn AND last_id > :after ORDER BY first_id
+
+-- name: history_reverse
+SELECT events FROM history WHERE execution_arn = :arn AND first_id < :after ORDER BY first_id DESC
+
+-- name: append_history
+INSERT INTO history (execution_arn, first_id, last_id, events) VALUES (:arn, :first_id, :last_id, :events)
+
+-- name: add_timer
+INSERT OR REPLACE INTO timers (execution_arn, timer_id, due) VALUES (:arn, :timer_id, :due)
+
+-- name: take_timer
+DELETE FROM timers WHERE execution_arn = :arn AND timer_id = :timer_id AND due <= :now RETURNING due
+
+-- name: delete_timers
+DELETE FROM timers WHERE execution_arn = :arn
+
+-- name: timers
+SELECT execution_arn, timer_id, due FROM timers
+
+-- name: task
+SELECT * FROM tasks WHERE token = :token
+
+-- name: task_of
+SELECT * FROM tasks WHERE execution_arn = :arn AND task_id = :task_id ORDER BY created DESC LIMIT 1
+
+-- name: insert_task
+INSERT INTO tasks (token, execution_arn, task_id, kind, resource, payload, status, activity_arn,
+    worker_name, target, created, heartbeat_seconds, state_name, timeout_seconds, attempt)
+VALUES (:token, :execution_arn, :task_id, :kind, :resource, :payload, :status, :activity_arn,
+    :worker_name, :target, :created, :heartbeat_seconds, :state_name, :timeout_seconds, :attempt)
+
+-- name: set_task_status
+UPDATE tasks SET status = :status WHERE token = :token
+
+-- name: set_task_worker
+UPDATE tasks SET status = :status, worker_name = :worker_name WHERE token = :token
+
+-- name: hand_over_task
+UPDATE tasks SET status = :started WHERE token = :token AND status = :queued
+
+-- name: mark_submitted
+UPDATE tasks SET status = 'submitted' WHERE execution_arn = :arn AND task_id = :task_id AND status != 'closed'
+
+-- name: set_child
+UPDATE tasks SET target = :target, status = 'submitted' WHERE token = :token
+
+-- name: close_task
+UPDATE tasks SET status = 'closed' WHERE execution_arn = :arn AND task_id = :task_id
+
+-- name: open_tasks_of
+SELECT * FROM tasks WHERE execution_arn = :arn AND status != 'closed'
+
+-- name: close_tasks
+UPDATE tasks SET status = 'closed' WHERE execution_arn = :arn AND status != 'closed'
+
+-- name: open_tasks
+SELECT * FROM tasks WHERE status != 'closed'
+
+-- name: next_activity_task
+SELECT * FROM tasks WHERE activity_arn = :activity_arn AND status = 'scheduled' ORDER BY created LIMIT 1
+
+-- name: activity_backlog
+SELECT * FROM tasks WHERE activity_arn = :activity_arn AND status IN ('scheduled', 'started') ORDER BY created
+
+-- name: count_invocations
+SELECT COUNT(*) FROM tasks WHERE execution_arn = :arn AND state_name = :state_name
