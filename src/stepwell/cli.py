@@ -1,5 +1,5 @@
 """The ``stepwell`` command: ``serve`` the API and console, ``run`` and ``validate`` a state machine in
-process, ``graph`` it (SVG, DOT, Mermaid, JSON).
+process, ``graph`` it (SVG, DOT, Mermaid, JSON), ``db migrate`` or ``db purge`` the database.
 
 Exit status of ``run``: 0 when the execution SUCCEEDED, 1 when it FAILED, TIMED_OUT or was
 ABORTED, 2 when the definition or the input is invalid (AWS's message on stderr).
@@ -27,6 +27,7 @@ from stepwell.runtime.invokers.router import standard_invokers
 from stepwell.runtime.local import ExecutionResult, LocalRunner
 from stepwell.runtime.mocks import ENVIRONMENT_VARIABLE as MOCK_VARIABLE
 from stepwell.runtime.mocks import MockConfig, MockConfigError, TestCase, UnknownTestCase
+from stepwell.runtime.store.command import DB_HELP, add_db_command
 from stepwell.server import Options, StartupError, serve
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
@@ -104,8 +105,14 @@ def _parser() -> argparse.ArgumentParser:
     env = os.environ.get
     serve.add_argument("--host", default=env("STEPWELL_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(env("STEPWELL_PORT", "8083")))
+    serve.add_argument("--db", default=env("STEPWELL_DB", "stepwell.db"), help=DB_HELP)
     serve.add_argument(
-        "--db", default=env("STEPWELL_DB", "stepwell.db"), help="the SQLite file (default ./stepwell.db)"
+        "--node-lease",
+        type=float,
+        default=float(env("STEPWELL_NODE_LEASE", "15")),
+        metavar="SECONDS",
+        help="on PostgreSQL, a node that has not renewed its lease for this long is dead: another node "
+        "takes over its timers and calls (default 15)",
     )
     serve.add_argument("--account", default=env("AWS_ACCOUNT_ID", DEFAULT_ACCOUNT))
     serve.add_argument("--region", default=env("AWS_DEFAULT_REGION", DEFAULT_REGION))
@@ -194,6 +201,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(handler=_validate)
     add_graph_command(commands)
+    add_db_command(commands)
     return parser
 
 
@@ -221,6 +229,7 @@ def _serve(args: argparse.Namespace) -> int:
         function_workers=args.function_workers,
         function_timeout=args.function_timeout,
         function_memory=args.function_memory,
+        node_lease=args.node_lease,
     )
     try:
         serve(options, access_log=args.access_log)

@@ -20,6 +20,7 @@ from types import FrameType
 
 import uvicorn
 
+from stepwell import arns
 from stepwell.access_log import AccessLog, batch_into_root_stream
 from stepwell.access_log import log as access_logger
 from stepwell.api.app import create_app
@@ -33,7 +34,7 @@ from stepwell.runtime.invokers.lambdas import Lambdas
 from stepwell.runtime.invokers.router import Invokers, standard_invokers
 from stepwell.runtime.mocks import MockConfig, MockConfigError
 from stepwell.runtime.runtime import Runtime
-from stepwell.runtime.store import Store, StoreError, open_store
+from stepwell.runtime.store import Store, StoreError, open_store, safe_location
 from stepwell.service import Service
 from stepwell.stopping import DisconnectOnStop
 
@@ -49,8 +50,8 @@ class Options:
     host: str = "127.0.0.1"
     port: int = 8083
     db: str = "stepwell.db"
-    account: str = "123456789012"
-    region: str = "us-east-1"
+    account: str = arns.DEFAULT_ACCOUNT
+    region: str = arns.DEFAULT_REGION
     wait_time_scale: float = 1.0
     functions: list[str] = field(default_factory=list)
     max_history_events: int = 25_000  # 0: no limit (AWS fails an execution at 25,000 events)
@@ -63,6 +64,7 @@ class Options:
     function_workers: int | None = None  # Lambda worker processes (default: the CPU count)
     function_timeout: float = 60.0  # seconds, for every function (Lambda's is 3 s to 900 s)
     function_memory: int = 512  # MB per worker process
+    node_lease: float = 15.0  # seconds without a renewal after which a node is dead (PostgreSQL)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -107,6 +109,7 @@ def build(options: Options) -> Server:
         functions=invokers.functions,
         invokers=invokers,
         mocks=mocks,
+        node_lease=options.node_lease,
     )
     executor = Executor(store, runtime)
     executor.start()
@@ -214,7 +217,7 @@ def serve(options: Options, *, access_log: bool = True) -> None:
         "stepwell listening on http://%s:%d (database %s, account %s, region %s)",
         options.host,
         options.port,
-        Path(options.db).resolve(),
+        (server.store.name == "sqlite" and Path(options.db).resolve()) or safe_location(options.db),
         options.account,
         options.region,
     )

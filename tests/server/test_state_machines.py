@@ -257,12 +257,18 @@ def test_a_machine_with_running_executions_is_deleting(sfn: Any) -> None:
 
 def test_deleting_a_machine_ends_its_executions_at_the_next_transition(sfn: Any) -> None:
     """DeleteStateMachine doc: "On the next state transition, the state machine's executions are
-    terminated." (Which status they end in is not documented: only "not SUCCEEDED" is checked.)"""
-    arn = create_machine(sfn, WAIT_THEN_PASS)
+    terminated." Once the last one has ended the machine is deleted, and its executions with it:
+    a new machine of the same name starts with none."""
+    arn = create_machine(sfn, WAIT_THEN_PASS, name=unique("deleted"))
     execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
     sfn.delete_state_machine(stateMachineArn=arn)
     time.sleep(1.5)  # past the Wait: the transition to P has happened
-    assert sfn.describe_execution(executionArn=execution)["status"] not in ("RUNNING", "SUCCEEDED")
+    with aws_error("ExecutionDoesNotExist"):
+        sfn.describe_execution(executionArn=execution)
+    with aws_error("StateMachineDoesNotExist"):
+        sfn.describe_state_machine(stateMachineArn=arn)
+    assert create_machine(sfn, WAIT_THEN_PASS, name=arn.rsplit(":", 1)[-1]) == arn
+    assert sfn.list_executions(stateMachineArn=arn)["executions"] == []
 
 
 # ---- list -----------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from stepwell.runtime import ids, tasks
 from stepwell.runtime.dispatch import QUEUED
 from stepwell.runtime.runtime import Runtime
 from stepwell.runtime.store.protocol import Transaction
-from stepwell.runtime.store.records import ExecutionRecord, MachineRecord, Parent
+from stepwell.runtime.store.records import ExecutionRecord, MachineRecord, Parent, TaskRecord, TimerRecord
 
 if TYPE_CHECKING:
     from stepwell.runtime.executor import Executor
@@ -81,6 +81,7 @@ class Batch:
         # parent before the parent has recorded TaskSubmitted: child ARN -> deferred resumptions.
         self.held: dict[str, list[Callable[[], object]]] = {}
         self._deleting: dict[str, bool] = {}  # state machine ARN -> DELETING (or gone)
+        self._deleted: list[str] = []  # state machines to delete at the end of the batch
 
     # ---- starting executions ------------------------------------------------------------------
     def start_execution(
@@ -168,7 +169,9 @@ class Batch:
         return deleting
 
     def delete_state_machine(self, arn: str) -> None:
-        self.db.delete_machine(arn)
+        """Delete the machine, with its executions, once this batch has written theirs (flush)."""
+        self._deleted.append(arn)
+        self._deleting[arn] = True
 
     def timer_fired(self, arn: str, timer_id: str) -> None:
         now = self.runtime.clock()
@@ -300,6 +303,9 @@ class Batch:
                 live.version += 1
             live.new_record = None
             live.dirty = False
+        for machine_arn in self._deleted:
+            self.db.delete_machine(machine_arn)
+        self._deleted = []
 
     def rolled_back(self) -> None:
         for action in reversed(self.undo):
@@ -312,15 +318,24 @@ class Batch:
 
     # ---- restart -------------------------------------------------------------------------------
     def recover(self) -> dict[str, int]:
-        """After a restart: re-arm every timer; call the function and service calls still queued
-        (never handed over, so they never ran); fail those that were in flight: handed over, or
-        written before hand-overs were recorded ("scheduled"), or mocked (never run them twice);
-        start the children whose start was not committed; wake activity pollers."""
-        timers = self.db.timers()
+        """After a restart on an exclusive store: take up every timer and open task."""
+        return self.take_up(self.db.timers(), self.db.open_tasks())
+
+    def adopt(self, dead_node: str) -> dict[str, int] | None:
+        """Take up the work of a node whose lease expired (None: not dead, or adopted already)."""
+        adopted = self.db.adopt(dead_node)
+        return None if adopted is None else self.take_up(*adopted)
+
+    def take_up(self, timers: list[TimerRecord], open_tasks: list[TaskRecord]) -> dict[str, int]:
+        """Work whose node stopped (this one before a restart, or a dead one): re-arm the timers;
+        call the function and service calls still queued (never handed over, so they never ran);
+        fail those that were in flight: handed over, or written before hand-overs were recorded
+        ("scheduled"), or mocked (never run them twice); start the children whose start was not
+        committed; wake activity pollers."""
         for timer in timers:
             self.after.append(_arm(timer.due, timer.execution_arn, timer.timer_id))
         failed = restarted = called = 0
-        for task in self.db.open_tasks():
+        for task in open_tasks:
             if task.kind in (tasks.FUNCTION, tasks.SERVICE) and task.status == QUEUED:
                 live = self._load(task.execution_arn)
                 if live is not None:

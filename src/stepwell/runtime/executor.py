@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import heapq
 import logging
+import os
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
+from functools import partial
 from typing import Any, TypeVar
 
 from stepwell.engine.events import Event
@@ -30,13 +32,15 @@ from stepwell.runtime import tasks
 from stepwell.runtime.batch import Batch
 from stepwell.runtime.dispatch import Dispatcher
 from stepwell.runtime.runtime import Runtime
-from stepwell.runtime.store.protocol import Store
+from stepwell.runtime.store.protocol import Conflict, Store
 
 log = logging.getLogger("stepwell.executor")
 
 T = TypeVar("T")
 MAX_BATCH = 256  # work items per transaction
 TRANSACTION_SLICE = 0.02  # seconds of work after which a transaction takes no more items
+EXIT_LEASE_LOST = 75  # EX_TEMPFAIL: restart the node, it joins again as a new one
+MAX_CONFLICTS = 8  # attempts of work that another node's writes keep invalidating
 _Item = tuple[Callable[[Batch], Any], "Future[Any] | None"]  # work and who waits for its commit
 
 
@@ -50,6 +54,8 @@ class Executor:
         self._wake = threading.Condition()
         self._running = False
         self._thread: threading.Thread | None = None
+        self._membership: threading.Thread | None = None
+        self._stopped = threading.Event()
         workers = _worker_processes(runtime)
         runtime.dispatcher = Dispatcher(workers, runtime.function_workers, tasks.call_invoker)
 
@@ -58,14 +64,46 @@ class Executor:
         self._running = True
         self._thread = threading.Thread(target=self._loop, name="stepwell-executor", daemon=True)
         self._thread.start()
-        self.submit(lambda batch: batch.recover()).result()
+        if self.store.exclusive:
+            self.submit(lambda batch: batch.recover()).result()
+            return
+        self.store.join(self.runtime.node_lease)
+        self.store.listen(self._notice)
+        self._membership = threading.Thread(target=self._keep_lease, name="stepwell-lease", daemon=True)
+        self._membership.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         with self._wake:
             self._running = False
             self._wake.notify()
+        self._stopped.set()
         if self._thread is not None:
             self._thread.join(timeout)
+
+    # ---- many nodes on one database ------------------------------------------------------
+    def _keep_lease(self) -> None:
+        """Renew this node's lease three times per lease period and adopt the work of nodes whose
+        lease has expired. A node that finds its own lease expired (it was paused, or cut off
+        from the database, for longer than the lease) may have had its work adopted: it stops at
+        once rather than act on timers and calls that are no longer its own."""
+        lease = self.runtime.node_lease
+        while not self._stopped.wait(lease / 3):
+            try:
+                if not self.store.renew(lease):
+                    log.critical(
+                        "this node's lease expired: its work may belong to another node now; stopping"
+                    )
+                    os._exit(EXIT_LEASE_LOST)
+                for dead in self.store.dead_nodes():
+                    adopted = self.submit(partial(Batch.adopt, dead_node=dead)).result()
+                    if adopted is not None:
+                        log.warning("adopted the work of node %s, whose lease expired: %s", dead, adopted)
+            except Exception:  # the database is away for a moment: try again at the next renewal
+                log.exception("could not renew this node's lease")
+
+    def _notice(self, topic: str, subject: str) -> None:
+        if topic == tasks.ACTIVITY:
+            self.runtime.activity_ready(subject)
 
     @property
     def alive(self) -> bool:
@@ -143,16 +181,43 @@ class Executor:
         try:
             self._transaction(items, fired)
         except _Unexpected as unexpected:
-            if len(items) + len(fired) <= 1:
-                log.error("work failed and was rolled back", exc_info=unexpected.__cause__)
-                for _, future in items:
-                    if future is not None and not future.done():
-                        future.set_exception(unexpected.__cause__ or unexpected)
-                return
+            if isinstance(unexpected.__cause__, Conflict):
+                self._retry_after_conflict(items, fired)
+            elif len(items) + len(fired) <= 1:
+                self._failed(items, unexpected)
+            else:
+                for timer in fired:
+                    self._run_batch([], [timer])
+                for item in items:
+                    self._run_batch([item], [])
+
+    def _retry_after_conflict(self, items: list[_Item], fired: list[tuple[float, str, str]]) -> None:
+        """Another node advanced an execution this batch read (store.Conflict): run the work again,
+        each item alone, reading the execution anew. Work that another writer beats every time is
+        given up after MAX_CONFLICTS attempts."""
+        if len(items) + len(fired) > 1:
             for timer in fired:
-                self._run_batch([], [timer])
+                self._retry_after_conflict([], [timer])
             for item in items:
-                self._run_batch([item], [])
+                self._retry_after_conflict([item], [])
+            return
+        for attempt in range(1, MAX_CONFLICTS + 1):
+            time.sleep(0.001 * attempt)  # the winner's commit lands meanwhile
+            try:
+                self._transaction(items, fired)
+                return
+            except _Unexpected as unexpected:
+                if not isinstance(unexpected.__cause__, Conflict):
+                    self._failed(items, unexpected)
+                    return
+        log.error("work lost to another writer %d times and was given up: %s", MAX_CONFLICTS, fired or items)
+        self._failed(items, _Unexpected())
+
+    def _failed(self, items: list[_Item], unexpected: _Unexpected) -> None:
+        log.error("work failed and was rolled back", exc_info=unexpected.__cause__)
+        for _, future in items:
+            if future is not None and not future.done():
+                future.set_exception(unexpected.__cause__ or unexpected)
 
     def _transaction(self, items: list[_Item], fired: list[tuple[float, str, str]]) -> None:
         writer = self.store.writer

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stepwell import arns
 from stepwell.runtime.invokers.base import TaskCall, TaskError
 from stepwell.runtime.invokers.lambda_shapes import (
     LAMBDA_INVOKE,
@@ -55,8 +56,8 @@ __all__ = [
 @dataclass
 class FunctionRegistry:
     functions: dict[str, Handler] = field(default_factory=dict)
-    region: str = "us-east-1"
-    account: str = "123456789012"
+    region: str = arns.DEFAULT_REGION
+    account: str = arns.DEFAULT_ACCOUNT
 
     def register(self, name: str, handler: Handler) -> None:
         self.functions[name] = handler

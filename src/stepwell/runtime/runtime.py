@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from stepwell import arns
 from stepwell.asl.model import StateMachine
 from stepwell.asl.parse import parse_definition
 from stepwell.runtime.clock import now as clock_now
@@ -20,8 +21,8 @@ from stepwell.runtime.mocks import MockConfig, TestCase, UnknownTestCase
 
 @dataclass
 class Runtime:
-    account: str = "123456789012"
-    region: str = "us-east-1"
+    account: str = arns.DEFAULT_ACCOUNT
+    region: str = arns.DEFAULT_REGION
     wait_time_scale: float = 1.0
     history_limit: int | None = 25_000
     functions: FunctionRegistry = field(default_factory=FunctionRegistry)
@@ -30,6 +31,7 @@ class Runtime:
     dispatcher: Dispatcher | None = None  # set by the executor that sends the calls (dispatch.py)
     clock: Callable[[], float] = clock_now
     function_workers: int = 32
+    node_lease: float = 15.0  # seconds: a node that has not renewed its lease for this long is dead
     # Called (from any thread) when an activity may have a task for its pollers.
     activity_listeners: list[Callable[[str], None]] = field(default_factory=list)
     _machines: dict[tuple[str, str], StateMachine] = field(default_factory=dict, repr=False)
@@ -54,15 +56,14 @@ class Runtime:
             )
         return self.mocks.test_case(machine_name, case)
 
-    @property
-    def arn_prefix(self) -> str:
-        return f"arn:aws:states:{self.region}:{self.account}"
-
     def state_machine_arn(self, name: str) -> str:
-        return f"{self.arn_prefix}:stateMachine:{name}"
+        return arns.state_machine_arn(self.region, self.account, name)
 
     def execution_arn(self, machine_name: str, name: str) -> str:
-        return f"{self.arn_prefix}:execution:{machine_name}:{name}"
+        return arns.execution_arn(self.region, self.account, machine_name, name)
+
+    def activity_arn(self, name: str) -> str:
+        return arns.activity_arn(self.region, self.account, name)
 
     def machine(self, definition: str, machine_type: str, revision_id: str) -> StateMachine:
         """The parsed definition, parsed once per revision."""

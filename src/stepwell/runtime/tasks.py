@@ -109,6 +109,7 @@ def schedule(batch: Batch, live: Live, command: InvokeTask) -> None:
     elif called:
         pass  # the dispatcher sends it when it has a place (dispatch.py)
     elif kind == ACTIVITY:
+        batch.db.notify(ACTIVITY, command.resource)  # pollers on other nodes
         batch.after.append(lambda executor: batch.runtime.activity_ready(command.resource))
     else:
         batch.after.append(

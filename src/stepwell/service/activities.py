@@ -40,7 +40,7 @@ class Activities:
     async def create(self, request: dict[str, Any]) -> dict[str, Any]:
         name = valid_name(request["name"])
         runtime = self.core.runtime
-        arn = f"{runtime.arn_prefix}:activity:{name}"
+        arn = runtime.activity_arn(name)
         tags = tags_of(request)
         config = json.dumps({"encryptionConfiguration": request.get("encryptionConfiguration")})
 

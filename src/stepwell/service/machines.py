@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from typing import Any
 
 import orjson
@@ -20,6 +21,7 @@ from stepwell.service.core import Core, arn_of, tags_of, valid_name
 DEFAULT_LOGGING = {"level": "OFF", "includeExecutionData": False}
 DEFAULT_TRACING = {"enabled": False}
 VALIDATION_MAX_RESULTS = 100
+SHARED_CACHE_SECONDS = 1.0
 
 
 def _checked_definition(definition: str, machine_type: str) -> str:
@@ -79,9 +81,12 @@ def _no_versions(request: dict[str, Any]) -> None:
 class Machines:
     def __init__(self, core: Core):
         self.core = core
-        # State machine rows by ARN. This process is the only writer, so the cache is exact:
-        # update and delete drop their entry once committed. It keeps StartExecution off the disk.
-        self._rows: dict[str, MachineRecord] = {}
+        # State machines by ARN, with when they were read; it keeps StartExecution off the disk.
+        # On an exclusive store this process is the only writer, so the cache is exact: update
+        # and delete drop their entry once committed. On a shared one another node may change a
+        # machine: an entry serves for SHARED_CACHE_SECONDS ("UpdateStateMachine ... is eventually
+        # consistent": AWS, too, may start an execution on the previous definition for a moment).
+        self._rows: dict[str, tuple[MachineRecord, float]] = {}
 
     async def create(self, request: dict[str, Any]) -> dict[str, Any]:
         name = valid_name(request["name"])
@@ -131,15 +136,17 @@ class Machines:
                 "ValidationException",
                 "stepwell does not support state machine versions, aliases or labels yet",
             )
-        row = self._rows.get(arn)
+        now = time.monotonic()
+        cached = self._rows.get(arn)
+        if cached is not None and (self.core.store.exclusive or now - cached[1] < SHARED_CACHE_SECONDS):
+            return cached[0]
+        row = self.core.db.state_machine(arn)
         if row is None:
-            row = self.core.db.state_machine(arn)
-            if row is None:
-                raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
-            if len(self._rows) > 4096:
-                self._rows.clear()
-            if row.status == "ACTIVE":  # the executor deletes a DELETING machine on its own
-                self._rows[arn] = row
+            raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
+        if len(self._rows) > 4096:
+            self._rows.clear()
+        if row.status == "ACTIVE":  # the executor deletes a DELETING machine on its own
+            self._rows[arn] = (row, now)
         return row
 
     async def describe(self, request: dict[str, Any]) -> dict[str, Any]:

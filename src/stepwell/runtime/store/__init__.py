@@ -6,12 +6,21 @@ open_store("postgresql://postgres@127.0.0.1/sfn")  PostgreSQL: many nodes on one
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from stepwell.runtime.store.protocol import Conflict, Reads, Store, StoreError, Transaction, Writer
 from stepwell.runtime.store.sqlite import SqliteStore
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def safe_location(location: str | Path) -> str:
+    """The location as it may be logged or shown: a URL without its password."""
+    text = str(location)
+    if text.startswith(POSTGRES_SCHEMES):
+        return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", text)
+    return text
 
 
 def open_store(location: str | Path, durability: str = "normal") -> Store:
@@ -24,4 +33,4 @@ def open_store(location: str | Path, durability: str = "normal") -> Store:
     return SqliteStore(text, durability)
 
 
-__all__ = ["Conflict", "Reads", "Store", "StoreError", "Transaction", "Writer", "open_store"]
+__all__ = ["Conflict", "Reads", "Store", "StoreError", "Transaction", "Writer", "open_store", "safe_location"]

@@ -15,7 +15,7 @@ back, so two writers can never both advance one execution from the same step.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -85,7 +85,8 @@ class Transaction(Reads, Protocol):
     ) -> None: ...
     def set_machine_status(self, arn: str, status: str) -> None: ...
     def delete_machine(self, arn: str) -> None:
-        """The machine and its tags."""
+        """The machine, its tags, and its executions with their histories, tasks and timers
+        (a new machine of the same name starts with none)."""
 
     def has_running(self, machine_arn: str, other_than: str = "") -> bool:
         """Whether an execution of the machine (other than ``other_than``) is RUNNING."""
@@ -123,6 +124,9 @@ class Transaction(Reads, Protocol):
         """The execution's end (its snapshot goes). Raises Conflict as save_snapshot does."""
 
     def append_history(self, arn: str, events: Sequence[dict[str, Any]]) -> None: ...
+    def purge_executions(self, stopped_before: float, limit: int) -> int:
+        """Delete up to ``limit`` closed executions that stopped before the time, with their
+        histories and tasks; returns how many went (AWS keeps closed executions 90 days)."""
 
     # ---- timers ----
     def add_timer(self, arn: str, timer_id: str, due: float) -> None:
@@ -132,7 +136,8 @@ class Transaction(Reads, Protocol):
         """Delete the timer if it is due at ``now``; its due time, or None (gone, or re-set later)."""
 
     def delete_timers(self, arn: str) -> None: ...
-    def timers(self) -> list[TimerRecord]: ...
+    def timers(self) -> list[TimerRecord]:
+        """Every timer (an exclusive store's restart) — see ``adopt`` for many nodes."""
 
     # ---- the task outbox ----
     def insert_task(self, task: TaskRecord) -> None: ...
@@ -158,24 +163,56 @@ class Transaction(Reads, Protocol):
     def count_invocations(self, arn: str, state_name: str) -> int:
         """How many tasks the execution's state has asked for so far (mocked test cases)."""
 
+    # ---- many nodes (a store that is not ``exclusive``) ----
+    def adopt(self, dead_node: str) -> tuple[list[TimerRecord], list[TaskRecord]] | None:
+        """Take over a dead node: its timers and its open tasks become this node's; None when the
+        node is not dead (its lease has not expired) or another node took it over first."""
+
+    def notify(self, topic: str, subject: str) -> None:
+        """Tell every node, once this transaction commits (``Store.listen``): e.g. ("activity", ARN)
+        when an activity has a task for its pollers."""
+
 
 class Writer(Protocol):
     def transaction(self) -> AbstractContextManager[Transaction]: ...
 
 
 class Store(Protocol):
-    """A backend: opened once, read from any thread, written by one executor per process."""
+    """A backend: opened once, read from any thread, written by one executor per process.
+
+    An ``exclusive`` store is used by one process at a time (SQLite, memory): after a restart,
+    every timer and open task is that process's to recover. A shared one (PostgreSQL) is used by
+    many nodes at once: each node holds a lease it renews; the timers it sets and the calls it
+    hands over carry its id (``node``), and when its lease expires another node ``adopt``s them.
+    """
 
     name: str  # "memory" | "sqlite" | "postgresql"
+    exclusive: bool
+    node: str  # this process's id, written on the timers and calls it owns
 
-    def open(self) -> None:
-        """Create or upgrade the schema (raises StoreError when the database is unusable)."""
+    def open(self) -> list[int]:
+        """Create or upgrade the schema; the numbers of the migrations it applied (raises
+        StoreError when the database is unusable)."""
 
     @property
     def reader(self) -> Reads: ...
     @property
     def writer(self) -> Writer: ...
     def close(self) -> None: ...
+
+    def join(self, lease_seconds: float) -> None:
+        """Register this node with a lease of ``lease_seconds`` (nothing for an exclusive store)."""
+
+    def renew(self, lease_seconds: float) -> bool:
+        """Extend this node's lease; False when it had expired (another node may have adopted its
+        work: this node must stop)."""
+
+    def dead_nodes(self) -> list[str]:
+        """Nodes whose lease has expired, to adopt."""
+
+    def listen(self, on_notice: Callable[[str, str], None]) -> None:
+        """Call ``on_notice(topic, subject)`` (from a thread of the store) for every ``notify`` any
+        node commits, until ``close``."""
 
 
 def chunks(events: Sequence[dict[str, Any]], size: int) -> Iterator[Sequence[dict[str, Any]]]:

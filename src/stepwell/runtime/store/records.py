@@ -97,6 +97,7 @@ class TaskRecord:
     state_name: str | None = None
     timeout_seconds: float | None = None
     attempt: int | None = None
+    node: str | None = None  # the node that owns it (a shared store: it handed the call over)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,8 @@ class SqliteStore:
     """The database file, its migrations, and its connections."""
 
     name = "sqlite"
+    exclusive = True  # one process writes the file
+    node = "local"
 
     def __init__(self, path: str | Path, durability: str = "normal"):
         self.path = str(path)
@@ -63,10 +65,10 @@ class SqliteStore:
         self._local = threading.local()
         self._writer: SqliteTransaction | None = None
 
-    def open(self) -> None:
+    def open(self) -> list[int]:
         connection = _connect(self.path, self.durability)
         try:
-            apply_migrations(_SqliteMigrations(connection))
+            return apply_migrations(_SqliteMigrations(connection))
         except sqlite3.DatabaseError as failure:
             raise StoreError(f"cannot use the database {self.path!r}: {failure}") from None
         finally:
@@ -89,6 +91,19 @@ class SqliteStore:
         if self._writer is not None:
             self._writer.db.close()
             self._writer = None
+
+    # ---- many nodes: SQLite has one --------------------------------------------------------
+    def join(self, lease_seconds: float) -> None:
+        pass
+
+    def renew(self, lease_seconds: float) -> bool:
+        return True
+
+    def dead_nodes(self) -> list[str]:
+        return []
+
+    def listen(self, on_notice: Callable[[str, str], None]) -> None:
+        pass  # every change is this process's own
 
 
 class _SqliteMigrations:
@@ -231,8 +246,15 @@ class SqliteTransaction(SqliteReads):
         self._run("set_machine_status", arn=arn, status=status)
 
     def delete_machine(self, arn: str) -> None:
-        self._run("delete_machine", arn=arn)
-        self._run("delete_all_tags", arn=arn)
+        for query in (
+            "delete_machine_history",
+            "delete_machine_tasks",
+            "delete_machine_timers",
+            "delete_machine_executions",
+            "delete_machine",
+            "delete_all_tags",
+        ):
+            self._run(query, arn=arn)
 
     def has_running(self, machine_arn: str, other_than: str = "") -> bool:
         return self._one("has_running", machine_arn=machine_arn, other_than=other_than) is not None
@@ -314,6 +336,13 @@ class SqliteTransaction(SqliteReads):
                 events=rows.dump_events(chunk),
             )
 
+    def purge_executions(self, stopped_before: float, limit: int) -> int:
+        closed = [row[0] for row in self._all("closed_before", before=stopped_before, limit=limit)]
+        for arn in closed:
+            for query in ("delete_execution_history", "delete_execution_tasks", "delete_execution"):
+                self._run(query, arn=arn)
+        return len(closed)
+
     # ---- timers -------------------------------------------------------------------------------
     def add_timer(self, arn: str, timer_id: str, due: float) -> None:
         self._run("add_timer", arn=arn, timer_id=timer_id, due=due)
@@ -373,3 +402,9 @@ class SqliteTransaction(SqliteReads):
     def count_invocations(self, arn: str, state_name: str) -> int:
         row = self._one("count_invocations", arn=arn, state_name=state_name)
         return int(row[0]) if row is not None else 0
+
+    def adopt(self, dead_node: str) -> tuple[list[TimerRecord], list[TaskRecord]] | None:
+        return None  # no other node
+
+    def notify(self, topic: str, subject: str) -> None:
+        pass

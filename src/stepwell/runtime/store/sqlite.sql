@@ -21,6 +21,30 @@ UPDATE state_machines SET status = :status WHERE arn = :arn
 -- name: delete_machine
 DELETE FROM state_machines WHERE arn = :arn
 
+-- name: delete_machine_history
+DELETE FROM history WHERE execution_arn IN (SELECT arn FROM executions WHERE state_machine_arn = :arn)
+
+-- name: delete_machine_tasks
+DELETE FROM tasks WHERE execution_arn IN (SELECT arn FROM executions WHERE state_machine_arn = :arn)
+
+-- name: delete_machine_timers
+DELETE FROM timers WHERE execution_arn IN (SELECT arn FROM executions WHERE state_machine_arn = :arn)
+
+-- name: delete_machine_executions
+DELETE FROM executions WHERE state_machine_arn = :arn
+
+-- name: closed_before
+SELECT arn FROM executions WHERE status != 'RUNNING' AND stopped < :before LIMIT :limit
+
+-- name: delete_execution_history
+DELETE FROM history WHERE execution_arn = :arn
+
+-- name: delete_execution_tasks
+DELETE FROM tasks WHERE execution_arn = :arn
+
+-- name: delete_execution
+DELETE FROM executions WHERE arn = :arn
+
 -- name: has_running
 SELECT 1 FROM executions WHERE state_machine_arn = :machine_arn AND status = 'RUNNING' AND arn != :other_than LIMIT 1
 
