@@ -218,6 +218,51 @@ def test_map_retry_runs_every_item_again() -> None:
     assert run.finish == Finish("SUCCEEDED", output=["again", "again"])
 
 
+def test_an_item_selector_failure_aborts_the_iterations_already_running() -> None:
+    # Iteration 0 waits in its Task when iteration 1's ItemSelector fails: the Map state fails (here
+    # caught), and iteration 0 stops as when a sibling iteration fails; its late answer is ignored.
+    selector = {"v": "{% $number($states.context.Map.Item.Value) %}"}
+    catch = [{"ErrorEquals": ["States.ALL"], "Next": "H"}]
+    definition = machine_of(
+        {"M": map_of_tasks(ItemSelector=selector, Catch=catch, Next="H"), "H": PASS_END},
+        QueryLanguage="JSONata",
+    )
+    run = Run(definition, ["1", "one"])
+    (call,) = run.invocations()
+    assert call.payload == {"v": 1}
+    assert run.types()[6:] == [
+        "LambdaFunctionStarted",
+        "MapIterationStarted",
+        "TaskStateAborted",
+        "MapIterationAborted",
+        "EvaluationFailed",
+        "MapStateFailed",
+        "MapStateExited",
+        "PassStateEntered",
+        "PassStateExited",
+        "ExecutionSucceeded",
+    ]
+    assert run.details("MapIterationAborted") == {"name": "M", "index": 0}
+    assert run.cancels() == [call.task_id]
+    assert run.status == "SUCCEEDED" and run.snap.open_tasks == {}
+    assert run.succeed(call.task_id, output="late").events == []
+    run.check_ids()
+
+
+def test_an_item_selector_failure_retried_runs_every_item_again() -> None:
+    selector = {"v": "{% $number($states.context.Map.Item.Value) %}"}
+    retry = [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 1, "IntervalSeconds": 5}]
+    definition = machine_of({"M": map_of_tasks(ItemSelector=selector, Retry=retry)}, QueryLanguage="JSONata")
+    run = Run(definition, ["1", "one"])
+    first = run.invocations()[0].task_id
+    assert run.cancels() == [first]
+    run.fire()  # the back-off: the Map starts again, and fails again the same way
+    assert run.succeed(first, output="stale").events == []
+    assert run.types().count("MapStateStarted") == 2
+    assert run.status == "FAILED"
+    run.check_ids()
+
+
 # ---- tolerated failures --------------------------------------------------------------------
 def run_items(fields: dict[str, Any], outcomes: list[bool]) -> Run:
     """A Map over len(outcomes) items; item i succeeds when outcomes[i] is True, in index order."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+from stepwell.asl.model import TaskState
+from stepwell.asl.resources import parse_task_resource
 from stepwell.engine.commands import Finish, InvokeTask
 from tests.engine.driver import (
     ACTIVITY_ARN,
@@ -304,6 +306,25 @@ def test_invoke_task_fields_after_input_path_and_parameters() -> None:
         task_token=None,
     )
     assert call.task_id in run.snap.open_tasks
+
+
+def test_invoke_task_carries_the_states_parsed_resource() -> None:
+    for resource in (LAMBDA_ARN, INVOKE_ARN, ACTIVITY_ARN, SQS_TOKEN_ARN):
+        params = {"Token.$": "$$.Task.Token"} if resource == SQS_TOKEN_ARN else {"FunctionName": "f"}
+        run = Run(machine_of({"T": task(resource, Parameters=params)}))
+        (call,) = run.invocations()
+        state = run.machine.states["T"]
+        assert isinstance(state, TaskState)
+        assert call.target is state.target is parse_task_resource(resource)
+        assert call.resource == resource
+        assert (call.task_token is not None) is call.target.needs_token
+
+
+def test_a_command_rebuilt_from_its_stored_resource_parses_it() -> None:
+    """A runtime stores ``resource`` and may rebuild the command from it without ``target``."""
+    call = InvokeTask(task_id="t1", resource=SQS_TOKEN_ARN, payload={}, state_name="T", attempt=0)
+    assert call.target is parse_task_resource(SQS_TOKEN_ARN)
+    assert (call.target.service, call.target.pattern) == ("sqs", "waitForTaskToken")
 
 
 def test_default_payload_is_the_state_input() -> None:

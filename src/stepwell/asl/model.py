@@ -18,6 +18,7 @@ from typing import Any
 from stepwell.asl.choice import ChoiceCondition
 from stepwell.asl.jsonata import JsonataExpression, JsonataTemplate
 from stepwell.asl.paths import JsonPath, ReferencePath
+from stepwell.asl.resources import NO_RESOURCE, TaskResource
 from stepwell.asl.templates import PayloadTemplate, ValueExpression
 
 
@@ -106,7 +107,8 @@ class PassState(State):
 
 @dataclass(frozen=True, slots=True)
 class TaskState(State):
-    resource: str = ""
+    resource: str = ""  # the Resource as written (what the runtime stores)
+    target: TaskResource = NO_RESOURCE  # the same, parsed
     timeout_seconds: Dynamic | None = None
     heartbeat_seconds: Dynamic | None = None
     credentials: Any = None

@@ -15,6 +15,7 @@ from stepwell.asl import model as m
 from stepwell.asl.choice import compile_choice_rule
 from stepwell.asl.jsonata import compile_jsonata, compile_jsonata_template, is_jsonata
 from stepwell.asl.paths import compile_path, compile_reference_path
+from stepwell.asl.resources import parse_task_resource
 from stepwell.asl.templates import compile_payload_template, compile_value_expression
 from stepwell.asl.validate import validate_definition
 from stepwell.asl.validate.json_text import load_definition_text
@@ -175,6 +176,7 @@ def _task(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) -
     return m.TaskState(
         **_with_errors(raw, ql, common),
         resource=raw["Resource"],
+        target=parse_task_resource(raw["Resource"]),
         timeout_seconds=_dynamic(raw, "TimeoutSeconds", ql, "TimeoutSecondsPath"),
         heartbeat_seconds=_dynamic(raw, "HeartbeatSeconds", ql, "HeartbeatSecondsPath"),
         credentials=raw.get("Credentials"),

@@ -54,7 +54,7 @@ from stepwell.engine.history import (
     to_json,
 )
 from stepwell.engine.retry_catch import find_catcher, find_retrier, retry_delay
-from stepwell.engine.snapshot import RUNNING, Frame, Snapshot
+from stepwell.engine.snapshot import RUNNING, Frame, Snapshot, TaskWork, TimerWork
 from stepwell.errors import (
     DATA_LIMIT_EXCEEDED,
     QUERY_EVALUATION_ERROR,
@@ -167,14 +167,15 @@ class Interpreter:
             )
             return
         frame = self.snap.frames[frame_id]
-        if frame.work.get("task_id") and timer_id.startswith(frame.work["task_id"] + "/"):
+        work = frame.work
+        if isinstance(work, TaskWork) and timer_id.startswith(work.task_id + "/"):
             tasks.on_task_timeout(self, frame, heartbeat=timer_id.endswith("/heartbeat"))
             return
-        if frame.waiting in ("timer", "retry") and frame.work.get("timer_id") == timer_id:
+        if frame.waiting in ("timer", "retry") and isinstance(work, TimerWork) and work.timer_id == timer_id:
             state = self.states[frame.state or ""]
             was = frame.waiting
             frame.waiting = None
-            frame.work.pop("timer_id", None)
+            frame.work = None
             if was == "timer":
                 self.guarded(frame, state, lambda: states.wait_elapsed(self, frame, state))
             self.runnable.append(frame)
@@ -222,7 +223,8 @@ class Interpreter:
                 action = self.run
 
     def guarded_announce(self, frame: Frame) -> None:
-        """A Map iteration starts; if its ItemSelector fails, the Map state fails."""
+        """A Map iteration starts; if its ItemSelector fails, the Map state fails, and the
+        iterations already running stop (as when an iteration fails)."""
         try:
             fanout.announce(self, frame)
         except WorkflowError as failure:
@@ -230,7 +232,10 @@ class Interpreter:
             state = self.states[parent.state or ""]
             self.forget(frame)
             frame.closed = True
+            fanout.abort_children(self, parent)
             self.guarded(parent, state, partial(_reraise, failure))
+            if not parent.closed and parent.waiting is None:  # caught: it goes on to the catcher's Next
+                self.runnable.append(parent)
 
     def step(self, frame: Frame, state: State) -> None:
         """Enter the state (unless resuming it) and run its handler; a failure goes to
@@ -261,8 +266,11 @@ class Interpreter:
         self.state_failed(frame, state, failure.error, prefix + failure.cause, location=failure.location)
 
     def enter(self, frame: Frame, state: State) -> None:
-        if frame.input_json is None:
-            frame.input_json = to_json(frame.input)
+        text = frame.input_json
+        if text is None:
+            text = to_json(frame.input)
+        else:
+            frame.input_json = None  # read once: an entered frame's snapshot does not keep it
         frame.entered_time = self.now
         frame.entered = True
         frame.entered_previous = frame.last_event_id
@@ -271,7 +279,7 @@ class Interpreter:
         frame.entered_event_id = self.history.add(
             state.type + "StateEntered",
             frame,
-            {"name": state.name, "input": frame.input_json, "inputDetails": NOT_TRUNCATED},
+            {"name": state.name, "input": text, "inputDetails": NOT_TRUNCATED},
         )
 
     def forget(self, frame: Frame) -> None:
@@ -333,7 +341,7 @@ class Interpreter:
         frame.input = output
         frame.input_json = text
         frame.entered = False
-        frame.work = {}
+        frame.work = None
 
     # ---- failures -----------------------------------------------------------------------
     def state_failed(
@@ -406,7 +414,8 @@ class Interpreter:
             return
         timer_id = self.snap.next_id("w")
         frame.waiting = kind
-        frame.work["timer_id"] = timer_id
+        # A retry's back-off replaces the failed attempt's work: nothing reads it again.
+        frame.work = TimerWork(timer_id)
         self.snap.open_timers[timer_id] = frame.id
         self.commands.append(StartTimer(timer_id, due, WAIT if kind == "timer" else RETRY))
 

@@ -5,13 +5,19 @@ Side effects happen only through these values, after the runtime has stored the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from stepwell.asl.resources import TaskResource, parse_task_resource
 
 
 @dataclass(frozen=True, slots=True)
 class InvokeTask:
-    """Call a Task's resource with ``payload``; report back TaskSucceeded / TaskFailed events."""
+    """Call a Task's resource with ``payload``; report back TaskSucceeded / TaskFailed events.
+
+    ``resource`` is the Resource as written (what a runtime stores); ``target`` the same, parsed.
+    The engine passes both; a runtime that rebuilds the command from its stored ``resource`` may
+    leave ``target`` out, and it is parsed from ``resource`` (a cached look-up)."""
 
     task_id: str
     resource: str
@@ -21,6 +27,11 @@ class InvokeTask:
     timeout_seconds: float | None = None
     heartbeat_seconds: float | None = None
     task_token: str | None = None
+    target: TaskResource = field(default=None, compare=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.target is None:
+            object.__setattr__(self, "target", parse_task_resource(self.resource))
 
 
 WAIT, RETRY, DEADLINE, RESUME = "wait", "retry", "deadline", "resume"

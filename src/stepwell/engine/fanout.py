@@ -16,7 +16,7 @@ from stepwell.asl import model as m
 from stepwell.asl.jsonata import type_name
 from stepwell.engine.dataflow import resolve, select
 from stepwell.engine.history import to_json
-from stepwell.engine.snapshot import Frame
+from stepwell.engine.snapshot import Frame, MapWork, ParallelWork, TimerWork
 from stepwell.engine.tasks import abort_task, finish_with_result
 from stepwell.errors import (
     EXCEED_TOLERATED_FAILURE_THRESHOLD,
@@ -52,7 +52,7 @@ def run_parallel(it: Interpreter, frame: Frame, state: m.State) -> None:
         children.append(child.id)
         it.runnable.append(child)
     frame.waiting = "children"
-    frame.work = {"children": children, "results": [None] * len(children), "remaining": len(children)}
+    frame.work = ParallelWork(children, [None] * len(children), len(children))
 
 
 # ---- Map -----------------------------------------------------------------------------------
@@ -87,20 +87,15 @@ def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
             ex.state_machine_arn.replace(":stateMachine:", ":mapRun:") + f"/{label}:{it.entropy.uuid4()}"
         )
         it.history.add("MapRunStarted", frame, {"mapRunArn": run_arn})
-    frame.work = {
-        "items": items,
-        "selector_input": selector_input,
-        "results": [None] * len(items),
-        "next": 0,
-        "running": 0,
-        "finished": 0,
-        "failed": 0,
-        "limit": limit or 0,  # 0: no limit (MaxConcurrency 0 or absent)
-        "tolerated_count": tolerated_count,
-        "tolerated_pct": tolerated_pct,
-        "children": [],
-        "last_iteration_event": None,
-    }
+    frame.work = MapWork(
+        items=items,
+        # only an ItemSelector reads it: the snapshot need not keep it otherwise
+        selector_input=selector_input if state.item_selector is not None else None,
+        results=[None] * len(items),
+        limit=limit or 0,  # 0: no limit (MaxConcurrency 0 or absent)
+        tolerated_count=tolerated_count,
+        tolerated_pct=tolerated_pct,
+    )
     if not items:
         _map_done(it, frame, state)
         return
@@ -177,17 +172,17 @@ def _numeric_text(value: Any, kind: type) -> Any:
 
 def _launch(it: Interpreter, frame: Frame, state: m.MapState) -> None:
     work = frame.work
-    items = work["items"]
-    limit = work["limit"] or len(items)
-    while work["running"] < limit and work["next"] < len(items):
-        index = work["next"]
-        work["next"] = index + 1
-        work["running"] += 1
-        assert state.processor is not None
+    assert isinstance(work, MapWork) and state.processor is not None
+    items = work.items
+    limit = work.limit or len(items)
+    while work.running < limit and work.next < len(items):
+        index = work.next
+        work.next = index + 1
+        work.running += 1
         child = _new_frame(it, frame, f"{state.name}#0", index, state.processor.start_at, None)
         child.map_item = (index, items[index])
         child.announce = True
-        work["children"].append(child.id)
+        work.children.append(child.id)
         it.runnable.append(child)
 
 
@@ -202,7 +197,9 @@ def announce(it: Interpreter, child: Frame) -> None:
     if state.item_selector is None:
         child.input = child.map_item[1]
         return
-    scope = it.scope(parent, parent.work["selector_input"], map_item=child.map_item)
+    work = parent.work
+    assert isinstance(work, MapWork)
+    scope = it.scope(parent, work.selector_input, map_item=child.map_item)
     try:
         child.input = state.item_selector.evaluate(scope)
     except EvaluationError:
@@ -216,23 +213,24 @@ def child_succeeded(it: Interpreter, child: Frame, output: Any) -> None:
     state = it.states[parent.state or ""]
     it.forget(child)
     work = parent.work
-    work["results"][child.index] = output
-    if isinstance(state, m.ParallelState):
+    if isinstance(work, ParallelWork):
+        work.results[child.index] = output
         parent.last_event_id = child.last_event_id
-        work["remaining"] -= 1
-        if work["remaining"] == 0:
+        work.remaining -= 1
+        if work.remaining == 0:
             it.history.add("ParallelStateSucceeded", parent)
-            _complete(it, parent, state, work["results"])
+            _complete(it, parent, state, work.results)
         return
-    assert isinstance(state, m.MapState)
+    assert isinstance(work, MapWork) and isinstance(state, m.MapState)
+    work.results[child.index] = output
     inner_last = child.last_event_id
-    work["last_iteration_event"] = it.history.add(
+    work.last_iteration_event = it.history.add(
         "MapIterationSucceeded", child, {"name": state.name, "index": child.index}
     )
     parent.last_event_id = inner_last
-    work["running"] -= 1
-    work["finished"] += 1
-    _after_iteration(it, parent, state)
+    work.running -= 1
+    work.finished += 1
+    _after_iteration(it, parent, state, work)
 
 
 def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -> None:
@@ -240,26 +238,26 @@ def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -
     state = it.states[parent.state or ""]
     it.forget(child)
     work = parent.work
-    if isinstance(state, m.ParallelState):
+    if isinstance(work, ParallelWork):
         parent.last_event_id = child.last_event_id
-        _abort_children(it, parent)
+        abort_children(it, parent)
         _fail(it, parent, state, error, cause)
         return
-    assert isinstance(state, m.MapState)
+    assert isinstance(work, MapWork) and isinstance(state, m.MapState)
     inner_last = child.last_event_id
     it.history.add("MapIterationFailed", child, {"name": state.name, "index": child.index})
     parent.last_event_id = inner_last
-    work["running"] -= 1
-    work["finished"] += 1
-    work["failed"] += 1
-    work["results"][child.index] = {"Error": error, "Cause": cause}
+    work.running -= 1
+    work.finished += 1
+    work.failed += 1
+    work.results[child.index] = {"Error": error, "Cause": cause}
     if _tolerated(work):
-        _after_iteration(it, parent, state)
+        _after_iteration(it, parent, state, work)
         return
-    _abort_children(it, parent)
+    abort_children(it, parent)
     # A Map Run's tolerated failures default to 0 (reference integrations §3.9): any child
     # execution's failure exceeds them; an inline Map without them fails with the item's error.
-    if state.distributed or work["tolerated_count"] is not None or work["tolerated_pct"] is not None:
+    if state.distributed or work.tolerated_count is not None or work.tolerated_pct is not None:
         error, cause = (
             EXCEED_TOLERATED_FAILURE_THRESHOLD,
             "The specified tolerated failure threshold was exceeded",
@@ -269,11 +267,11 @@ def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -
     _fail(it, parent, state, error, cause)
 
 
-def _tolerated(work: dict[str, Any]) -> bool:
+def _tolerated(work: MapWork) -> bool:
     """ "If you specify both values, the workflow fails when it exceeds either value." With
     neither, no failure is tolerated."""
-    failed, total = work["failed"], len(work["items"])
-    count, pct = work["tolerated_count"], work["tolerated_pct"]
+    failed, total = work.failed, len(work.items)
+    count, pct = work.tolerated_count, work.tolerated_pct
     if count is None and pct is None:
         return False
     within_count = count is None or failed <= count
@@ -281,9 +279,8 @@ def _tolerated(work: dict[str, Any]) -> bool:
     return within_count and within_pct
 
 
-def _after_iteration(it: Interpreter, frame: Frame, state: m.MapState) -> None:
-    work = frame.work
-    if work["finished"] == len(work["items"]):
+def _after_iteration(it: Interpreter, frame: Frame, state: m.MapState, work: MapWork) -> None:
+    if work.finished == len(work.items):
         _map_done(it, frame, state)
     else:
         _launch(it, frame, state)
@@ -291,22 +288,25 @@ def _after_iteration(it: Interpreter, frame: Frame, state: m.MapState) -> None:
 
 def _map_done(it: Interpreter, frame: Frame, state: m.MapState) -> None:
     work = frame.work
+    assert isinstance(work, MapWork)
     if state.distributed:
         # Recorded: MapRunStarted(6) · MapRunSucceeded(7←6) · MapStateSucceeded(8←7) · MapStateExited(9←6)
         run_started = frame.last_event_id
         previous = it.history.add("MapRunSucceeded", frame)
-        work["exit_previous"] = run_started
+        exit_previous = run_started
     else:
         # Recorded: MapIterationSucceeded(37) · MapStateSucceeded(38←37) · MapStateExited(39←37)
-        previous = work.get("last_iteration_event") or frame.last_event_id
-        work["exit_previous"] = previous
+        previous = work.last_iteration_event or frame.last_event_id
+        exit_previous = previous
     it.history.add("MapStateSucceeded", frame, previous=previous)
-    _complete(it, frame, state, work["results"])
+    _complete(it, frame, state, work.results, exit_previous)
 
 
-def _complete(it: Interpreter, frame: Frame, state: m.State, results: list[Any]) -> None:
+def _complete(
+    it: Interpreter, frame: Frame, state: m.State, results: list[Any], exit_previous: int | None = None
+) -> None:
     frame.waiting = None
-    it.guarded(frame, state, lambda: finish_with_result(it, frame, state, results))
+    it.guarded(frame, state, lambda: finish_with_result(it, frame, state, results, exit_previous))
     if not frame.closed and frame.waiting is None:
         it.runnable.append(frame)
 
@@ -319,9 +319,14 @@ def _fail(it: Interpreter, frame: Frame, state: m.State, error: str, cause: str 
 
 
 # ---- aborting ------------------------------------------------------------------------------
-def _abort_children(it: Interpreter, frame: Frame) -> None:
-    for child_id in frame.work.get("children", ()):
-        child = it.snap.frames.get(child_id)
+def abort_children(it: Interpreter, frame: Frame) -> None:
+    """Abort the child frames of a Parallel's or a Map's frame that are still running."""
+    work = frame.work
+    if not isinstance(work, (ParallelWork, MapWork)):
+        return
+    frames = it.snap.frames
+    for child_id in work.children:
+        child = frames.get(child_id)
         if child is not None:
             abort_frame(it, child)
 
@@ -331,14 +336,12 @@ def abort_frame(it: Interpreter, frame: Frame) -> None:
     if frame.closed:
         return
     if frame.waiting == "children":
-        _abort_children(it, frame)
+        abort_children(it, frame)
     state = it.states.get(frame.state or "")
     if frame.entered and state is not None and state.type in ABORTABLE and not frame.announce:
         it.history.add(state.type + "StateAborted", frame)
     abort_task(it, frame)
-    timer_id = frame.work.get("timer_id")
-    if timer_id:
-        it.snap.open_timers.pop(timer_id, None)
+    _drop_timer(it, frame)
     frame.closed = True
     parent = it.snap.frames.get(frame.parent or "")
     if parent is not None and frame.map_item is not None and not frame.announce:
@@ -376,13 +379,18 @@ def fail_child_execution(it: Interpreter, frame_id: str, error: str, cause: str)
     # Out of the snapshot first: the events its frames write while they stop are not counted.
     it.forget(child)
     if child.waiting == "children":
-        _abort_children(it, child)
+        abort_children(it, child)
     abort_task(it, child)
-    timer_id = child.work.get("timer_id")
-    if timer_id:
-        it.snap.open_timers.pop(timer_id, None)
+    _drop_timer(it, child)
     child.closed = True
     child_failed(it, child, error, cause)
+
+
+def _drop_timer(it: Interpreter, frame: Frame) -> None:
+    """A Wait's timer or a retry's back-off that will not be waited for."""
+    work = frame.work
+    if isinstance(work, TimerWork):
+        it.snap.open_timers.pop(work.timer_id, None)
 
 
 def _is_distributed(it: Interpreter, frame: Frame) -> bool:

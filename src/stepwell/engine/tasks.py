@@ -10,6 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stepwell.asl import model as m
+from stepwell.asl.resources import (
+    ACTIVITY_EVENTS,
+    LAMBDA_EVENTS,
+    SERVICE,
+    TASK_EVENTS,
+    TaskResource,
+    parse_task_resource,
+)
 from stepwell.engine.commands import DEADLINE, CancelTask, InvokeTask, StartTimer
 from stepwell.engine.dataflow import (
     evaluate_assign,
@@ -21,7 +29,7 @@ from stepwell.engine.dataflow import (
 )
 from stepwell.engine.events import Event, TaskFailed, TaskHeartbeat, TaskStarted, TaskSubmitted, TaskSucceeded
 from stepwell.engine.history import NOT_TRUNCATED, exceeds_payload_limit, to_json
-from stepwell.engine.snapshot import Frame
+from stepwell.engine.snapshot import Frame, TaskWork
 from stepwell.errors import (
     DATA_LIMIT_EXCEEDED,
     QUERY_EVALUATION_ERROR,
@@ -34,32 +42,16 @@ from stepwell.errors import (
 if TYPE_CHECKING:
     from stepwell.engine.advance import Interpreter
 
-LAMBDA, ACTIVITY, SERVICE = "lambda", "activity", "service"
 
-
-def resource_parts(resource: str) -> tuple[str, str, str]:
-    """(kind, resourceType, resource) as history events name them: ``arn:aws:states:::sqs:
-    sendMessage.waitForTaskToken`` -> sqs / sendMessage.waitForTaskToken; ``…:::aws-sdk:dynamodb:
-    putItem`` -> aws-sdk:dynamodb / putItem."""
-    parts = resource.split(":")
-    if len(parts) >= 7 and parts[2] == "lambda" and parts[5] == "function":
-        return LAMBDA, "lambda", resource
-    if len(parts) >= 7 and parts[2] == "states" and parts[5] == "activity":
-        return ACTIVITY, "activity", resource
-    rest = parts[5:] if len(parts) > 5 else [resource]
-    if rest[0] == "aws-sdk" and len(rest) >= 3:
-        return SERVICE, f"aws-sdk:{rest[1]}", ":".join(rest[2:])
-    return SERVICE, rest[0], ":".join(rest[1:])
-
-
-def needs_token(resource: str, kind: str) -> bool:
-    return kind == ACTIVITY or ".waitForTaskToken" in resource or ".sync" in resource
+def needs_token(resource: str, kind: str = SERVICE) -> bool:
+    """Deprecated alias, for runtime/tasks.py until it reads ``InvokeTask.target.needs_token``."""
+    return parse_task_resource(resource).needs_token
 
 
 def run_task(it: Interpreter, frame: Frame, state: m.State) -> None:
     assert isinstance(state, m.TaskState)
-    kind, resource_type, resource = resource_parts(state.resource)
-    token = _token(it) if needs_token(state.resource, kind) else None
+    target = state.target
+    token = _token(it) if target.needs_token else None
     scope = it.scope(frame, frame.input, task_token=token, retry_count=True)
     if state.is_jsonata:
         payload = state.arguments.evaluate(scope) if state.arguments is not None else frame.input
@@ -77,28 +69,30 @@ def run_task(it: Interpreter, frame: Frame, state: m.State) -> None:
         )
     snap = it.snap
     task_id = snap.next_id("t")
-    frame.work = {"task_id": task_id, "kind": kind, "type": resource_type, "resource": resource, "hb": 0}
+    frame.work = TaskWork(task_id, heartbeat)
     history = it.history
-    if kind == LAMBDA:
+    resource = target.history_resource
+    events = target.events
+    if events == LAMBDA_EVENTS:
         details: dict[str, Any] = {"resource": resource, "input": text, "inputDetails": NOT_TRUNCATED}
         if timeout is not None:
             details["timeoutInSeconds"] = timeout
         history.add("LambdaFunctionScheduled", frame, details)
         history.add("LambdaFunctionStarted", frame)
-    elif kind == ACTIVITY:
+    elif events == ACTIVITY_EVENTS:
         details = {"resource": resource, "input": text, "inputDetails": NOT_TRUNCATED}
         _timeouts(details, timeout, heartbeat)
         history.add("ActivityScheduled", frame, details)
     else:
         details = {
-            "resourceType": resource_type,
+            "resourceType": target.resource_type,
             "resource": resource,
             "region": _region(it),
             "parameters": text,
         }
         _timeouts(details, timeout, heartbeat)
         history.add("TaskScheduled", frame, details)
-        history.add("TaskStarted", frame, {"resourceType": resource_type, "resource": resource})
+        history.add("TaskStarted", frame, {"resourceType": target.resource_type, "resource": resource})
     frame.waiting = "task"
     snap.open_tasks[task_id] = frame.id
     it.commands.append(
@@ -111,81 +105,86 @@ def run_task(it: Interpreter, frame: Frame, state: m.State) -> None:
             timeout_seconds=timeout,
             heartbeat_seconds=heartbeat,
             task_token=token,
+            target=target,
         )
     )
     if timeout is not None:
         _start_timer(it, frame, f"{task_id}/timeout", it.now + timeout)
     if heartbeat is not None:
         _restart_heartbeat(it, frame, heartbeat)
-    frame.work["heartbeat_seconds"] = heartbeat
 
 
 def on_task_event(it: Interpreter, frame: Frame, event: Event) -> None:
     state = it.states[frame.state or ""]
-    work = frame.work
+    assert isinstance(state, m.TaskState)
     if isinstance(event, TaskStarted):
-        if work["kind"] == ACTIVITY:
+        if state.target.events == ACTIVITY_EVENTS:
             it.history.add("ActivityStarted", frame, {"workerName": event.worker_name or ""})
     elif isinstance(event, TaskSubmitted):
         text = to_json(event.output)
-        it.history.add("TaskSubmitted", frame, _service_details(work, output=text))
+        it.history.add("TaskSubmitted", frame, _service_details(state.target, output=text))
     elif isinstance(event, TaskHeartbeat):
-        if work.get("heartbeat_seconds") is not None:
-            _restart_heartbeat(it, frame, work["heartbeat_seconds"])
+        work = frame.work
+        assert isinstance(work, TaskWork)
+        if work.heartbeat_seconds is not None:
+            _restart_heartbeat(it, frame, work.heartbeat_seconds)
     elif isinstance(event, TaskSucceeded):
         _close(it, frame)
         it.guarded(frame, state, lambda: _succeeded(it, frame, state, event.output))
         it.runnable.append(frame)
     elif isinstance(event, TaskFailed):
         _close(it, frame)
-        _record_failure(it, frame, "Failed", event.error, event.cause)
+        _record_failure(it, frame, state, "Failed", event.error, event.cause)
         it.state_failed(frame, state, event.error or "", event.cause)
         it.runnable.append(frame)
 
 
 def on_task_timeout(it: Interpreter, frame: Frame, heartbeat: bool) -> None:
     state = it.states[frame.state or ""]
-    task_id = frame.work["task_id"]
+    assert isinstance(state, m.TaskState)
+    work = frame.work
+    assert isinstance(work, TaskWork)
     _close(it, frame)
-    it.commands.append(CancelTask(task_id))
-    _record_failure(it, frame, "TimedOut", TIMEOUT, None)
+    it.commands.append(CancelTask(work.task_id))
+    _record_failure(it, frame, state, "TimedOut", TIMEOUT, None)
     it.state_failed(frame, state, TIMEOUT, None, heartbeat=heartbeat)
     it.runnable.append(frame)
 
 
 def abort_task(it: Interpreter, frame: Frame) -> None:
     """The Task's frame is being aborted: stop the call and forget its timers."""
-    task_id = frame.work.get("task_id")
-    if task_id and task_id in it.snap.open_tasks:
-        _close(it, frame)
-        it.commands.append(CancelTask(task_id))
-
-
-def _succeeded(it: Interpreter, frame: Frame, state: m.State, result: Any) -> None:
     work = frame.work
+    if isinstance(work, TaskWork) and work.task_id in it.snap.open_tasks:
+        _close(it, frame)
+        it.commands.append(CancelTask(work.task_id))
+
+
+def _succeeded(it: Interpreter, frame: Frame, state: m.TaskState, result: Any) -> None:
+    target = state.target
     text = to_json(result)
-    kind = work["kind"]
+    events = target.events
     if exceeds_payload_limit(text):
         # AWS records an oversized result as the task's failure, which a catcher may handle.
-        who = work["resource"] if kind == LAMBDA else work["type"]
+        who = target.history_resource if events == LAMBDA_EVENTS else target.resource_type
         cause = (
             f"The state/task '{who}' returned a result with a size exceeding "
             "the maximum number of bytes service limit."
         )
-        _record_failure(it, frame, "Failed", DATA_LIMIT_EXCEEDED, cause)
+        _record_failure(it, frame, state, "Failed", DATA_LIMIT_EXCEEDED, cause)
         it.state_failed(frame, state, DATA_LIMIT_EXCEEDED, cause, terminal=False)
         return
-    if kind == LAMBDA:
-        it.history.add("LambdaFunctionSucceeded", frame, {"output": text, "outputDetails": NOT_TRUNCATED})
-    elif kind == ACTIVITY:
-        it.history.add("ActivitySucceeded", frame, {"output": text, "outputDetails": NOT_TRUNCATED})
+    if events == TASK_EVENTS:
+        it.history.add("TaskSucceeded", frame, _service_details(target, output=text))
     else:
-        it.history.add("TaskSucceeded", frame, _service_details(work, output=text))
+        it.history.add(events + "Succeeded", frame, {"output": text, "outputDetails": NOT_TRUNCATED})
     finish_with_result(it, frame, state, result)
 
 
-def finish_with_result(it: Interpreter, frame: Frame, state: m.State, result: Any) -> None:
-    """Result -> output and Assign, for Task, Parallel and Map states."""
+def finish_with_result(
+    it: Interpreter, frame: Frame, state: m.State, result: Any, exit_previous: int | None = None
+) -> None:
+    """Result -> output and Assign, for Task, Parallel and Map states (``exit_previous``: the
+    …StateExited event's previousEventId, when it is not the frame's latest event)."""
     scope = it.scope(frame, frame.input, retry_count=True)
     if state.is_jsonata:
         extra = {"result": result}
@@ -195,27 +194,25 @@ def finish_with_result(it: Interpreter, frame: Frame, state: m.State, result: An
         result = select_result(state, scope, result)
         assigned = evaluate_assign(state.assign, scope.with_input(result))
         output = jsonpath_output(state, scope, frame.input, result)
-    it.exit(frame, state, output, assigned, previous=frame.work.get("exit_previous"))
+    it.exit(frame, state, output, assigned, previous=exit_previous)
 
 
-def _record_failure(it: Interpreter, frame: Frame, what: str, error: str | None, cause: str | None) -> None:
-    work = frame.work
+def _record_failure(
+    it: Interpreter, frame: Frame, state: m.TaskState, what: str, error: str | None, cause: str | None
+) -> None:
+    target = state.target
     details: dict[str, Any] = {}
     if error is not None:
         details["error"] = error
     if cause is not None:
         details["cause"] = cause
-    kind = work["kind"]
-    if kind == LAMBDA:
-        it.history.add(f"LambdaFunction{what}", frame, details)
-    elif kind == ACTIVITY:
-        it.history.add(f"Activity{what}", frame, details)
-    else:
-        it.history.add(f"Task{what}", frame, _service_details(work, **details))
+    if target.events == TASK_EVENTS:
+        details = _service_details(target, **details)
+    it.history.add(target.events + what, frame, details)
 
 
-def _service_details(work: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    details = {"resourceType": work["type"], "resource": work["resource"]}
+def _service_details(target: TaskResource, **fields: Any) -> dict[str, Any]:
+    details: dict[str, Any] = {"resourceType": target.resource_type, "resource": target.history_resource}
     if "output" in fields:
         details["output"] = fields.pop("output")
         details["outputDetails"] = NOT_TRUNCATED
@@ -225,12 +222,13 @@ def _service_details(work: dict[str, Any], **fields: Any) -> dict[str, Any]:
 
 def _close(it: Interpreter, frame: Frame) -> None:
     work = frame.work
-    task_id = work.get("task_id", "")
+    assert isinstance(work, TaskWork)
+    task_id = work.task_id
     it.snap.open_tasks.pop(task_id, None)
     # A task owns at most its timeout and its current heartbeat timer: drop them by name (a scan
     # of every open timer would make a Map of many timed tasks quadratic).
     it.snap.open_timers.pop(f"{task_id}/timeout", None)
-    it.snap.open_timers.pop(f"{task_id}/hb{work.get('hb', 0)}/heartbeat", None)
+    it.snap.open_timers.pop(f"{task_id}/hb{work.hb}/heartbeat", None)
     frame.waiting = None
 
 
@@ -241,10 +239,11 @@ def _start_timer(it: Interpreter, frame: Frame, timer_id: str, due: float) -> No
 
 def _restart_heartbeat(it: Interpreter, frame: Frame, seconds: float) -> None:
     work = frame.work
-    task_id = work["task_id"]
-    it.snap.open_timers.pop(f"{task_id}/hb{work['hb']}/heartbeat", None)
-    work["hb"] += 1
-    _start_timer(it, frame, f"{task_id}/hb{work['hb']}/heartbeat", it.now + seconds)
+    assert isinstance(work, TaskWork)
+    task_id = work.task_id
+    it.snap.open_timers.pop(f"{task_id}/hb{work.hb}/heartbeat", None)
+    work.hb += 1
+    _start_timer(it, frame, f"{task_id}/hb{work.hb}/heartbeat", it.now + seconds)
 
 
 def _timeouts(details: dict[str, Any], timeout: float | None, heartbeat: float | None) -> None:

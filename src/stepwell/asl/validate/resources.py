@@ -25,18 +25,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from stepwell.asl.resources import ACTIVITY, SYNC, SYNC2, WAIT_FOR_TASK_TOKEN, parse_task_resource
 from stepwell.asl.validate.integrations import is_known_integration
 from stepwell.asl.validate.walk import child, schema_error, sites
 from stepwell.errors import Diagnostic
 
 _ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[^:]*:[^:]*:.+")
-_OPTIMIZED = re.compile(r"arn:aws[a-z-]*:states:::[A-Za-z0-9-]+:.+")
 # arn:<p>:states:::<service>:<action...>: group 1 the service, group 2 the rest.
 _STATES_NAMESPACE = re.compile(r"arn:aws[a-z-]*:states:::([^:]*):(.*)", re.DOTALL)
-_ACTIVITY = re.compile(r"arn:aws[a-z-]*:states:[^:]+:[^:]+:activity:.+")
-
-WAIT_FOR_TASK_TOKEN = ".waitForTaskToken"
-SYNC_SUFFIXES = (".sync", ".sync:2")
 
 
 def check_resource(resource: str, pointer: str, out: list[Diagnostic]) -> None:
@@ -54,21 +50,6 @@ def _known_in_states_namespace(resource: str) -> bool:
     return match is None or is_known_integration(match.group(1), match.group(2))
 
 
-def is_activity(resource: str) -> bool:
-    return _ACTIVITY.fullmatch(resource) is not None
-
-
-def integration_pattern(resource: str) -> str | None:
-    """``.sync`` / ``.waitForTaskToken`` for an optimized integration using one, else None."""
-    if _OPTIMIZED.fullmatch(resource) is None:
-        return None
-    if resource.endswith(WAIT_FOR_TASK_TOKEN):
-        return WAIT_FOR_TASK_TOKEN
-    if resource.endswith(SYNC_SUFFIXES):
-        return ".sync"
-    return None
-
-
 def check_express(definition: Mapping[str, Any]) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for site in sites(definition):
@@ -76,14 +57,13 @@ def check_express(definition: Mapping[str, Any]) -> list[Diagnostic]:
         if site.type != "Task" or not isinstance(resource, str):
             continue
         pointer = child(site.pointer, "Resource")
-        if is_activity(resource):
+        target = parse_task_resource(resource)
+        if target.kind == ACTIVITY:
             out.append(schema_error("Express state machine does not support Activity ARN", pointer))
-            continue
-        pattern = integration_pattern(resource)
-        if pattern == WAIT_FOR_TASK_TOKEN:
+        elif target.pattern == WAIT_FOR_TASK_TOKEN:
             message = "Express state machine does not support '.waitForTaskToken' service integration "
             out.append(schema_error(message, pointer))
-        elif pattern == ".sync":
+        elif target.pattern in (SYNC, SYNC2):
             out.append(
                 schema_error("Express state machine does not support '.sync' service integration", pointer)
             )

@@ -6,12 +6,8 @@ Step Functions records it, or raises ``TaskError(error, cause)``. Invokers block
 them on its thread pool after the step that scheduled them is stored, and turns the outcome into a
 TaskSucceeded / TaskFailed event. An invoker never sees the snapshot or the store.
 
-Resource forms (reference §7.2):
-
-    arn:aws:lambda:<region>:<account>:function:<name>[:qualifier]      legacy Lambda
-    arn:aws:states:::<service>:<action>[.waitForTaskToken|.sync|.sync:2]
-    arn:aws:states:::aws-sdk:<service>:<apiAction>[.waitForTaskToken]
-    arn:aws:states:<region>:<account>:activity:<name>                   activities (not invokers)
+A call's ``resource`` is the Task's Resource as ``stepwell.asl.resources`` parses it (kind,
+service, action, pattern, function name...): invokers route and build requests from those fields.
 """
 
 from __future__ import annotations
@@ -19,10 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from stepwell.asl.resources import TaskResource, parse_task_resource
 from stepwell.engine.commands import InvokeTask
 
-STATES_PREFIX = "arn:aws:states:::"
-PATTERNS = (".waitForTaskToken", ".sync:2", ".sync")
+# The names this module used before the Resource was parsed once in asl/resources.py; kept for
+# the modules and tests that still import them (lambda_shapes.py, tests of the invokers).
+Resource = TaskResource
+parse_resource = parse_task_resource
 
 
 class TaskError(Exception):
@@ -35,39 +34,6 @@ class TaskError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Resource:
-    """A Task resource, split.
-
-    ``service``/``action``: ``lambda``/``invoke``, ``http``/``invoke``, ``sqs``/``sendMessage``,
-    ``aws-sdk``/``s3:getObject`` (an aws-sdk action keeps its service), ``states``/``startExecution``;
-    ``function`` for a legacy function ARN (action = the ARN). ``pattern``: ``""`` (request-response),
-    ``waitForTaskToken``, ``sync`` or ``sync:2``."""
-
-    arn: str
-    service: str
-    action: str
-    pattern: str = ""
-
-    @property
-    def base(self) -> str:
-        """The resource without its pattern suffix."""
-        return self.arn.removesuffix("." + self.pattern) if self.pattern else self.arn
-
-
-def parse_resource(arn: str) -> Resource:
-    pattern = ""
-    for suffix in PATTERNS:
-        if arn.endswith(suffix):
-            pattern = suffix[1:]
-            break
-    if arn.startswith(STATES_PREFIX):
-        rest = arn[len(STATES_PREFIX) :].removesuffix("." + pattern if pattern else "")
-        service, _, action = rest.partition(":")
-        return Resource(arn, service, action, pattern)
-    return Resource(arn, "function", arn, pattern)
-
-
-@dataclass(frozen=True, slots=True)
 class TaskCall:
     """What an invoker needs to carry out one Task attempt.
 
@@ -75,7 +41,7 @@ class TaskCall:
     is the retry attempt of this entry into the state, from 0; ``timeout_seconds`` is the state's
     TimeoutSeconds, if any."""
 
-    resource: Resource
+    resource: TaskResource
     payload: Any
     state_name: str = ""
     attempt: int = 0
@@ -87,7 +53,7 @@ class TaskCall:
 def task_call(command: InvokeTask, execution_arn: str = "") -> TaskCall:
     """The call the engine's InvokeTask command asks for."""
     return TaskCall(
-        resource=parse_resource(command.resource),
+        resource=command.target,
         payload=command.payload,
         state_name=command.state_name,
         attempt=command.attempt,

@@ -15,6 +15,12 @@ from stepwell.runtime.invokers.lambda_shapes import lambda_target, not_found_err
 from stepwell.runtime.invokers.lambda_workers import LambdaWorkers
 
 
+def function_name(call: TaskCall) -> str:
+    """The function a Lambda call names: its function ARN's, or lambda:invoke's FunctionName."""
+    resource = call.resource
+    return resource.function_name or lambda_target(resource.base, call.payload).name
+
+
 class Lambdas:
     def __init__(
         self,
@@ -30,7 +36,7 @@ class Lambdas:
         self.account = local.account if local else account
 
     def invoke(self, call: TaskCall) -> Any:
-        name = lambda_target(call.resource.base, call.payload).name
+        name = function_name(call)
         if self.local is not None and (self.remote is None or self.local.has_function(name)):
             return self.local.invoke(call)  # answers an unknown name itself, with its region/account
         if self.remote is not None:

@@ -1,12 +1,13 @@
-"""Which invoker carries out a Task: by the resource's form (reference §7.2).
+"""Which invoker carries out a Task: by the resource's kind and service (asl/resources.py).
 
     a callable bound to the exact resource        the function registry (stand-ins, tests)
-    function ARN, lambda:invoke[.waitForTaskToken] local Lambda-style functions, else a Lambda endpoint
-    http:invoke[.waitForTaskToken]                 the HTTP invoker
-    aws-sdk:*, sqs:, sns:, dynamodb:, events:, ... AWS services through boto3
+    FUNCTION: function ARN, lambda:invoke[.waitForTaskToken]
+                                                   local Lambda-style functions, else a Lambda endpoint
+    SERVICE http: http:invoke[.waitForTaskToken]   the HTTP invoker
+    SERVICE: aws-sdk:*, sqs:, sns:, dynamodb:, ... AWS services through boto3
 
-Activities and nested executions (``states:startExecution``) are not invokers: the durable runtime
-carries them out itself.
+Activities and nested executions (ACTIVITY, CHILD) are not invokers: the durable runtime carries
+them out itself.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from stepwell.asl.resources import FUNCTION, SERVICE, TaskResource
 from stepwell.runtime.functions import FunctionRegistry
 from stepwell.runtime.invokers.aws import AwsInvoker
 from stepwell.runtime.invokers.aws_clients import AwsClients
-from stepwell.runtime.invokers.base import Invoker, Resource, TaskCall, TaskError
+from stepwell.runtime.invokers.base import Invoker, TaskCall, TaskError
 from stepwell.runtime.invokers.connections import Connections
 from stepwell.runtime.invokers.http import AllowList, HttpInvoker
-from stepwell.runtime.invokers.lambda_shapes import LAMBDA_SERVICES, lambda_target
-from stepwell.runtime.invokers.lambdas import Lambdas
+from stepwell.runtime.invokers.lambdas import Lambdas, function_name
 
 
 @dataclass
@@ -32,7 +33,7 @@ class Invokers:
     http: Invoker | None = None
     aws: Invoker | None = None
 
-    def stands_in(self, resource: Resource) -> bool:
+    def stands_in(self, resource: TaskResource) -> bool:
         """Whether a callable is bound to this exact resource (with or without its pattern)."""
         bound = self.functions.functions
         return resource.arn in bound or resource.base in bound
@@ -41,12 +42,14 @@ class Invokers:
         resource = call.resource
         if self.stands_in(resource):
             return self.functions.invoke(resource.base, call.payload, call.timeout_seconds)
-        if resource.service in LAMBDA_SERVICES:
+        if resource.kind == FUNCTION:
             if self.lambdas is None:
                 return self.functions.invoke(resource.base, call.payload, call.timeout_seconds)
             return self.lambdas.invoke(call)
         invoker = self.http if resource.service == "http" else self.aws
-        if invoker is None or resource.service == "states":
+        # Activities and nested executions are the runtime's own work, never an invoker's; another
+        # service's ARN (service "") is no integration.
+        if invoker is None or resource.kind != SERVICE or resource.service in ("", "states"):
             raise TaskError(
                 "States.TaskFailed",
                 f"stepwell is not configured to call the resource '{resource.arn}'.",
@@ -60,10 +63,9 @@ class Invokers:
         resource = call.resource
         if not isinstance(lambdas, Lambdas) or lambdas.local is None:
             return False
-        if resource.service not in LAMBDA_SERVICES or self.stands_in(resource):
+        if resource.kind != FUNCTION or self.stands_in(resource):
             return False
-        name = lambda_target(resource.base, call.payload).name
-        return lambdas.remote is None or lambdas.local.has_function(name)
+        return lambdas.remote is None or lambdas.local.has_function(function_name(call))
 
     def close(self) -> None:
         for invoker in (self.lambdas, self.http):
