@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from stepwell.asl import jsoncodec
 from stepwell.asl.model import StateMachine
 from stepwell.engine.advance import EXECUTION_TIMEOUT_TIMER, advance
-from stepwell.engine.commands import DEADLINE, CancelTask, Finish, InvokeTask, StartTimer
+from stepwell.engine.commands import CancelTask, Finish, InvokeTask, StartTimer
 from stepwell.engine.events import (
     Event,
     ExecutionInfo,
@@ -33,6 +33,7 @@ from stepwell.engine.snapshot import RUNNING, Snapshot, snapshot_from_json, snap
 from stepwell.errors import ServiceError
 from stepwell.runtime import ids, tasks
 from stepwell.runtime.dispatch import QUEUED
+from stepwell.runtime.outcomes import timer_delay
 from stepwell.runtime.runtime import Runtime
 from stepwell.runtime.store.protocol import Transaction
 from stepwell.runtime.store.records import ExecutionRecord, MachineRecord, Parent, TaskRecord, TimerRecord
@@ -234,10 +235,7 @@ class Batch:
                 self._finished(live, command)
 
     def _start_timer(self, arn: str, command: StartTimer, now: float) -> None:
-        delay = max(0.0, command.due - now)
-        if command.purpose != DEADLINE:
-            delay *= self.runtime.wait_time_scale
-        due = now + delay
+        due = now + timer_delay(command, now, self.runtime.wait_time_scale)
         self.db.add_timer(arn, command.timer_id, due)
         self.live[arn].wrote_rows = True
         timer_id = command.timer_id

@@ -18,7 +18,7 @@ from typing import Any
 
 from stepwell.asl.model import StateMachine
 from stepwell.engine.advance import EXECUTION_TIMEOUT_TIMER, advance
-from stepwell.engine.commands import DEADLINE, RESUME, Finish, InvokeTask, StartTimer
+from stepwell.engine.commands import RESUME, Finish, InvokeTask, StartTimer
 from stepwell.engine.events import (
     Event,
     ExecutionInfo,
@@ -30,9 +30,10 @@ from stepwell.engine.events import (
 from stepwell.engine.snapshot import Snapshot
 from stepwell.runtime.clock import now as clock_now
 from stepwell.runtime.functions import FunctionRegistry
-from stepwell.runtime.invokers.base import TaskError, task_call
+from stepwell.runtime.invokers.base import task_call
 from stepwell.runtime.invokers.router import Invokers
-from stepwell.runtime.mocks import MockReturn, Outcome, TestCase
+from stepwell.runtime.mocks import TestCase
+from stepwell.runtime.outcomes import call_outcome, mocked_events, timer_delay
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -183,9 +184,7 @@ class _Run:
             elif isinstance(command, StartTimer):
                 if command.purpose == RESUME and self.runner.pause_seconds:
                     time.sleep(self.runner.pause_seconds)
-                delay = max(0.0, command.due - event.now)
-                if command.purpose != DEADLINE:
-                    delay *= self.runner.wait_time_scale
+                delay = timer_delay(command, event.now, self.runner.wait_time_scale)
                 heapq.heappush(self.timers, (time.monotonic() + delay, command.timer_id))
             elif isinstance(command, Finish):
                 self.finished = command
@@ -216,7 +215,9 @@ class _Run:
         if case is not None and case.mocks(command.state_name):
             invocation = self.invocations.get(command.state_name, 0)
             self.invocations[command.state_name] = invocation + 1
-            self.inbox.put(self._mocked(command, case.outcome(command.state_name, invocation)))
+            outcome = case.outcome(command.state_name, invocation)
+            for answer in mocked_events(command.target, command.task_id, outcome, self.runner.clock):
+                self.inbox.put(answer)
             return
         if self.pool is None:
             self.pool = ThreadPoolExecutor(
@@ -224,41 +225,8 @@ class _Run:
             )
         self.pool.submit(self._call, command)
 
-    def _mocked(self, command: InvokeTask, outcome: Outcome) -> Event:
-        now = self.runner.clock()
-        if isinstance(outcome, MockReturn):
-            return TaskSucceeded(now=now, seed=_seed(), task_id=command.task_id, output=outcome.value)
-        return TaskFailed(
-            now=now, seed=_seed(), task_id=command.task_id, error=outcome.error, cause=outcome.cause
-        )
-
     def _call(self, command: InvokeTask) -> None:
-        clock = self.runner.clock
-        call = task_call(command)
-        resource = call.resource
-        try:
-            stand_in = self.runner.invokers.stands_in(resource)
-            if resource.pattern and not stand_in:
-                raise TaskError(
-                    "States.TaskFailed",
-                    f"The resource '{resource.arn}' waits for a task token callback or a job to finish, "
-                    "which the in-process runner cannot receive: mock the state (--mock-config), or bind "
-                    "a callable to this exact resource to stand in for it.",
-                )
-            if ":activity:" in resource.arn and not stand_in:
-                raise TaskError(
-                    "States.TaskFailed",
-                    f"The in-process runner has no activity workers for '{resource.arn}': mock the state "
-                    "(--mock-config), or run it with stepwell serve.",
-                )
-            output = self.runner.invokers.invoke(call)
-            event: Event = TaskSucceeded(now=clock(), seed=_seed(), task_id=command.task_id, output=output)
-        except TaskError as failure:
-            event = TaskFailed(
-                now=clock(), seed=_seed(), task_id=command.task_id, error=failure.error, cause=failure.cause
-            )
-        except Exception as bug:  # a runner bug must not leave the execution waiting forever
-            event = TaskFailed(
-                now=clock(), seed=_seed(), task_id=command.task_id, error="States.Runtime", cause=str(bug)
-            )
+        event = call_outcome(
+            self.runner.invokers, task_call(command), command.task_id, self.runner.clock, callbacks=False
+        )
         self.inbox.put(event)

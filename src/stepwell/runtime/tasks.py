@@ -30,22 +30,31 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from stepwell.asl import jsoncodec
+from stepwell.asl.resources import (
+    ACTIVITY,
+    CHILD,
+    FUNCTION,
+    SERVICE,
+    SYNC,
+    SYNC2,
+    WAIT_FOR_TASK_TOKEN,
+    TaskResource,
+    parse_task_resource,
+)
 from stepwell.engine.commands import Finish, InvokeTask
 from stepwell.engine.events import (
     Event,
     StopRequested,
     TaskFailed,
-    TaskStarted,
     TaskSubmitted,
     TaskSucceeded,
 )
-from stepwell.engine.tasks import SERVICE as CALLED_SERVICE
-from stepwell.engine.tasks import needs_token
 from stepwell.errors import ServiceError
 from stepwell.runtime import ids
 from stepwell.runtime.dispatch import THREADS, WORKERS, Call, Dispatcher
-from stepwell.runtime.invokers.base import TaskError, task_call
-from stepwell.runtime.mocks import MockReturn, MockThrow, Outcome, UnknownTestCase
+from stepwell.runtime.invokers.base import task_call
+from stepwell.runtime.mocks import MockThrow, Outcome, UnknownTestCase
+from stepwell.runtime.outcomes import call_outcome, mocked_events
 from stepwell.runtime.store.records import MachineRecord, Parent, TaskRecord
 
 if TYPE_CHECKING:
@@ -54,32 +63,21 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("stepwell.tasks")
 
-FUNCTION, ACTIVITY, CHILD, SERVICE, MOCK = "function", "activity", "child", "service", "mock"
-START_EXECUTION = "arn:aws:states:::states:startExecution"
-LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
-WAIT_FOR_TOKEN = ".waitForTaskToken"
-MOCK_WORKER = "stepwell-mock"
+MOCK = "mock"  # a row's kind, besides the resource kinds (asl/resources.py)
 
 
-def kind_of(resource: str) -> str:
-    if resource.startswith("arn:aws:states:") and ":activity:" in resource:
-        return ACTIVITY
-    if resource.startswith(START_EXECUTION):
-        return CHILD
-    if resource in (LAMBDA_INVOKE, LAMBDA_INVOKE + WAIT_FOR_TOKEN) or ":function:" in resource:
-        return FUNCTION
-    return SERVICE
+def child_mode(resource: TaskResource) -> str | None:
+    """How a nested execution's parent waits, as its ``Parent.mode`` says: None (request-response),
+    "sync", "sync:2" or "token" (.waitForTaskToken)."""
+    return _CHILD_MODES[resource.pattern]
 
 
-def child_mode(resource: str) -> str | None:
-    """None (request-response), "sync", "sync:2" or "token" (.waitForTaskToken)."""
-    suffix = resource[len(START_EXECUTION) :]
-    return {"": None, ".sync": "sync", ".sync:2": "sync:2", WAIT_FOR_TOKEN: "token"}.get(suffix)
+_CHILD_MODES = {"": None, SYNC: "sync", SYNC2: "sync:2", WAIT_FOR_TASK_TOKEN: "token"}
 
 
 def schedule(batch: Batch, live: Live, command: InvokeTask) -> None:
     """Write the outbox row; act after the commit."""
-    kind = kind_of(command.resource)
+    kind = command.target.kind
     outcome = _mocked(batch, live, command)
     token = command.task_token or secrets.token_urlsafe(32)
     called = outcome is None and kind in (FUNCTION, SERVICE)
@@ -95,7 +93,7 @@ def schedule(batch: Batch, live: Live, command: InvokeTask) -> None:
             resource=command.resource,
             payload=jsoncodec.dumps_text(command.payload),
             status=status,
-            activity_arn=command.resource if kind == ACTIVITY and outcome is None else None,
+            activity_arn=command.target.activity_arn if kind == ACTIVITY and outcome is None else None,
             created=batch.runtime.clock(),
             heartbeat_seconds=command.heartbeat_seconds,
             state_name=command.state_name,
@@ -105,7 +103,7 @@ def schedule(batch: Batch, live: Live, command: InvokeTask) -> None:
     )
     arn = live.arn
     if outcome is not None:
-        batch.after.append(lambda executor: answer_from_mock(executor, arn, command, kind, outcome))
+        batch.after.append(lambda executor: answer_from_mock(executor, arn, command, outcome))
     elif called:
         pass  # the dispatcher sends it when it has a place (dispatch.py)
     elif kind == ACTIVITY:
@@ -133,20 +131,9 @@ def _mocked(batch: Batch, live: Live, command: InvokeTask) -> Outcome | None:
     return case.outcome(command.state_name, batch.db.count_invocations(live.arn, command.state_name))
 
 
-def answer_from_mock(executor: Executor, arn: str, command: InvokeTask, kind: str, outcome: Outcome) -> None:
-    clock = executor.runtime.clock
-    if kind == ACTIVITY:  # a worker "took" it, so the history reads as an activity's does
-        executor.deliver(
-            arn, TaskStarted(now=clock(), seed=ids.seed(), task_id=command.task_id, worker_name=MOCK_WORKER)
-        )
-    event: Event
-    if isinstance(outcome, MockReturn):
-        event = TaskSucceeded(now=clock(), seed=ids.seed(), task_id=command.task_id, output=outcome.value)
-    else:
-        event = TaskFailed(
-            now=clock(), seed=ids.seed(), task_id=command.task_id, error=outcome.error, cause=outcome.cause
-        )
-    executor.deliver(arn, event)
+def answer_from_mock(executor: Executor, arn: str, command: InvokeTask, outcome: Outcome) -> None:
+    for event in mocked_events(command.target, command.task_id, outcome, executor.runtime.clock):
+        executor.deliver(arn, event)
 
 
 def _dispatcher(batch: Batch) -> Dispatcher:
@@ -165,34 +152,12 @@ def call_invoker(executor: Executor, dispatched: Call) -> None:
     """Carry the call out on the runtime's thread pool (its row says "started", committed); its
     outcome comes back as an event, applied where its place passes to the next call."""
     runtime = executor.runtime
-    arn, command = dispatched.arn, dispatched.command
-    call = task_call(command, arn)
-    resource = call.resource
+    invokers = runtime.invokers
+    assert invokers is not None  # the runtime sets it
+    call = task_call(dispatched.command, dispatched.arn)
 
     def work() -> None:
-        event: Event
-        now, seed = runtime.clock, ids.seed
-        try:
-            if resource.pattern.startswith("sync"):
-                raise TaskError(
-                    "States.TaskFailed",
-                    f"stepwell does not run the '.{resource.pattern}' pattern for '{resource.base}': "
-                    "only nested executions (states:startExecution) wait for a job to finish.",
-                )
-            output = runtime.invoke(call)
-            if resource.pattern == "waitForTaskToken":  # called; now the task waits for SendTask*
-                event = TaskSubmitted(now=now(), seed=seed(), task_id=command.task_id, output=output)
-            else:
-                event = TaskSucceeded(now=now(), seed=seed(), task_id=command.task_id, output=output)
-        except TaskError as failure:
-            event = TaskFailed(
-                now=now(), seed=seed(), task_id=command.task_id, error=failure.error, cause=failure.cause
-            )
-        except Exception as bug:  # an invoker's bug must not leave the execution waiting forever
-            log.exception("task %s of %s failed inside stepwell", command.task_id, arn)
-            event = TaskFailed(
-                now=now(), seed=seed(), task_id=command.task_id, error="States.TaskFailed", cause=str(bug)
-            )
+        event = call_outcome(invokers, call, dispatched.command.task_id, runtime.clock, callbacks=True)
         executor.enqueue(lambda batch: _finished(batch, dispatched, event))
 
     runtime.pool.submit(work)
@@ -216,7 +181,7 @@ def redispatch_call(batch: Batch, live: Live, task: TaskRecord) -> None:
         timeout_seconds=task.timeout_seconds,
         heartbeat_seconds=task.heartbeat_seconds,
         # the row's key is the engine's token when the engine made one for the call
-        task_token=task.token if needs_token(resource, CALLED_SERVICE) else None,
+        task_token=task.token if parse_task_resource(resource).needs_token else None,
     )
     _dispatcher(batch).requeue(batch, _call(batch, live.arn, command, task.token))
 
@@ -232,7 +197,7 @@ def cancel(batch: Batch, live: Live, task_id: str) -> None:
 
 def abandon(batch: Batch, live: Live, task: TaskRecord) -> None:
     """A task that will not be waited for: a .sync child is stopped with its parent."""
-    if task.kind == CHILD and task.target and child_mode(task.resource) in ("sync", "sync:2"):
+    if task.kind == CHILD and task.target and parse_task_resource(task.resource).pattern in (SYNC, SYNC2):
         stop = StopRequested(**batch.event_args(), error=None, cause=None)
         batch.step(task.target, stop)
 
@@ -240,7 +205,7 @@ def abandon(batch: Batch, live: Live, task: TaskRecord) -> None:
 # ---- nested executions ------------------------------------------------------------------------
 def start_child(batch: Batch, parent_arn: str, task_id: str, payload: Any, resource: str) -> None:
     """Start the child execution a states:startExecution task asked for (idempotent by name)."""
-    mode = child_mode(resource)
+    mode = child_mode(parse_task_resource(resource))
     task = batch.db.task_of(parent_arn, task_id)
     if task is None or task.status != "scheduled":
         return  # cancelled meanwhile, or already started

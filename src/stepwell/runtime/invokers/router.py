@@ -41,7 +41,8 @@ class Invokers:
     def invoke(self, call: TaskCall) -> Any:
         resource = call.resource
         if self.stands_in(resource):
-            return self.functions.invoke(resource.base, call.payload, call.timeout_seconds)
+            bound = resource.arn if resource.arn in self.functions.functions else resource.base
+            return self.functions.invoke(bound, call.payload, call.timeout_seconds)
         if resource.kind == FUNCTION:
             if self.lambdas is None:
                 return self.functions.invoke(resource.base, call.payload, call.timeout_seconds)
