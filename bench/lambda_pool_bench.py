@@ -15,12 +15,13 @@ import threading
 import time
 from pathlib import Path
 
+from stepwell.asl.resources import parse_task_resource
 from stepwell.runtime.functions import FunctionRegistry
-from stepwell.runtime.invokers.base import TaskCall, parse_resource
+from stepwell.runtime.invokers.base import TaskCall
 from stepwell.runtime.invokers.lambda_workers import LambdaWorkers
 
 TRIVIAL = "def echo(event, context):\n    return event\n"
-ECHO = parse_resource("arn:aws:lambda:us-east-1:123456789012:function:echo")
+ECHO = parse_task_resource("arn:aws:lambda:us-east-1:123456789012:function:echo")
 
 
 def children_cpu(pids: list[int]) -> float:

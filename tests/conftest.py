@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# PostgreSQL for every test that needs it: a fresh database per session (tests/postgres.py).
+pytest_plugins = ["tests.postgres"]
+
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Print the conformance pass rates per group (in process, and against the server)."""
@@ -12,8 +15,15 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not RESULTS:
         return
     write = terminalreporter.write_line
-    for title, on_server in (("in process", False), ("against stepwell serve", True)):
-        groups = sorted(g for g in RESULTS if g.startswith("server:") == on_server)
+    places = (
+        ("in process", ""),
+        ("against stepwell serve on SQLite", "server-sqlite:"),
+        ("against stepwell serve on PostgreSQL", "server-postgresql:"),
+    )
+    for title, prefix in places:
+        groups = sorted(
+            g for g in RESULTS if (g.startswith(prefix) if prefix else not g.startswith("server-"))
+        )
         if not groups:
             continue
         write("")
@@ -23,5 +33,5 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             counts = RESULTS[group]
             n = counts["passed"] + counts["failed"]
             passed, total = passed + counts["passed"], total + n
-            write(f"  {group.removeprefix('server:'):44} {counts['passed']:4} / {n:<4}")
+            write(f"  {group.removeprefix(prefix):44} {counts['passed']:4} / {n:<4}")
         write(f"conformance ({title}): {passed} of {total} passed ({100.0 * passed / total:.1f}%)")

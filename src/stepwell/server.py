@@ -81,6 +81,7 @@ class Server:
     def close(self) -> None:
         self.executor.stop()
         self.runtime.close()
+        self.store.close()  # a node gives its lease up: the others adopt what it leaves at once
 
 
 def _folder_exists(path: str) -> bool:

@@ -20,15 +20,38 @@ from tests.server.process import ServerProcess
 pytestmark = pytest.mark.skipif(not shared.available(), reason="../shared/conformance is not present")
 
 
-@pytest.fixture(scope="module")
-def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+STORES = ("sqlite", "postgresql")
+
+
+def _server(request: pytest.FixtureRequest, folder: Path, **options: Any) -> ServerProcess:
+    """A server on the store the test's parameter names: a SQLite file, or a fresh PostgreSQL
+    database of its own."""
+    if request.param == "sqlite":
+        return ServerProcess(folder / "stepwell.db", **options)
+    url = request.getfixturevalue("postgres_databases")()
+    return ServerProcess(url, log=folder / "stepwell.log", **options)
+
+
+@pytest.fixture(scope="module", params=STORES)
+def endpoint(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoint]:
     folder: Path = tmp_path_factory.mktemp("conformance-server")
-    server = ServerProcess(folder / "stepwell.db", extra=["--wait-time-scale", "0"]).start()
-    yield server.endpoint
+    server = _server(request, folder, extra=["--wait-time-scale", "0"]).start()
+    yield Endpoint(server.endpoint, request.param)
     server.stop()
 
 
-def _check(case: dict[str, Any], group: str, endpoint: str) -> None:
+class Endpoint(str):
+    """A server's URL, knowing the store it runs on (the pass rates are counted per store)."""
+
+    store: str
+
+    def __new__(cls, url: str, store: str) -> Endpoint:
+        made = super().__new__(cls, url)
+        made.store = store
+        return made
+
+
+def _check(case: dict[str, Any], group: str, endpoint: Endpoint) -> None:
     run = shared.run_py()
     # run.py keeps one client per thread, made for the first endpoint it was given; the Lambda cases
     # run against a second server.
@@ -38,22 +61,24 @@ def _check(case: dict[str, Any], group: str, endpoint: str) -> None:
     runner = run.run_execution_case if case.get("api") is None else run.run_validation_case
     result = runner(case, endpoint, 60.0, True)
     passed = result["status"] == run.PASS
-    RESULTS[f"server:{group}"]["passed" if passed else "failed"] += 1
+    RESULTS[f"server-{endpoint.store}:{group}"]["passed" if passed else "failed"] += 1
     assert passed, "\n".join(result["diffs"])
 
 
 @pytest.mark.parametrize("case", _params("cases"))
-def test_execution_case_on_server(case: dict[str, Any], endpoint: str) -> None:
+def test_execution_case_on_server(case: dict[str, Any], endpoint: Endpoint) -> None:
     _check(case, case["group"], endpoint)
 
 
 @pytest.mark.parametrize("case", _params("validation"))
-def test_validation_case_on_server(case: dict[str, Any], endpoint: str) -> None:
+def test_validation_case_on_server(case: dict[str, Any], endpoint: Endpoint) -> None:
     _check(case, f"validation:{case['group']}", endpoint)
 
 
-@pytest.fixture(scope="module")
-def lambda_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@pytest.fixture(scope="module", params=STORES)
+def lambda_endpoint(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Endpoint]:
     """A server running cases_lambda's recorded functions in its worker processes (their ARNs
     name the account 111111111111, as recorded)."""
     folder: Path = tmp_path_factory.mktemp("conformance-lambda")
@@ -61,11 +86,11 @@ def lambda_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     cases = str(shared.CONFORMANCE / "cases_lambda")
     assert shared.run_py().main(["--cases", cases, "--functions-module", str(module)]) == 0
     extra = ["--wait-time-scale", "0", "--account", "111111111111"]
-    server = ServerProcess(folder / "stepwell.db", functions=[str(module)], extra=extra).start()
-    yield server.endpoint
+    server = _server(request, folder, functions=[str(module)], extra=extra).start()
+    yield Endpoint(server.endpoint, request.param)
     server.stop()
 
 
 @pytest.mark.parametrize("case", _params("cases_lambda"))
-def test_lambda_case_on_server(case: dict[str, Any], lambda_endpoint: str) -> None:
+def test_lambda_case_on_server(case: dict[str, Any], lambda_endpoint: Endpoint) -> None:
     _check(case, f"lambda:{case['group']}", lambda_endpoint)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from stepwell.asl.resources import parse_task_resource
 from stepwell.runtime.functions import FunctionRegistry, TaskError, function_name
-from stepwell.runtime.invokers.base import TaskCall, parse_resource
+from stepwell.runtime.invokers.base import TaskCall
 
 
 @pytest.mark.parametrize(
@@ -142,10 +143,10 @@ def test_a_result_that_is_not_json_is_the_runtimes_marshal_error() -> None:
 
 def test_the_registry_behind_the_invoker_seam() -> None:
     invoker = registry().as_invoker()
-    resource = parse_resource("arn:aws:states:::lambda:invoke.waitForTaskToken")
+    resource = parse_task_resource("arn:aws:states:::lambda:invoke.waitForTaskToken")
     # the function is called; waiting for the token is the runtime's business
     assert invoker.invoke(TaskCall(resource, {"FunctionName": "echo", "Payload": 1}))["Payload"] == 1
-    call = TaskCall(parse_resource("arn:aws:lambda:us-east-1:123456789012:function:double"), {"n": 2})
+    call = TaskCall(parse_task_resource("arn:aws:lambda:us-east-1:123456789012:function:double"), {"n": 2})
     assert invoker.invoke(call) == 4
 
 

@@ -24,19 +24,24 @@ def free_port() -> int:
 class ServerProcess:
     def __init__(
         self,
-        db: Path,
+        db: Path | str,
         *,
         functions: list[str] | None = None,
         extra: list[str] | None = None,
         env: dict[str, str] | None = None,
+        log: Path | None = None,
     ):
+        """``db``: a SQLite file (the log goes beside it) or a postgresql:// URL (give ``log``)."""
         self.db = db
         self.env = env or {}
         self.port = free_port()
         self.functions = functions or []
         self.extra = extra or []
         self.process: subprocess.Popen[bytes] | None = None
-        self.log = db.with_suffix(".log")
+        if log is None:
+            assert isinstance(db, Path), "a server on a database URL needs a log path"
+            log = db.with_suffix(".log")
+        self.log = log
 
     @property
     def endpoint(self) -> str:

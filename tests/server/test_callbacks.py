@@ -44,9 +44,7 @@ def _submitted(sfn: Any, machine: str, job: Any = "j1") -> tuple[str, str, dict[
     return arn, str(payload["token"]), submitted
 
 
-def test_a_callback_that_comes_before_its_call_returns_follows_task_submitted(
-    sfn: Any, server: Any
-) -> None:
+def test_a_callback_that_comes_before_its_call_returns_follows_task_submitted(sfn: Any, server: Any) -> None:
     """AWS records TaskSubmitted (the call's answer) before the callback's TaskSucceeded, even
     when the callback is sent before the call has returned."""
     endpoint = f"http://127.0.0.1:{server.port}"

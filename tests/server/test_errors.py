@@ -3,6 +3,8 @@ is not botocore may send, and the error bodies AWS answers with."""
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -161,6 +163,13 @@ def test_every_reply_has_a_request_id(sfn: Any, server: ServerProcess) -> None:
 def test_a_large_body_is_refused(server: ServerProcess) -> None:
     """Step Functions quotas: "Maximum request size: 1 MB per request"."""
     body = json.dumps({"name": "big", "definition": "x" * (1024 * 1024 + 10), "roleArn": "r"}).encode()
-    status, reply, _ = post(server.endpoint, body, TARGET + "CreateStateMachine")
-    assert status in (400, 413)
-    assert "__type" in reply
+    # The server answers from the Content-Length, before the body is read, and closes: the client
+    # may still be sending (a broken pipe), and then reads the answer already in its socket.
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": TARGET + "CreateStateMachine"}
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        connection.request("POST", "/", body=body, headers=headers)
+    response = connection.getresponse()
+    assert response.status == 413
+    assert "__type" in json.loads(response.read())
+    connection.close()

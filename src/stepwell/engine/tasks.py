@@ -13,10 +13,8 @@ from stepwell.asl import model as m
 from stepwell.asl.resources import (
     ACTIVITY_EVENTS,
     LAMBDA_EVENTS,
-    SERVICE,
     TASK_EVENTS,
     TaskResource,
-    parse_task_resource,
 )
 from stepwell.engine.commands import DEADLINE, CancelTask, InvokeTask, StartTimer
 from stepwell.engine.dataflow import (
@@ -41,11 +39,6 @@ from stepwell.errors import (
 
 if TYPE_CHECKING:
     from stepwell.engine.advance import Interpreter
-
-
-def needs_token(resource: str, kind: str = SERVICE) -> bool:
-    """Deprecated alias, for runtime/tasks.py until it reads ``InvokeTask.target.needs_token``."""
-    return parse_task_resource(resource).needs_token
 
 
 def run_task(it: Interpreter, frame: Frame, state: m.State) -> None:

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
+from stepwell.asl.resources import parse_task_resource
 from stepwell.runtime.invokers.aws import AwsInvoker
 from stepwell.runtime.invokers.aws_clients import AwsClients
 from stepwell.runtime.invokers.aws_optimized import _event_entries, _execution_resources
-from stepwell.runtime.invokers.base import TaskCall, TaskError, parse_resource
+from stepwell.runtime.invokers.base import TaskCall, TaskError
 from tests.runtime.invokers.moto_server import ACCOUNT, REGION
 
 STATES = "arn:aws:states:::"
@@ -27,7 +28,7 @@ V1_CAUSE = re.compile(
 
 
 def run(invoker: AwsInvoker, resource: str, payload: Any) -> Any:
-    return invoker.invoke(TaskCall(parse_resource(resource), payload, execution_arn=EXECUTION))
+    return invoker.invoke(TaskCall(parse_task_resource(resource), payload, execution_arn=EXECUTION))
 
 
 def fails(invoker: AwsInvoker, resource: str, payload: Any) -> TaskError:
@@ -245,7 +246,7 @@ def test_events_put_events_with_a_failed_entry(invoker: AwsInvoker) -> None:
 
 
 def test_events_entries_get_json_details_and_the_execution_resources() -> None:
-    call = TaskCall(parse_resource(STATES + "events:putEvents"), {}, execution_arn=EXECUTION)
+    call = TaskCall(parse_task_resource(STATES + "events:putEvents"), {}, execution_arn=EXECUTION)
     prepared = _event_entries({"Entries": [{"Detail": {"a": 1}, "Resources": ["arn:x"]}]}, call)
     state_machine = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:orders"
     assert prepared["Entries"] == [{"Detail": '{"a":1}', "Resources": ["arn:x", state_machine, EXECUTION]}]

@@ -11,12 +11,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from stepwell.asl.resources import parse_task_resource
 from stepwell.runtime.invokers.aws import AwsInvoker
 from stepwell.runtime.invokers.aws_clients import AwsClients, endpoints_from_environment
 from stepwell.runtime.invokers.aws_sdk import sdk_operation
 from stepwell.runtime.invokers.aws_sdk_names import SDK_NAME_ALIASES, java_service_name, sdk_service
 from stepwell.runtime.invokers.aws_shapes import instant_text
-from stepwell.runtime.invokers.base import TaskCall, TaskError, parse_resource
+from stepwell.runtime.invokers.base import TaskCall, TaskError
 from tests.runtime.invokers.moto_server import ACCOUNT, FAKE_CREDENTIALS, REGION
 
 SDK = "arn:aws:states:::aws-sdk:"
@@ -28,7 +29,7 @@ CAUSE = re.compile(
 
 
 def run(invoker: AwsInvoker, resource: str, payload: Any) -> Any:
-    return invoker.invoke(TaskCall(parse_resource(resource), payload))
+    return invoker.invoke(TaskCall(parse_task_resource(resource), payload))
 
 
 def fails(invoker: AwsInvoker, resource: str, payload: Any) -> TaskError:

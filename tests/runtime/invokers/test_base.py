@@ -3,9 +3,9 @@ Resource, the one value every invoker reads."""
 
 from __future__ import annotations
 
-from stepwell.asl.resources import FUNCTION, SERVICE, TaskResource, parse_task_resource
+from stepwell.asl.resources import FUNCTION, SERVICE, parse_task_resource
 from stepwell.engine.commands import InvokeTask
-from stepwell.runtime.invokers.base import Resource, TaskCall, TaskError, parse_resource, task_call
+from stepwell.runtime.invokers.base import TaskCall, TaskError, task_call
 
 SQS_TOKEN = "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:double:prod"
@@ -57,11 +57,8 @@ def test_a_command_rebuilt_from_a_stored_row_gives_the_same_call() -> None:
     )
 
 
-def test_the_old_names_are_the_parsed_resource() -> None:
-    """Kept for the modules that still import them (lambda_shapes.py, the invokers' tests)."""
-    assert Resource is TaskResource
-    assert parse_resource is parse_task_resource
-    assert parse_resource(SQS_TOKEN).base == "arn:aws:states:::sqs:sendMessage"
+def test_a_resource_s_base_drops_its_pattern() -> None:
+    assert parse_task_resource(SQS_TOKEN).base == "arn:aws:states:::sqs:sendMessage"
 
 
 def test_a_task_error_is_an_error_name_and_a_cause() -> None:

@@ -12,7 +12,8 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from stepwell.runtime.invokers.base import TaskCall, TaskError, parse_resource
+from stepwell.asl.resources import parse_task_resource
+from stepwell.runtime.invokers.base import TaskCall, TaskError
 from stepwell.runtime.invokers.connections import Connections, ConnectionsFileError, Secret
 from stepwell.runtime.invokers.connections_oauth import TokenCache
 from stepwell.runtime.invokers.http import AllowList, HttpInvoker
@@ -94,7 +95,7 @@ def invoker(server: LocalServer, state: ServerState) -> Iterator[HttpInvoker]:
 
 
 def call(payload: dict[str, Any], resource: str = "arn:aws:states:::http:invoke", **kw: Any) -> TaskCall:
-    return TaskCall(parse_resource(resource), payload, **kw)
+    return TaskCall(parse_task_resource(resource), payload, **kw)
 
 
 def fail(invoker: HttpInvoker, payload: dict[str, Any]) -> TaskError:

@@ -14,7 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from stepwell.runtime.invokers.base import TaskCall, TaskError, parse_resource
+from stepwell.asl.resources import parse_task_resource
+from stepwell.runtime.invokers.base import TaskCall, TaskError
 from stepwell.runtime.invokers.connections import Connections
 from stepwell.runtime.invokers.http import AllowList, HttpInvoker
 from stepwell.runtime.invokers.http_addresses import OwnAddresses
@@ -46,7 +47,7 @@ def invoke(allow: str | None, endpoint: str, connections: Connections | None = N
     invoker = HttpInvoker(connections or Connections(), AllowList.parse(allow))
     try:
         payload = {"ApiEndpoint": endpoint, "Method": "GET", **extra}
-        return invoker.invoke(TaskCall(parse_resource("arn:aws:states:::http:invoke"), payload))
+        return invoker.invoke(TaskCall(parse_task_resource("arn:aws:states:::http:invoke"), payload))
     finally:
         invoker.close()
 

@@ -19,7 +19,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 
-from stepwell.runtime.invokers.base import TaskCall, TaskError, parse_resource
+from stepwell.asl.resources import parse_task_resource
+from stepwell.runtime.invokers.base import TaskCall, TaskError
 from stepwell.runtime.invokers.lambda_remote import RemoteLambda
 from stepwell.runtime.invokers.lambda_workers import LambdaWorkers
 from stepwell.runtime.invokers.lambdas import Lambdas
@@ -122,7 +123,7 @@ def remote(fake_url: str) -> Iterator[RemoteLambda]:
 
 
 def call(invoker: Any, resource: str, payload: Any) -> Any:
-    return invoker.invoke(TaskCall(parse_resource(resource), payload))
+    return invoker.invoke(TaskCall(parse_task_resource(resource), payload))
 
 
 def failure(invoker: Any, resource: str, payload: Any) -> TaskError:

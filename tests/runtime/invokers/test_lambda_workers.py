@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from stepwell.runtime.invokers.base import TaskCall, TaskError, parse_resource
+from stepwell.asl.resources import parse_task_resource
+from stepwell.runtime.invokers.base import TaskCall, TaskError
 from stepwell.runtime.invokers.lambda_workers import FunctionSettings, LambdaWorkers
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:"
@@ -123,7 +124,7 @@ def pool(functions_file: Path) -> Iterator[LambdaWorkers]:
 
 
 def call(pool: LambdaWorkers, resource: str, payload: Any, **options: Any) -> Any:
-    return pool.invoke(TaskCall(parse_resource(resource), payload, **options))
+    return pool.invoke(TaskCall(parse_task_resource(resource), payload, **options))
 
 
 def failure(pool: LambdaWorkers, resource: str, payload: Any, **options: Any) -> TaskError:

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
+from stepwell.asl.resources import parse_task_resource
 from stepwell.runtime.functions import FunctionRegistry
-from stepwell.runtime.invokers.base import TaskCall, TaskError, parse_resource
+from stepwell.runtime.invokers.base import TaskCall, TaskError
 from stepwell.runtime.invokers.lambda_workers import FunctionSettings, LambdaWorkers
 from tests.conformance import shared
 
@@ -60,7 +61,7 @@ def calls() -> list[tuple[str, str, Any]]:
 def outcome(invoke: Any, resource: str, payload: Any) -> Any:
     """The result or the failure, request ids blanked (they differ by design)."""
     try:
-        result = invoke(TaskCall(parse_resource(resource), payload))
+        result = invoke(TaskCall(parse_task_resource(resource), payload))
     except TaskError as failure:
         result = {"error": failure.error, "cause": failure.cause}
     return json.loads(UUID.sub("<request-id>", json.dumps(result)))

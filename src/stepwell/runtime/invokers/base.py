@@ -15,13 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from stepwell.asl.resources import TaskResource, parse_task_resource
+from stepwell.asl.resources import TaskResource
 from stepwell.engine.commands import InvokeTask
-
-# The names this module used before the Resource was parsed once in asl/resources.py; kept for
-# the modules and tests that still import them (lambda_shapes.py, tests of the invokers).
-Resource = TaskResource
-parse_resource = parse_task_resource
 
 
 class TaskError(Exception):

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stepwell.runtime.invokers.base import Resource, TaskError
+from stepwell.asl.resources import TaskResource
+from stepwell.runtime.invokers.base import TaskError
 
 Handler = Callable[[Any, Any], Any]
 
@@ -76,7 +77,7 @@ class LambdaContext:
 # --- resolution ----------------------------------------------------------------------------------
 
 
-def require_lambda(resource: Resource, invoker: str) -> None:
+def require_lambda(resource: TaskResource, invoker: str) -> None:
     """Refuse a resource that is neither a function ARN nor ``lambda:invoke[.waitForTaskToken]``."""
     if resource.service not in LAMBDA_SERVICES or (
         resource.service == "lambda" and resource.action != "invoke"

@@ -6,7 +6,6 @@ open_store("postgresql://postgres@127.0.0.1/sfn")  PostgreSQL: many nodes on one
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from stepwell.runtime.store.protocol import Conflict, Reads, Store, StoreError, Transaction, Writer
@@ -19,7 +18,9 @@ def safe_location(location: str | Path) -> str:
     """The location as it may be logged or shown: a URL without its password."""
     text = str(location)
     if text.startswith(POSTGRES_SCHEMES):
-        return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", text)
+        from stepwell.runtime.store.postgres import display_url
+
+        return display_url(text)
     return text
 
 

@@ -1,0 +1,512 @@
+"""The store in dicts: ``stepwell run``, Express executions and fast runtime tests.
+
+Nothing is durable and nothing is encoded: records and history events are kept as they were
+given (they are immutable by the project's rule: JSON values are never mutated in place).
+
+Transactions: a write changes the dicts at once and logs how to undo itself; ``transaction()``
+drops the log at the commit and replays it backwards when the block raises, so a rolled-back
+transaction leaves nothing, its ``seq`` numbers included. One lock, held by the writer for its
+whole transaction and by each read, lets reader threads see committed state only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from stepwell.runtime.store.protocol import Conflict
+from stepwell.runtime.store.records import (
+    RUNNING,
+    ActivityRecord,
+    ExecutionRecord,
+    ExecutionSummary,
+    MachineRecord,
+    Running,
+    TaskRecord,
+    TimerRecord,
+)
+
+K = TypeVar("K")
+V = TypeVar("V")
+_MISSING: Any = object()
+_BACKLOG = ("scheduled", "started")
+
+
+def _event_id(event: dict[str, Any]) -> int:
+    event_id: int = event["id"]
+    return event_id
+
+
+class MemoryStore:
+    """A backend of dicts; ``open()`` and ``close()`` have nothing to do."""
+
+    name = "memory"
+    exclusive = True  # one process: its own
+    node = "local"
+
+    def __init__(self) -> None:
+        self._transaction = MemoryTransaction()
+
+    def open(self) -> list[int]:
+        return []
+
+    @property
+    def reader(self) -> MemoryReads:
+        return self._transaction
+
+    @property
+    def writer(self) -> MemoryTransaction:
+        return self._transaction
+
+    def close(self) -> None:
+        pass
+
+    # ---- many nodes: a memory store has one -------------------------------------------------
+    def join(self, lease_seconds: float) -> None:
+        pass
+
+    def renew(self, lease_seconds: float) -> bool:
+        return True
+
+    def dead_nodes(self) -> list[str]:
+        return []
+
+    def listen(self, on_notice: Callable[[str, str], None]) -> None:
+        pass  # every change is this process's own
+
+
+class MemoryReads:
+    """The tables, and every read (under the lock)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._machines: dict[str, MachineRecord] = {}
+        self._activities: dict[str, ActivityRecord] = {}
+        self._tags: dict[str, dict[str, str]] = {}
+        self._settings: dict[str, str] = {}
+        self._executions: dict[str, ExecutionRecord] = {}
+        self._snapshots: dict[str, bytes] = {}
+        self._by_machine: dict[str, list[ExecutionRecord]] = {}  # as inserted: in seq order
+        self._seq = 0
+        self._history: dict[str, list[dict[str, Any]]] = {}  # events in id order
+        self._timers: dict[str, dict[str, float]] = {}
+        self._tasks: dict[str, TaskRecord] = {}
+        self._tasks_of: dict[str, list[str]] = {}  # execution ARN -> tokens, as inserted
+        self._by_task_id: dict[tuple[str, str], list[str]] = {}
+        self._by_activity: dict[str, list[str]] = {}
+        self._invocations: dict[tuple[str, str], int] = {}
+
+    # ---- state machines and activities -------------------------------------------------------
+    def state_machine(self, arn: str) -> MachineRecord | None:
+        with self._lock:
+            return self._machines.get(arn)
+
+    def state_machines(self, after: str, limit: int) -> list[MachineRecord]:
+        with self._lock:
+            arns = sorted(a for a, m in self._machines.items() if a > after and m.status == "ACTIVE")
+            return [self._machines[a] for a in arns[:limit]]
+
+    def activity(self, arn: str) -> ActivityRecord | None:
+        with self._lock:
+            return self._activities.get(arn)
+
+    def activities(self, after: str, limit: int) -> list[ActivityRecord]:
+        with self._lock:
+            return [self._activities[a] for a in sorted(a for a in self._activities if a > after)[:limit]]
+
+    def tags(self, arn: str) -> dict[str, str]:
+        with self._lock:
+            tags = self._tags.get(arn, {})
+            return {key: tags[key] for key in sorted(tags)}
+
+    def setting(self, name: str) -> str | None:
+        with self._lock:
+            return self._settings.get(name)
+
+    # ---- executions ---------------------------------------------------------------------------
+    def execution(self, arn: str) -> ExecutionRecord | None:
+        with self._lock:
+            return self._executions.get(arn)
+
+    def executions(
+        self, machine_arn: str, status: str | None, before_seq: int, limit: int
+    ) -> list[ExecutionSummary]:
+        with self._lock:
+            started = self._by_machine.get(machine_arn, [])
+            found: list[ExecutionSummary] = []
+            for index in range(bisect_left(started, before_seq, key=lambda r: r.seq) - 1, -1, -1):
+                if len(found) >= limit:
+                    break
+                e = self._executions[started[index].arn]
+                if status is None or e.status == status:
+                    found.append(
+                        ExecutionSummary(
+                            e.arn, e.state_machine_arn, e.name, e.status, e.started, e.stopped, e.seq
+                        )
+                    )
+            return found
+
+    def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[dict[str, Any]]:
+        with self._lock:
+            events = self._history.get(arn, [])
+            if reverse:
+                end = bisect_left(events, after_id, key=_event_id)
+                return events[max(0, end - limit) : end][::-1]
+            start = bisect_right(events, after_id, key=_event_id)
+            return events[start : start + limit]
+
+    def execution_counts(self) -> dict[str, dict[str, int]]:
+        with self._lock:
+            counts: dict[str, dict[str, int]] = {}
+            for e in self._executions.values():
+                of_machine = counts.setdefault(e.state_machine_arn, {})
+                of_machine[e.status] = of_machine.get(e.status, 0) + 1
+            return counts
+
+    def children(self, arn: str) -> list[str]:
+        with self._lock:
+            found = [self._tasks[token] for token in self._tasks_of.get(arn, [])]
+            return [
+                t.target for t in sorted(found, key=lambda t: t.created) if t.kind == "child" and t.target
+            ]
+
+    # ---- tasks --------------------------------------------------------------------------------
+    def task(self, token: str) -> TaskRecord | None:
+        with self._lock:
+            return self._tasks.get(token)
+
+    def activity_backlog(self, activity_arn: str) -> list[TaskRecord]:
+        with self._lock:
+            found = (self._tasks[token] for token in self._by_activity.get(activity_arn, []))
+            return sorted((t for t in found if t.status in _BACKLOG), key=lambda t: t.created)
+
+
+class MemoryTransaction(MemoryReads):
+    """The writes, each logging its undo. Use only inside ``transaction()``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._undo: list[Callable[[], None]] | None = None  # None: outside a transaction
+
+    @contextmanager
+    def transaction(self) -> Iterator[MemoryTransaction]:
+        with self._lock:
+            if self._undo is not None:
+                raise RuntimeError("transactions do not nest")
+            self._undo = []
+            try:
+                yield self
+            except BaseException:
+                undo, self._undo = self._undo, None
+                for action in reversed(undo):
+                    action()
+                raise
+            self._undo = None
+
+    # ---- the undo log -------------------------------------------------------------------------
+    def _log(self, action: Callable[[], None]) -> None:
+        if self._undo is None:
+            raise RuntimeError("the store is written only inside transaction()")
+        self._undo.append(action)
+
+    def _put(self, table: dict[K, V], key: K, value: V) -> None:
+        old = table.get(key, _MISSING)
+        self._log(lambda: _restore(table, key, old))
+        table[key] = value
+
+    def _pop(self, table: dict[K, V], key: K) -> None:
+        if key in table:
+            old = table[key]
+            self._log(lambda: table.__setitem__(key, old))
+            del table[key]
+
+    def _append(self, items: list[V], item: V) -> None:
+        self._log(lambda: items.__delitem__(-1))
+        items.append(item)
+
+    def _child(self, table: dict[K, V], key: K, empty: Callable[[], V]) -> V:
+        """The list or dict at ``key``, created (and logged) if absent."""
+        found = table.get(key)
+        if found is None:
+            found = empty()
+            self._put(table, key, found)
+        return found
+
+    # ---- state machines, activities, tags, settings -----------------------------------------
+    def insert_machine(self, machine: MachineRecord) -> None:
+        self._put(self._machines, machine.arn, machine)
+
+    def update_machine(
+        self, arn: str, *, definition: str, role_arn: str, config: str, revision_id: str, updated: float
+    ) -> None:
+        machine = self._machines.get(arn)
+        if machine is not None:
+            self._put(
+                self._machines,
+                arn,
+                dataclasses.replace(
+                    machine,
+                    definition=definition,
+                    role_arn=role_arn,
+                    config=config,
+                    revision_id=revision_id,
+                    updated=updated,
+                ),
+            )
+
+    def set_machine_status(self, arn: str, status: str) -> None:
+        machine = self._machines.get(arn)
+        if machine is not None:
+            self._put(self._machines, arn, dataclasses.replace(machine, status=status))
+
+    def delete_machine(self, arn: str) -> None:
+        self._forget({r.arn for r in self._by_machine.get(arn, [])})
+        self._pop(self._by_machine, arn)
+        self._pop(self._machines, arn)
+        self._pop(self._tags, arn)
+
+    def has_running(self, machine_arn: str, other_than: str = "") -> bool:
+        return any(
+            self._executions[r.arn].status == RUNNING and r.arn != other_than
+            for r in self._by_machine.get(machine_arn, [])
+        )
+
+    def insert_activity(self, activity: ActivityRecord) -> None:
+        self._put(self._activities, activity.arn, activity)
+
+    def delete_activity(self, arn: str) -> None:
+        self._pop(self._activities, arn)
+        self._pop(self._tags, arn)
+
+    def set_tags(self, arn: str, tags: dict[str, str]) -> None:
+        kept = self._child(self._tags, arn, dict)
+        for key, value in tags.items():
+            self._put(kept, key, value)
+
+    def delete_tags(self, arn: str, keys: Sequence[str]) -> None:
+        kept = self._tags.get(arn)
+        if kept is not None:
+            for key in keys:
+                self._pop(kept, key)
+
+    def add_setting(self, name: str, value: str) -> None:
+        if name not in self._settings:
+            self._put(self._settings, name, value)
+
+    # ---- executions ---------------------------------------------------------------------------
+    def insert_execution(self, execution: ExecutionRecord, snapshot: bytes | None) -> None:
+        if execution.arn in self._executions:
+            raise KeyError(f"execution {execution.arn} exists")
+        seq = self._seq + 1
+        self._log(lambda: setattr(self, "_seq", seq - 1))
+        self._seq = seq
+        record = dataclasses.replace(execution, seq=seq, version=0)
+        self._put(self._executions, record.arn, record)
+        if snapshot is not None:
+            self._put(self._snapshots, record.arn, snapshot)
+        self._append(self._child(self._by_machine, record.state_machine_arn, list), record)
+
+    def running(self, arn: str) -> Running | None:
+        record = self._executions.get(arn)
+        snapshot = self._snapshots.get(arn)
+        if record is None or snapshot is None or record.status != RUNNING:
+            return None
+        return Running(record, snapshot)
+
+    def _advanced(self, arn: str, version: int) -> ExecutionRecord:
+        record = self._executions.get(arn)
+        if record is None or record.version != version:
+            raise Conflict(f"execution {arn} is no longer at version {version}")
+        return record
+
+    def save_snapshot(self, arn: str, snapshot: bytes, version: int) -> None:
+        record = self._advanced(arn, version)
+        self._put(self._executions, arn, dataclasses.replace(record, version=version + 1))
+        self._put(self._snapshots, arn, snapshot)
+
+    def finish_execution(
+        self,
+        arn: str,
+        version: int,
+        *,
+        status: str,
+        output: str | None,
+        error: str | None,
+        cause: str | None,
+        stopped: float,
+    ) -> None:
+        record = self._advanced(arn, version)
+        ended = dataclasses.replace(
+            record,
+            status=status,
+            output=output,
+            error=error,
+            cause=cause,
+            stopped=stopped,
+            version=version + 1,
+        )
+        self._put(self._executions, arn, ended)
+        self._pop(self._snapshots, arn)
+
+    def append_history(self, arn: str, events: Sequence[dict[str, Any]]) -> None:
+        if not events:
+            return
+        kept = self._child(self._history, arn, list)
+        if kept and events[0]["id"] <= kept[-1]["id"]:
+            raise Conflict(f"history of {arn} already has event {events[0]['id']}")
+        size = len(kept)
+        self._log(lambda: kept.__delitem__(slice(size, None)))
+        kept.extend(events)
+
+    def purge_executions(self, stopped_before: float, limit: int) -> int:
+        gone: set[str] = set()
+        for e in self._executions.values():
+            if len(gone) >= limit:
+                break
+            if e.status != RUNNING and e.stopped is not None and e.stopped < stopped_before:
+                gone.add(e.arn)
+        for machine_arn in {self._executions[arn].state_machine_arn for arn in gone}:
+            kept = [r for r in self._by_machine[machine_arn] if r.arn not in gone]
+            self._put(self._by_machine, machine_arn, kept)
+        self._forget(gone)
+        return len(gone)
+
+    def _forget(self, arns: set[str]) -> None:
+        """The executions, their histories, timers and tasks (and the tasks' indexes)."""
+        tokens = {token for arn in arns for token in self._tasks_of.get(arn, [])}
+        for token in tokens:
+            task = self._tasks[token]
+            self._pop(self._tasks, token)
+            self._pop(self._by_task_id, (task.execution_arn, task.task_id))
+            if task.state_name is not None:
+                self._pop(self._invocations, (task.execution_arn, task.state_name))
+            if task.activity_arn is not None and task.activity_arn in self._by_activity:
+                kept = [t for t in self._by_activity[task.activity_arn] if t not in tokens]
+                self._put(self._by_activity, task.activity_arn, kept)
+        tables: tuple[dict[str, Any], ...] = (
+            self._executions,
+            self._snapshots,
+            self._history,
+            self._timers,
+            self._tasks_of,
+        )
+        for arn in arns:
+            for table in tables:
+                self._pop(table, arn)
+
+    # ---- timers -------------------------------------------------------------------------------
+    def add_timer(self, arn: str, timer_id: str, due: float) -> None:
+        self._put(self._child(self._timers, arn, dict), timer_id, due)
+
+    def take_timer(self, arn: str, timer_id: str, now: float) -> float | None:
+        timers = self._timers.get(arn)
+        due = timers.get(timer_id) if timers is not None else None
+        if timers is None or due is None or due > now:
+            return None
+        self._pop(timers, timer_id)
+        return due
+
+    def delete_timers(self, arn: str) -> None:
+        self._pop(self._timers, arn)
+
+    def timers(self) -> list[TimerRecord]:
+        return [
+            TimerRecord(arn, timer_id, due)
+            for arn, timers in self._timers.items()
+            for timer_id, due in timers.items()
+        ]
+
+    # ---- the task outbox ----------------------------------------------------------------------
+    def insert_task(self, task: TaskRecord) -> None:
+        if task.token in self._tasks:
+            raise KeyError(f"task {task.token} exists")
+        self._put(self._tasks, task.token, task)
+        self._append(self._child(self._tasks_of, task.execution_arn, list), task.token)
+        self._append(self._child(self._by_task_id, (task.execution_arn, task.task_id), list), task.token)
+        if task.activity_arn is not None:
+            self._append(self._child(self._by_activity, task.activity_arn, list), task.token)
+        if task.state_name is not None:
+            key = (task.execution_arn, task.state_name)
+            self._put(self._invocations, key, self._invocations.get(key, 0) + 1)
+
+    def _set(self, task: TaskRecord, **changes: Any) -> TaskRecord:
+        changed = dataclasses.replace(task, **changes)
+        self._put(self._tasks, task.token, changed)
+        return changed
+
+    def _with_task_id(self, arn: str, task_id: str) -> list[TaskRecord]:
+        return [self._tasks[token] for token in self._by_task_id.get((arn, task_id), [])]
+
+    def task_of(self, arn: str, task_id: str) -> TaskRecord | None:
+        found = self._with_task_id(arn, task_id)
+        return max(reversed(found), key=lambda t: t.created) if found else None
+
+    def set_task_status(self, token: str, status: str, worker_name: str | None = None) -> None:
+        task = self._tasks.get(token)
+        if task is None:
+            return
+        if worker_name is None:
+            self._set(task, status=status)
+        else:
+            self._set(task, status=status, worker_name=worker_name)
+
+    def hand_over_task(self, token: str, queued: str, started: str) -> bool:
+        task = self._tasks.get(token)
+        if task is None or task.status != queued:
+            return False
+        self._set(task, status=started)
+        return True
+
+    def mark_submitted(self, arn: str, task_id: str) -> None:
+        for task in self._with_task_id(arn, task_id):
+            if task.status != "closed":
+                self._set(task, status="submitted")
+
+    def set_child(self, token: str, child_arn: str) -> None:
+        task = self._tasks.get(token)
+        if task is not None:
+            self._set(task, target=child_arn, status="submitted")
+
+    def close_task(self, arn: str, task_id: str) -> None:
+        for task in self._with_task_id(arn, task_id):
+            if task.status != "closed":
+                self._set(task, status="closed")
+
+    def close_tasks(self, arn: str) -> list[TaskRecord]:
+        found = [self._tasks[token] for token in self._tasks_of.get(arn, [])]
+        closing = [task for task in found if task.status != "closed"]
+        for task in closing:
+            self._set(task, status="closed")
+        return closing
+
+    def open_tasks(self) -> list[TaskRecord]:
+        return [task for task in self._tasks.values() if task.status != "closed"]
+
+    def claim_activity_task(self, activity_arn: str, worker_name: str) -> TaskRecord | None:
+        found = (self._tasks[token] for token in self._by_activity.get(activity_arn, []))
+        waiting = [task for task in found if task.status == "scheduled"]
+        if not waiting:
+            return None
+        oldest = min(waiting, key=lambda t: t.created)
+        return self._set(oldest, status="started", worker_name=worker_name)
+
+    def count_invocations(self, arn: str, state_name: str) -> int:
+        return self._invocations.get((arn, state_name), 0)
+
+    # ---- many nodes: none ---------------------------------------------------------------------
+    def adopt(self, dead_node: str) -> tuple[list[TimerRecord], list[TaskRecord]] | None:
+        return None
+
+    def notify(self, topic: str, subject: str) -> None:
+        pass
+
+
+def _restore(table: dict[Any, Any], key: Any, old: Any) -> None:
+    if old is _MISSING:
+        table.pop(key, None)
+    else:
+        table[key] = old

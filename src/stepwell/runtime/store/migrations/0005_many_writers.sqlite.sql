@@ -1,0 +1,4 @@
+-- Nothing to do for SQLite: its one writer numbers executions in memory, checks an execution's
+-- version by the number of rows its UPDATE changed, and its TEXT holds any character
+-- (0005_many_writers.postgresql.sql is what PostgreSQL needs). The number is recorded all the
+-- same: one sequence for both.

@@ -1,0 +1,277 @@
+-- The PostgreSQL backend's queries (runtime/store/postgres.py), psycopg's %(name)s parameters; times
+-- are epoch seconds. The writes postgres.py holds to send in batches (its HELD) each touch one
+-- table and read no other. Columns are named, never *: a prepared statement outlives a migration
+-- that adds a column (nodes keep running while one of them upgrades the schema).
+
+-- name: state_machine
+SELECT arn, name, type, status, definition, role_arn, config, revision_id, created, updated
+FROM state_machines WHERE arn = %(arn)s
+
+-- name: state_machines
+SELECT arn, name, type, status, definition, role_arn, config, revision_id, created, updated
+FROM state_machines WHERE status = 'ACTIVE' AND arn > %(after)s ORDER BY arn LIMIT %(limit)s
+
+-- name: insert_machine
+INSERT INTO state_machines
+    (arn, name, type, status, definition, role_arn, config, revision_id, created, updated)
+VALUES (%(arn)s, %(name)s, %(type)s, %(status)s, %(definition)s, %(role_arn)s, %(config)s, %(revision_id)s,
+    %(created)s, %(updated)s)
+
+-- name: update_machine
+UPDATE state_machines SET definition = %(definition)s, role_arn = %(role_arn)s, config = %(config)s,
+    revision_id = %(revision_id)s, updated = %(updated)s
+WHERE arn = %(arn)s
+
+-- name: set_machine_status
+UPDATE state_machines SET status = %(status)s WHERE arn = %(arn)s
+
+-- name: delete_machine
+-- The machine, its tags, and its executions with their histories, tasks and timers, in one statement.
+WITH executions_gone AS (
+    DELETE FROM executions WHERE state_machine_arn = %(arn)s RETURNING arn
+), history_gone AS (
+    DELETE FROM history WHERE execution_arn IN (SELECT arn FROM executions_gone)
+), tasks_gone AS (
+    DELETE FROM tasks WHERE execution_arn IN (SELECT arn FROM executions_gone)
+), timers_gone AS (
+    DELETE FROM timers WHERE execution_arn IN (SELECT arn FROM executions_gone)
+), tags_gone AS (
+    DELETE FROM tags WHERE resource_arn = %(arn)s
+)
+DELETE FROM state_machines WHERE arn = %(arn)s
+
+-- name: has_running
+SELECT 1 FROM executions
+WHERE state_machine_arn = %(machine_arn)s AND status = 'RUNNING' AND arn != %(other_than)s LIMIT 1
+
+-- name: activity
+SELECT arn, name, config, created FROM activities WHERE arn = %(arn)s
+
+-- name: activities
+SELECT arn, name, config, created FROM activities WHERE arn > %(after)s ORDER BY arn LIMIT %(limit)s
+
+-- name: insert_activity
+INSERT INTO activities (arn, name, config, created) VALUES (%(arn)s, %(name)s, %(config)s, %(created)s)
+
+-- name: delete_activity
+DELETE FROM activities WHERE arn = %(arn)s
+
+-- name: tags
+SELECT key, value FROM tags WHERE resource_arn = %(arn)s ORDER BY key
+
+-- name: set_tag
+INSERT INTO tags (resource_arn, key, value) VALUES (%(arn)s, %(key)s, %(value)s)
+ON CONFLICT (resource_arn, key) DO UPDATE SET value = EXCLUDED.value
+
+-- name: delete_tag
+DELETE FROM tags WHERE resource_arn = %(arn)s AND key = %(key)s
+
+-- name: delete_all_tags
+DELETE FROM tags WHERE resource_arn = %(arn)s
+
+-- name: setting
+SELECT value FROM settings WHERE name = %(name)s
+
+-- name: add_setting
+INSERT INTO settings (name, value) VALUES (%(name)s, %(value)s) ON CONFLICT (name) DO NOTHING
+
+-- name: execution
+SELECT arn, state_machine_arn, name, status, input, started, definition, role_arn, revision_id,
+    output, error, cause, stopped, parent, trace_header, test_case, seq, version
+FROM executions WHERE arn = %(arn)s
+
+-- name: running
+SELECT arn, state_machine_arn, name, status, input, started, definition, role_arn, revision_id,
+    output, error, cause, stopped, parent, trace_header, test_case, seq, version, snapshot
+FROM executions WHERE arn = %(arn)s AND status = 'RUNNING' AND snapshot IS NOT NULL
+
+-- name: executions
+SELECT arn, state_machine_arn, name, status, started, stopped, seq FROM executions
+WHERE state_machine_arn = %(machine_arn)s AND seq < %(before)s ORDER BY seq DESC LIMIT %(limit)s
+
+-- name: executions_by_status
+SELECT arn, state_machine_arn, name, status, started, stopped, seq FROM executions
+WHERE state_machine_arn = %(machine_arn)s AND status = %(status)s AND seq < %(before)s
+ORDER BY seq DESC LIMIT %(limit)s
+
+-- name: insert_execution
+-- seq: the sequence of migration 0005, shared by every writer of every node.
+INSERT INTO executions (arn, state_machine_arn, name, status, input, output, error, cause, started,
+    stopped, definition, role_arn, revision_id, snapshot, parent, trace_header, test_case, seq, version)
+VALUES (%(arn)s, %(state_machine_arn)s, %(name)s, %(status)s, %(input)s, %(output)s, %(error)s, %(cause)s,
+    %(started)s, %(stopped)s, %(definition)s, %(role_arn)s, %(revision_id)s, %(snapshot)s, %(parent)s,
+    %(trace_header)s, %(test_case)s, nextval('execution_seq'), 0)
+
+-- name: save_snapshot
+-- A stale version changes no row, and stepwell_stale_write (migration 0005) then aborts the
+-- transaction with serialization_failure: the check needs no round trip of its own.
+WITH saved AS (
+    UPDATE executions SET snapshot = %(snapshot)s, version = version + 1
+    WHERE arn = %(arn)s AND version = %(version)s
+    RETURNING 1
+)
+SELECT stepwell_stale_write(%(arn)s, %(version)s) WHERE NOT EXISTS (SELECT FROM saved)
+
+-- name: finish_execution
+WITH finished AS (
+    UPDATE executions SET status = %(status)s, output = %(output)s, error = %(error)s, cause = %(cause)s,
+        stopped = %(stopped)s, snapshot = NULL, version = version + 1
+    WHERE arn = %(arn)s AND version = %(version)s
+    RETURNING 1
+)
+SELECT stepwell_stale_write(%(arn)s, %(version)s) WHERE NOT EXISTS (SELECT FROM finished)
+
+-- name: purge_executions
+WITH executions_gone AS (
+    DELETE FROM executions WHERE arn IN (
+        SELECT arn FROM executions WHERE status != 'RUNNING' AND stopped < %(before)s LIMIT %(limit)s
+    )
+    RETURNING arn
+), history_gone AS (
+    DELETE FROM history WHERE execution_arn IN (SELECT arn FROM executions_gone)
+), tasks_gone AS (
+    DELETE FROM tasks WHERE execution_arn IN (SELECT arn FROM executions_gone)
+)
+SELECT COUNT(*) AS n FROM executions_gone
+
+-- name: execution_counts
+SELECT state_machine_arn, status, COUNT(*) AS n FROM executions GROUP BY 1, 2
+
+-- name: children
+SELECT target FROM tasks
+WHERE execution_arn = %(arn)s AND kind = 'child' AND target IS NOT NULL ORDER BY created
+
+-- name: history_forward
+-- Each chunk read holds at least one event of the page, so ``limit`` chunks are enough.
+SELECT events FROM history WHERE execution_arn = %(arn)s AND last_id > %(after)s
+ORDER BY first_id LIMIT %(limit)s
+
+-- name: history_reverse
+SELECT events FROM history WHERE execution_arn = %(arn)s AND first_id < %(after)s
+ORDER BY first_id DESC LIMIT %(limit)s
+
+-- name: append_history
+INSERT INTO history (execution_arn, first_id, last_id, events)
+VALUES (%(arn)s, %(first_id)s, %(last_id)s, %(events)s)
+
+-- name: add_timer
+INSERT INTO timers (execution_arn, timer_id, due, owner) VALUES (%(arn)s, %(timer_id)s, %(due)s, %(owner)s)
+ON CONFLICT (execution_arn, timer_id) DO UPDATE SET due = EXCLUDED.due, owner = EXCLUDED.owner
+
+-- name: take_timer
+DELETE FROM timers WHERE execution_arn = %(arn)s AND timer_id = %(timer_id)s AND due <= %(now)s
+RETURNING due
+
+-- name: delete_timers
+DELETE FROM timers WHERE execution_arn = %(arn)s
+
+-- name: timers
+SELECT execution_arn, timer_id, due FROM timers
+
+-- name: task
+SELECT token, execution_arn, task_id, kind, resource, payload, status, created, activity_arn, worker_name,
+    target, heartbeat_seconds, state_name, timeout_seconds, attempt, node
+FROM tasks WHERE token = %(token)s
+
+-- name: task_of
+SELECT token, execution_arn, task_id, kind, resource, payload, status, created, activity_arn, worker_name,
+    target, heartbeat_seconds, state_name, timeout_seconds, attempt, node
+FROM tasks WHERE execution_arn = %(arn)s AND task_id = %(task_id)s ORDER BY created DESC LIMIT 1
+
+-- name: insert_task
+INSERT INTO tasks (token, execution_arn, task_id, kind, resource, payload, status, activity_arn,
+    worker_name, target, created, heartbeat_seconds, state_name, timeout_seconds, attempt, node)
+VALUES (%(token)s, %(execution_arn)s, %(task_id)s, %(kind)s, %(resource)s, %(payload)s, %(status)s,
+    %(activity_arn)s, %(worker_name)s, %(target)s, %(created)s, %(heartbeat_seconds)s, %(state_name)s,
+    %(timeout_seconds)s, %(attempt)s, %(node)s)
+
+-- name: set_task_status
+UPDATE tasks SET status = %(status)s WHERE token = %(token)s
+
+-- name: set_task_worker
+UPDATE tasks SET status = %(status)s, worker_name = %(worker_name)s WHERE token = %(token)s
+
+-- name: hand_over_task
+UPDATE tasks SET status = %(started)s, node = %(node)s WHERE token = %(token)s AND status = %(queued)s
+
+-- name: mark_submitted
+UPDATE tasks SET status = 'submitted'
+WHERE execution_arn = %(arn)s AND task_id = %(task_id)s AND status != 'closed'
+
+-- name: set_child
+UPDATE tasks SET target = %(target)s, status = 'submitted' WHERE token = %(token)s
+
+-- name: close_task
+UPDATE tasks SET status = 'closed' WHERE execution_arn = %(arn)s AND task_id = %(task_id)s
+
+-- name: close_tasks
+-- The tasks as they were: ``was`` is the same table read before the update.
+WITH closed AS (
+    UPDATE tasks AS t SET status = 'closed' FROM tasks AS was
+    WHERE was.token = t.token AND t.execution_arn = %(arn)s AND t.status != 'closed'
+    RETURNING was.token, was.execution_arn, was.task_id, was.kind, was.resource, was.payload, was.status,
+        was.created, was.activity_arn, was.worker_name, was.target, was.heartbeat_seconds, was.state_name,
+        was.timeout_seconds, was.attempt, was.node
+)
+SELECT * FROM closed ORDER BY created, token
+
+-- name: open_tasks
+SELECT token, execution_arn, task_id, kind, resource, payload, status, created, activity_arn, worker_name,
+    target, heartbeat_seconds, state_name, timeout_seconds, attempt, node
+FROM tasks WHERE status != 'closed' ORDER BY created, token
+
+-- name: claim_activity_task
+-- SKIP LOCKED: a task another node's poller is claiming is passed over, never handed out twice.
+UPDATE tasks SET status = 'started', worker_name = %(worker_name)s
+WHERE token = (
+    SELECT token FROM tasks WHERE activity_arn = %(activity_arn)s AND status = 'scheduled'
+    ORDER BY created LIMIT 1 FOR UPDATE SKIP LOCKED
+)
+RETURNING token, execution_arn, task_id, kind, resource, payload, status, created, activity_arn, worker_name,
+    target, heartbeat_seconds, state_name, timeout_seconds, attempt, node
+
+-- name: activity_backlog
+SELECT token, execution_arn, task_id, kind, resource, payload, status, created, activity_arn, worker_name,
+    target, heartbeat_seconds, state_name, timeout_seconds, attempt, node
+FROM tasks WHERE activity_arn = %(activity_arn)s AND status IN ('scheduled', 'started')
+ORDER BY created
+
+-- name: count_invocations
+SELECT COUNT(*) AS n FROM tasks WHERE execution_arn = %(arn)s AND state_name = %(state_name)s
+
+-- ---- many nodes: leases on the database's clock, so that nodes' clocks need not agree ----------
+
+-- name: join_node
+INSERT INTO nodes (id, started, expires)
+VALUES (%(node)s, EXTRACT(EPOCH FROM clock_timestamp()), EXTRACT(EPOCH FROM clock_timestamp()) + %(lease)s)
+
+-- name: renew_node
+UPDATE nodes SET expires = EXTRACT(EPOCH FROM clock_timestamp()) + %(lease)s
+WHERE id = %(node)s AND expires >= EXTRACT(EPOCH FROM clock_timestamp())
+
+-- name: leave_node
+-- A node that stops gives its lease up: the others adopt its work at their next renewal.
+UPDATE nodes SET expires = 0 WHERE id = %(node)s
+
+-- name: dead_nodes
+SELECT id FROM nodes WHERE expires < EXTRACT(EPOCH FROM clock_timestamp()) AND id != %(node)s
+ORDER BY expires
+
+-- name: adopt_node
+-- One adopter wins: the row goes with the first, a second finds nothing once it commits.
+DELETE FROM nodes WHERE id = %(dead)s AND expires < EXTRACT(EPOCH FROM clock_timestamp()) RETURNING id
+
+-- name: adopt_timers
+UPDATE timers SET owner = %(node)s WHERE owner = %(dead)s RETURNING execution_arn, timer_id, due
+
+-- name: adopt_tasks
+WITH adopted AS (
+    UPDATE tasks SET node = %(node)s WHERE node = %(dead)s AND status != 'closed'
+    RETURNING token, execution_arn, task_id, kind, resource, payload, status, created, activity_arn,
+        worker_name, target, heartbeat_seconds, state_name, timeout_seconds, attempt, node
+)
+SELECT * FROM adopted ORDER BY created, token
+
+-- name: notify
+-- Delivered at the commit, to every node listening (duplicates within a transaction fold into one).
+SELECT pg_notify(%(channel)s, %(payload)s)
