@@ -6,9 +6,8 @@ from collections import Counter
 
 import pytest
 
-from stepwell.console.graph.labels import choice_label, shorten
 from stepwell.console.graph.model import EdgeKind, NodeKind, build_graph, encode_name
-from tests.console.graph_fixtures import ITERATOR, MIXED, ODD_NAME, all_definitions, raw_transitions
+from tests.console.graph.fixtures import ITERATOR, MIXED, ODD_NAME, all_definitions, raw_transitions
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9_.~/@-]+$")
 
@@ -94,36 +93,6 @@ def test_labels_of_the_mixed_definition() -> None:
     }
     catches = [e for e in graph.edges() if e.kind is EdgeKind.CATCH]
     assert ("States.Timeout", "Custom.Error") in [e.errors for e in catches]
-
-
-@pytest.mark.parametrize(
-    ("rule", "text"),
-    [
-        ({"Variable": "$.n", "NumericEquals": 5}, "$.n == 5"),
-        ({"Variable": "$.n", "NumericLessThanEquals": 1.5}, "$.n <= 1.5"),
-        ({"Variable": "$.n", "NumericGreaterThanEqualsPath": "$.m"}, "$.n >= $.m"),
-        ({"Variable": "$.s", "StringLessThan": "b"}, '$.s < "b"'),
-        ({"Variable": "$.s", "StringMatches": "log-*.txt"}, '$.s matches "log-*.txt"'),
-        ({"Variable": "$.b", "BooleanEquals": False}, "$.b == false"),
-        ({"Variable": "$.t", "TimestampGreaterThan": "2026-01-01T00:00:00Z"}, '$.t > "2026-01-01T00:00:00Z"'),
-        ({"Variable": "$.v", "IsNull": False}, "$.v is not null"),
-        ({"Variable": "$.v", "IsTimestamp": True}, "$.v is timestamp"),
-        ({"Variable": "$$.Execution.Name", "StringEqualsPath": "$.name"}, "$$.Execution.Name == $.name"),
-        (
-            {"Or": [{"Variable": "$.a", "IsString": True}, {"Variable": "$.a", "IsNumeric": True}]},
-            "Or($.a is string, $.a is numeric)",
-        ),
-        ({"Condition": "{%  $states.input.n\n  > 5 %}"}, "$states.input.n > 5"),
-        ({"Condition": True}, "true"),
-    ],
-)
-def test_choice_rules_read_like_code(rule: dict[str, object], text: str) -> None:
-    assert choice_label(rule) == text
-
-
-def test_shorten_keeps_one_line_and_marks_the_cut() -> None:
-    assert shorten("a\n b", 10) == "a b"
-    assert shorten("x" * 40, 10) == "x" * 9 + "…"
 
 
 def test_digest_tells_definitions_apart() -> None:

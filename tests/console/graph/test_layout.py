@@ -6,14 +6,12 @@ from itertools import combinations
 
 import pytest
 
-from stepwell.console.graph.coordinates import isotonic_with_gaps
 from stepwell.console.graph.export import layout_dict
 from stepwell.console.graph.geometry import Box
 from stepwell.console.graph.layout import GraphLayout, PlacedScope, layout_definition, layout_graph
 from stepwell.console.graph.model import EdgeKind, build_graph
-from stepwell.console.graph.ordering import count_crossings, order_layers
 from stepwell.console.graph.sample import mixed_definition
-from tests.console.graph_fixtures import MIXED, all_definitions, example_texts
+from tests.console.graph.fixtures import MIXED, all_definitions, example_texts
 
 
 def _layout(text: str) -> GraphLayout:
@@ -117,22 +115,3 @@ def test_layouts_are_cached_per_definition() -> None:
     text = json.dumps(mixed_definition(30))
     assert layout_definition(text) is layout_definition(text)
     assert layout_definition(text) is not layout_definition(json.dumps(mixed_definition(31)))
-
-
-def test_isotonic_placement_keeps_order_and_gaps() -> None:
-    placed = isotonic_with_gaps([10.0, 10.0, 10.0], [1.0, 1.0, 1.0], [5.0, 5.0])
-    assert placed == pytest.approx([5.0, 10.0, 15.0])
-    assert isotonic_with_gaps([0.0, 100.0], [1.0, 1.0], [10.0]) == [0.0, 100.0]
-    # a heavy vertex stays, a light one steps aside
-    placed = isotonic_with_gaps([0.0, 0.0], [100.0, 1.0], [10.0])
-    assert placed[0] == pytest.approx(-10 / 101, abs=1e-9) and placed[1] - placed[0] == pytest.approx(10.0)
-
-
-def test_barycenter_sweeps_remove_a_crossing() -> None:
-    # 0 -> 3, 1 -> 2 cross when layer 1 is [2, 3]
-    layers = [[0, 1], [2, 3]]
-    preds = [[], [], [1], [0]]
-    succs = [[3], [2], [], []]
-    assert count_crossings(layers, succs) == 1
-    ordered = order_layers(layers, preds, succs)
-    assert count_crossings(ordered, succs) == 0

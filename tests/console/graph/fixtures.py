@@ -8,7 +8,7 @@ from typing import Any
 
 from stepwell.console.graph.sample import mixed_definition
 
-EXAMPLES = sorted(Path(__file__).parents[2].joinpath("examples").glob("*/*.asl.json"))
+EXAMPLES = sorted(Path(__file__).parents[3].joinpath("examples").glob("*/*.asl.json"))
 ODD_NAME = "<b>\"&'"
 
 # Every edge kind, a self-loop, a loop back, nested Parallel in Map in Parallel, JSONata, an odd name.
@@ -148,7 +148,7 @@ def all_definitions() -> list[tuple[str, str]]:
 def raw_transitions(program: dict[str, Any]) -> list[tuple[str, str, str, tuple[str, ...]]]:
     """(source name, target name, kind, errors) of every transition in a program and those nested in
     it, read straight from the JSON (independently of graph_model)."""
-    out = []
+    out: list[tuple[str, str, str, tuple[str, ...]]] = []
     for name, state in program["States"].items():
         for rule in state.get("Choices", ()):
             out.append((name, rule["Next"], "choice", ()))

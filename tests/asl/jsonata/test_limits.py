@@ -131,11 +131,12 @@ def test_deep_recursion_in_a_thread_with_a_small_stack_is_the_stack_error() -> N
 def test_pad_to_a_huge_width_is_refused_before_the_string_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[int] = []
     original = jsonata_engine.jsonata_sized.Functions.pad
-    monkeypatch.setattr(
-        jsonata_engine.jsonata_sized.Functions,
-        "pad",
-        staticmethod(lambda s, w, c: built.append(w) or original(s, w, c)),
-    )
+
+    def recording_pad(s: Any, w: Any, c: Any) -> Any:
+        built.append(w)
+        return original(s, w, c)
+
+    monkeypatch.setattr(jsonata_engine.jsonata_sized.Functions, "pad", staticmethod(recording_pad))
     for text in ('{% $pad("x", 1000000000) %}', '{% $pad("x", -1000000000, "#") %}'):
         assert cause_of(text) == threw(text, MEMORY)
     assert built == []

@@ -9,7 +9,7 @@ import pytest
 from stepwell.console.graph.model import EdgeKind, build_graph
 from stepwell.console.graph.style import STATUSES
 from stepwell.console.graph.svg import render_svg
-from tests.console.graph_fixtures import MIXED, ODD_NAME, all_definitions
+from tests.console.graph.fixtures import MIXED, ODD_NAME, all_definitions
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -12,7 +12,7 @@ from stepwell.asl.jsonata import UNDEFINED, compile_jsonata
 from stepwell.asl.jsonata.builtins import javascript_number_text
 from stepwell.asl.jsonata.functions import java_random_double
 from stepwell.asl.scope import Entropy, Scope
-from tests.asl.test_jsonata import cause_of, ev, sig, threw
+from tests.asl.jsonata.test_jsonata import cause_of, ev, sig, threw
 
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 

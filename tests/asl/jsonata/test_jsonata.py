@@ -290,7 +290,7 @@ def test_arithmetic_on_infinity_is_out_of_range() -> None:
 
 def test_output_literals_stay_literal_at_any_depth() -> None:
     # outputdecl__test_base_cases__BASE_LITERALS: nothing but "{% %}" strings is evaluated.
-    template = {
+    template: dict[str, Any] = {
         "constant_null": None,
         "constant_float": 0.1,
         "constant_not_jsonata": " {% states.input %} ",
