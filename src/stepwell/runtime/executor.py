@@ -95,7 +95,7 @@ class Executor:
                     )
                     os._exit(EXIT_LEASE_LOST)
                 for dead in self.store.dead_nodes():
-                    adopted = self.submit(partial(Batch.adopt, dead_node=dead)).result()
+                    adopted = self.submit(partial(Batch.adopt, dead_node=dead)).result(timeout=lease)
                     if adopted is not None:
                         log.warning("adopted the work of node %s, whose lease expired: %s", dead, adopted)
             except Exception:  # the database is away for a moment: try again at the next renewal
