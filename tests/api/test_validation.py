@@ -48,11 +48,6 @@ def test_a_weight_inside_a_list_of_structures_has_a_one_based_path() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (java_view.render): a list of structures prints class@hash, where AWS prints each "
-    "element with its members",
-)
 def test_too_many_routing_configurations_show_each_one() -> None:
     # aliases test_error_create_alias_invalid_router_configs (too_many_routing)
     routing = [

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from stepwell.console.history_index import ROOT, HistoryIndex
 from stepwell.console.ids import index_states
 from tests.console.recorded import (
@@ -119,14 +117,8 @@ def test_a_parallel_branch_is_a_frame() -> None:
     assert index.ended(branch.id)
 
 
-RETRY_BUG = (
-    "bug: AWS records a retry's ParallelStateStarted/MapStateStarted with previousEventId = the last "
-    "event of the failed branch or iteration; the index leaves it in that child frame, on the child "
-    "state's visit, so a Parallel's next attempt nests its branches under the previous branch"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=RETRY_BUG)
+# AWS records a retry's ParallelStateStarted/MapStateStarted with previousEventId = the last event of
+# the failed branch or iteration: the index puts it back on the container.
 def test_each_parallel_attempt_starts_new_branches_under_the_parallel() -> None:
     index = index_of(PARALLEL_RETRY)
     branches = [frame for frame in index.frames if frame.kind == "branch"]
@@ -140,7 +132,6 @@ def test_each_parallel_attempt_starts_new_branches_under_the_parallel() -> None:
     assert index.visit_of_event(9) is parallel
 
 
-@pytest.mark.xfail(strict=True, reason=RETRY_BUG)
 def test_a_map_retry_attempt_belongs_to_the_map() -> None:
     index = index_of(MAP_RETRY)
     for started in (9, 13):
@@ -230,6 +221,53 @@ def test_a_branch_start_recorded_with_previous_event_zero_is_found_from_the_defi
     assert all(frame.end_type == "ParallelStateSucceeded" for frame in branches.values())
     assert index.frame_of[index.position[8]] == ROOT
     assert index.start_time == 1001.0
+
+
+NESTED_PARALLEL = {
+    "StartAt": "Outer",
+    "States": {
+        "Outer": {
+            "Type": "Parallel",
+            "End": True,
+            "Retry": [{"ErrorEquals": ["States.ALL"]}],
+            "Branches": [
+                {
+                    "StartAt": "Inner",
+                    "States": {
+                        "Inner": {
+                            "Type": "Parallel",
+                            "End": True,
+                            "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E"}}}],
+                        }
+                    },
+                }
+            ],
+        }
+    },
+}
+
+
+def test_a_retry_after_a_nested_parallel_failed_starts_the_outer_parallel() -> None:
+    # The outer branch's last event is the inner Parallel's ParallelStateFailed: the retry's
+    # ParallelStateStarted belongs to the outer Parallel, not to the inner one that just ended.
+    history = [
+        event(1, 0, "ExecutionStarted"),
+        event(2, 1, "ParallelStateEntered", name="Outer"),
+        event(3, 2, "ParallelStateStarted"),
+        event(4, 3, "ParallelStateEntered", name="Inner"),
+        event(5, 4, "ParallelStateStarted"),
+        event(6, 5, "FailStateEntered", name="F"),
+        event(7, 6, "ParallelStateFailed"),
+        event(8, 7, "ParallelStateStarted"),
+        event(9, 8, "ParallelStateEntered", name="Inner"),
+    ]
+    index = HistoryIndex(history, index_states(NESTED_PARALLEL))
+    outer = index.visit_of_event(2)
+    assert index.visit_of_event(8) is outer and index.frame_of[index.position[8]] == ROOT
+    second = index.visit_of_event(9)
+    assert second is not None and second.name == "Inner"
+    assert index.frames[second.frame].parent == ROOT
+    assert index.instance(second.frame) == (("Outer", 0),)
 
 
 def test_an_open_frame_has_not_ended() -> None:

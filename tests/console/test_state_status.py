@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from stepwell.console.state_status import (
     AGGREGATE_ORDER,
     Failure,
@@ -123,11 +121,6 @@ def test_a_map_retried_until_it_failed() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (history_index): a retried Parallel's next attempt nests under the failed branch, "
-    "so the Parallel shows cancelled and the banner's path repeats the branch",
-)
 def test_a_parallel_retried_until_it_failed() -> None:
     assert statuses(PARALLEL_RETRY) == {
         "ParallelState": "failed",

@@ -8,7 +8,16 @@ from typing import Any
 import pytest
 
 from stepwell.console.step_details import StepDetails, step_details
-from tests.console.recorded import MAP_BREAK, MAP_CATCH, MAP_RETRY, WAIT_FAIL, as_api, recorded
+from tests.console.recorded import (
+    MAP_BREAK,
+    MAP_CATCH,
+    MAP_RETRY,
+    PARALLEL_CATCH,
+    PARALLEL_RETRY,
+    WAIT_FAIL,
+    as_api,
+    recorded,
+)
 
 
 def details(name: str, state_id: str, iteration: tuple[str, int] | None = None) -> StepDetails:
@@ -77,21 +86,11 @@ def test_an_unknown_state_id_is_a_key_error() -> None:
         step_details(definition, events, "Nowhere")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a Fail state's error is looked for in its FailStateEntered event, which AWS records "
-    "with name and input only, so the panel shows no error (and the blamed fallback is never reached)",
-)
 def test_a_fail_state_shows_its_error() -> None:
     step = details(MAP_RETRY, "MapState/0/HandleItemFail")
     assert (step.status, step.error, step.cause) == ("failed", "HandleItemFailError", "HandleItemFailCause")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a caught Map failure has no error of its own (MapStateFailed carries none): the panel "
-    'shows no error and its data flow\'s result is {"Error":null,"Cause":""}, not the caught error',
-)
 def test_a_caught_map_failure_shows_the_error_the_catch_handled() -> None:
     step = details(MAP_CATCH, "MapState")
     assert step.status == "caught_error"
@@ -110,9 +109,6 @@ def test_a_caught_map_failure_keeps_its_recorded_output() -> None:
     assert flow_of(step)["afterResultSelector"] == (None, "not_applicable")
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug (history_index): a Map retry's MapStateStarted lands on the iteration's state"
-)
 def test_each_map_run_is_an_attempt() -> None:
     step = details(MAP_RETRY, "MapState")
     assert [(attempt.number, attempt.first_event_id, attempt.outcome) for attempt in step.attempts] == [
@@ -120,6 +116,27 @@ def test_each_map_run_is_an_attempt() -> None:
         (2, 9, "failed"),
         (3, 13, "failed"),
     ]
+    # No event of the Map's carries the error: each attempt's is its failed iteration's.
+    assert {(attempt.error, attempt.cause) for attempt in step.attempts} == {
+        ("HandleItemFailError", "HandleItemFailCause")
+    }
+    assert (step.status, step.error) == ("failed", "HandleItemFailError")
+
+
+def test_each_parallel_run_is_an_attempt_failed_by_its_branch() -> None:
+    step = details(PARALLEL_RETRY, "ParallelState")
+    assert [(attempt.first_event_id, attempt.outcome, attempt.error) for attempt in step.attempts] == [
+        (3, "failed", "FailureType"),
+        (5, "failed", "FailureType"),
+        (7, "failed", "FailureType"),
+    ]
+    assert (step.status, step.error, step.cause) == ("failed", "FailureType", "Cause description")
+    assert step.event_ids == (2, 3, 5, 7, 9)
+
+
+def test_a_caught_parallel_failure_shows_the_branch_error() -> None:
+    step = details(PARALLEL_CATCH, "ParallelState")
+    assert (step.status, step.error, step.cause) == ("caught_error", "FailureType", "Cause description")
 
 
 def task_history() -> list[dict[str, Any]]:

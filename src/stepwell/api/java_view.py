@@ -7,13 +7,12 @@ Violation messages show values as Java's ``toString`` prints them, lengths are J
 
 from __future__ import annotations
 
-import zlib
+from decimal import Decimal
 from typing import Any
 
 from stepwell.api.shapes import SHAPES
 
 _HASHMAP_CAPACITY = 32
-_MODEL_PACKAGE = "com.amazonaws.swf.service.v2.model"
 
 
 def _java_string_hash(text: str) -> int:
@@ -53,9 +52,20 @@ def java_float(value: float) -> str:
         return f"{value:.1f}"
     if 1e-3 <= abs(value) < 1e7:
         return repr(value)
-    mantissa, exponent = f"{value:e}".split("e")
-    mantissa = repr(float(mantissa))
-    return f"{mantissa}E{int(exponent)}"
+    # Java's computerized scientific notation: the shortest digits that give the value back (as
+    # repr finds them), one digit before the point and at least one after it.
+    digits, exponent = _shortest_digits(abs(value))
+    sign = "-" if value < 0 else ""
+    return f"{sign}{digits[0]}.{digits[1:] or '0'}E{exponent}"
+
+
+def _shortest_digits(value: float) -> tuple[str, int]:
+    """The shortest round-tripping significant digits of a positive ``value``, and the power of
+    ten of the first one: 12345678.0 is ("12345678", 7), 1.5e-05 is ("15", -5)."""
+    _, digit_tuple, exponent = Decimal(repr(value)).normalize().as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    assert isinstance(exponent, int)
+    return digits, exponent + len(digits) - 1
 
 
 def render(value: Any, shape_name: str | None = None) -> str:
@@ -77,7 +87,11 @@ def render(value: Any, shape_name: str | None = None) -> str:
     if shape.get("type") == "map":
         inner = shape["value"]["shape"]
         return "{" + ", ".join(f"{key}={render(item, inner)}" for key, item in value.items()) + "}"
-    # A structure: the model class has no toString, so Java prints class@identityHash. The hash
-    # is arbitrary on AWS; ours is a stable digest of the value.
-    digest = zlib.crc32(repr(sorted(value.items())).encode())
-    return f"{_MODEL_PACKAGE}.{shape_name}@{digest:x}"
+    # A structure prints as a Lombok toString, its members in model order, an absent one as null:
+    # recorded for CreateStateMachineAlias (aliases test_error_create_alias_invalid_router_configs),
+    # "RoutingConfigurationListItem(stateMachineVersionArn=arn:...:1, weight=50)".
+    members = shape.get("members", {})
+    shown = ", ".join(
+        f"{name}={render(value.get(name), member['shape'])}" for name, member in members.items()
+    )
+    return f"{shape_name}({shown})"

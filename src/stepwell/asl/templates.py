@@ -180,6 +180,8 @@ def json_type_phrase(value: Any) -> str:
     """How AWS's messages name a JSON value's type: "a string", "an object", "null", ..."""
     if value is None:
         return "null"
+    if isinstance(value, str):
+        return "a string"
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, int | float):

@@ -15,6 +15,9 @@ sequences (reference §6.3):
 * ``ParallelState{Succeeded,Failed,Aborted}`` / ``MapState{Succeeded,Failed,Aborted}`` point to the last
   event of a child branch or iteration, and ``…StateExited`` may too (on success a Map's Exited "points to
   the same predecessor as Succeeded"): they are put back on the container's own frame.
+* a retry's ``ParallelStateStarted`` / ``MapStateStarted`` points to the last event of the failed
+  attempt's branch or iteration (``scenarios__test_parallel_state_retry``: ``ParallelStateStarted``
+  #5 follows ``FailStateEntered`` #4 of branch 0): it too is put back on the container's frame.
 * AWS (not stepwell) records the first state of a Parallel branch and ``EvaluationFailed`` with
   ``previousEventId`` 0: the branch is then found from the definition, the visit from ``details.state``.
 
@@ -49,6 +52,8 @@ from stepwell.console.history_events import (
 from stepwell.console.ids import StateRef, encode_name, scope_path
 
 ROOT = 0  # the id of the execution's top-level frame
+# The events that start an attempt of a container: (its state type, the kind of its child frames).
+CONTAINER_START = {"ParallelStateStarted": ("Parallel", "branch"), "MapStateStarted": ("Map", "iteration")}
 
 
 @dataclass(slots=True)
@@ -208,6 +213,8 @@ class HistoryIndex:
         if role == OTHER:
             if before_visit < 0 and kind == "EvaluationFailed":  # AWS records it with previousEventId 0
                 return self._latest_visit(str(details_of(event).get("state", "")), before_frame, before_visit)
+            if kind in CONTAINER_START:
+                return self._container_start(kind, before_frame, before_visit)
             return before_frame, before_visit
         if role == EXECUTION:
             return ROOT, -1
@@ -307,6 +314,23 @@ class HistoryIndex:
             if visit.kind == wanted_kind and visit.running and visit.frame == before_frame:
                 return before_frame, before_visit
         # ... else the last event of one of its branches or iterations.
+        frame: Frame | None = self.frames[before_frame]
+        while frame is not None and frame.parent is not None:
+            if frame.kind == child_kind:
+                return frame.parent, frame.owner
+            frame = self.frames[frame.parent]
+        return before_frame, before_visit
+
+    def _container_start(self, kind: str, before_frame: int, before_visit: int) -> tuple[int, int]:
+        """A retry's ``ParallelStateStarted``/``MapStateStarted`` points to the last event of the
+        failed attempt's branch or iteration: it is put back on the container's own frame."""
+        wanted_kind, child_kind = CONTAINER_START[kind]
+        # The first attempt: the container's own …StateEntered (a nested container that has ended,
+        # the last event of a failed branch, is a child, not the one starting).
+        if before_visit >= 0:
+            visit = self.visits[before_visit]
+            if visit.kind == wanted_kind and visit.running and visit.frame == before_frame:
+                return before_frame, before_visit
         frame: Frame | None = self.frames[before_frame]
         while frame is not None and frame.parent is not None:
             if frame.kind == child_kind:

@@ -106,8 +106,8 @@ def step_details(
     visit = _chosen_visit(index, visits)
     entered = index.event(visit.entered) or {}
     exited = index.event(visit.exited) if visit.exited else None
-    attempts = _attempts(index, visit)
-    error, cause = _latest_error(index, visit)
+    attempts = _attempts(index, visit, refs)
+    error, cause = _latest_error(index, visit, refs)
     last = index.event(visit.events[-1]) or entered
     return StepDetails(
         state_id=state_id,
@@ -137,7 +137,7 @@ def _chosen_visit(index: HistoryIndex, visits: list[Visit]) -> Visit:
     return min(latest.values(), key=lambda v: (rank[visit_status(index, v)], -v.entered))
 
 
-def _attempts(index: HistoryIndex, visit: Visit) -> tuple[Attempt, ...]:
+def _attempts(index: HistoryIndex, visit: Visit, refs: Mapping[str, StateRef]) -> tuple[Attempt, ...]:
     attempts: list[Attempt] = []
     current: dict[str, Any] | None = None
     for event_id in visit.events:
@@ -146,6 +146,15 @@ def _attempts(index: HistoryIndex, visit: Visit) -> tuple[Attempt, ...]:
         details = details_of(event)
         if kind in ATTEMPT_START:
             if current is not None:
+                if current["outcome"] == Status.IN_PROGRESS:
+                    # Only a failure is retried, and a Parallel's or Map's failed attempt records no
+                    # error event: the retry's …StateStarted points to the failed child's last event
+                    # (scenarios__test_map_state_retry: MapStateStarted #9 <- FailStateEntered #7).
+                    error, cause = _error_of(index, visit, event, refs)
+                    failed_at = index.event(int(event.get("previousEventId") or 0)) or {}
+                    current.update(
+                        outcome="failed", error=error, cause=cause, ended_at=timestamp_of(failed_at)
+                    )
                 attempts.append(_attempt(current))
             current = {
                 "number": len(attempts) + 1,
@@ -165,7 +174,8 @@ def _attempts(index: HistoryIndex, visit: Visit) -> tuple[Attempt, ...]:
             current.update(outcome="succeeded", output=details.get("output"), ended_at=timestamp_of(event))
         elif kind in STATE_ERRORS:
             outcome = "timed_out" if kind.endswith("TimedOut") else "failed"
-            current.update(outcome=outcome, error=details.get("error"), cause=details.get("cause"))
+            error, cause = _error_of(index, visit, event, refs)
+            current.update(outcome=outcome, error=error, cause=cause)
             current["ended_at"] = timestamp_of(event)
         elif kind in STATE_ABORTED:
             current.update(outcome="cancelled", ended_at=timestamp_of(event))
@@ -181,16 +191,58 @@ def _attempt(fields: dict[str, Any]) -> Attempt:
     return Attempt(**fields)
 
 
-def _latest_error(index: HistoryIndex, visit: Visit) -> tuple[str | None, str | None]:
+def _latest_error(
+    index: HistoryIndex, visit: Visit, refs: Mapping[str, StateRef]
+) -> tuple[str | None, str | None]:
     for event_id in reversed(visit.events):
         event = index.event(event_id) or {}
-        if event.get("type") in STATE_ERRORS or event.get("type") == "FailStateEntered":
-            details = details_of(event)
-            return details.get("error"), details.get("cause")
+        kind = event.get("type")
+        if kind == "FailStateEntered":  # recorded with name and input only: the error is the state's
+            error, cause = _fail_state_error(refs.get(visit.name))
+            if error is not None:
+                return error, cause
+            break
+        if kind in STATE_ERRORS:
+            error, cause = _error_of(index, visit, event, refs)
+            if error is not None or cause is not None:
+                return error, cause
+            break
     if visit.blamed and index.terminal is not None:  # e.g. a Pass whose InputPath matched nothing
         details = details_of(index.terminal)
         return details.get("error"), details.get("cause")
     return None, None
+
+
+def _error_of(
+    index: HistoryIndex, visit: Visit, failed: Mapping[str, Any], refs: Mapping[str, StateRef]
+) -> tuple[str | None, str | None]:
+    """The error of a failure event of ``visit``: its own, or a Parallel's or Map's failed child's."""
+    details = details_of(failed)
+    if "error" in details or "cause" in details:
+        return details.get("error"), details.get("cause")
+    child = _failed_child(index, visit, failed)
+    return _latest_error(index, child, refs) if child is not None else (None, None)
+
+
+def _fail_state_error(ref: StateRef | None) -> tuple[str | None, str | None]:
+    """A Fail state's constant Error and Cause, from its definition (ErrorPath, CausePath and
+    JSONata expressions are evaluated at run time: the history does not record what they gave)."""
+    if ref is None:
+        return None, None
+    error, cause = ref.definition.get("Error"), ref.definition.get("Cause")
+    return (error if _is_constant(error) else None), (cause if _is_constant(cause) else None)
+
+
+def _is_constant(value: Any) -> bool:
+    return isinstance(value, str) and not (value.startswith("{%") and value.endswith("%}"))
+
+
+def _failed_child(index: HistoryIndex, visit: Visit, failed: Mapping[str, Any]) -> Visit | None:
+    """The visit a ParallelStateFailed / MapStateFailed points to: they carry no error of their own
+    (all recorded cases: "MapStateFailed": {}), and previousEventId is the failing branch's or
+    iteration's last event (scenarios__test_map_state_catch: MapStateFailed #9 <- FailStateEntered #7)."""
+    child = index.visit_of_event(int(failed.get("previousEventId") or 0))
+    return child if child is not None and child.id != visit.id else None
 
 
 def _recorded(

@@ -24,12 +24,6 @@ def test_isotonic_pools_violators_to_their_weighted_mean() -> None:
     assert placed == pytest.approx([10.0, 20.0, 60.0])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: an empty layer (no wanted places, no gaps) raises ValueError from zip(strict=True): "
-    "offsets starts as [0.0] whatever the length; layout_flat meets one when a forced sink has no "
-    "edge into it",
-)
 def test_an_empty_layer_places_nothing() -> None:
     assert isotonic_with_gaps([], [], []) == []
 

@@ -48,11 +48,6 @@ def test_a_client_is_made_once_with_the_endpoint_region_credentials_and_one_atte
     assert (credentials.access_key, credentials.secret_key) == ("testing", "testing")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Config(retries={'max_attempts': 1}) is one RETRY in botocore (total_max_attempts 2), "
-    "so every failed call is sent twice; one attempt is total_max_attempts=1",
-)
 def test_a_call_is_sent_once() -> None:
     # "Step Functions makes one attempt per task attempt; retrying is the state's Retry's job."
     clients = AwsClients(REGION, {"*": "http://127.0.0.1:1"}, **FAKE_CREDENTIALS)

@@ -79,6 +79,8 @@ def isotonic_with_gaps(
     wanted: Sequence[float], weights: Sequence[float], gaps: Sequence[float]
 ) -> list[float]:
     """argmin sum(w_i (x_i - wanted_i)^2) subject to x[i+1] - x[i] >= gaps[i] (pool adjacent violators)."""
+    if not wanted:  # an empty layer (a forced sink with no edge into it): nothing to place
+        return []
     offsets = [0.0]
     for gap in gaps:
         offsets.append(offsets[-1] + gap)

@@ -69,7 +69,9 @@ class AwsClients:
             aws_session_token=aws_session_token,
         )
         # Step Functions makes one attempt per task attempt; retrying is the state's Retry's job.
-        self._config = config or Config(retries={"max_attempts": 1, "mode": "standard"})
+        # botocore's ``max_attempts`` counts retries (1 would send a failed call twice);
+        # ``total_max_attempts`` counts the first attempt too, so 1 is a single send.
+        self._config = config or Config(retries={"total_max_attempts": 1, "mode": "standard"})
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
 
