@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from stepwell.runtime.store.one_node import OneNode, OneNodeTransaction
 from stepwell.runtime.store.protocol import Conflict
 from stepwell.runtime.store.records import (
     RUNNING,
@@ -41,12 +42,10 @@ def _event_id(event: dict[str, Any]) -> int:
     return event_id
 
 
-class MemoryStore:
+class MemoryStore(OneNode):
     """A backend of dicts; ``open()`` and ``close()`` have nothing to do."""
 
     name = "memory"
-    exclusive = True  # one process: its own
-    node = "local"
 
     def __init__(self) -> None:
         self._transaction = MemoryTransaction()
@@ -64,19 +63,6 @@ class MemoryStore:
 
     def close(self) -> None:
         pass
-
-    # ---- many nodes: a memory store has one -------------------------------------------------
-    def join(self, lease_seconds: float) -> None:
-        pass
-
-    def renew(self, lease_seconds: float) -> bool:
-        return True
-
-    def dead_nodes(self) -> list[str]:
-        return []
-
-    def listen(self, on_notice: Callable[[str, str], None]) -> None:
-        pass  # every change is this process's own
 
 
 class MemoryReads:
@@ -185,7 +171,7 @@ class MemoryReads:
             return sorted((t for t in found if t.status in _BACKLOG), key=lambda t: t.created)
 
 
-class MemoryTransaction(MemoryReads):
+class MemoryTransaction(MemoryReads, OneNodeTransaction):
     """The writes, each logging its undo. Use only inside ``transaction()``."""
 
     def __init__(self) -> None:
@@ -496,13 +482,6 @@ class MemoryTransaction(MemoryReads):
 
     def count_invocations(self, arn: str, state_name: str) -> int:
         return self._invocations.get((arn, state_name), 0)
-
-    # ---- many nodes: none ---------------------------------------------------------------------
-    def adopt(self, dead_node: str) -> tuple[list[TimerRecord], list[TaskRecord]] | None:
-        return None
-
-    def notify(self, topic: str, subject: str) -> None:
-        pass
 
 
 def _restore(table: dict[Any, Any], key: Any, old: Any) -> None:

@@ -16,13 +16,14 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from stepwell.runtime.store import rows
 from stepwell.runtime.store.migrations import apply_migrations
+from stepwell.runtime.store.one_node import OneNode, OneNodeTransaction
 from stepwell.runtime.store.protocol import Conflict, StoreError, chunks
 from stepwell.runtime.store.queries import load_queries
 from stepwell.runtime.store.records import (
@@ -52,12 +53,10 @@ def _connect(path: str, durability: str) -> sqlite3.Connection:
     return connection
 
 
-class SqliteStore:
+class SqliteStore(OneNode):  # one process writes the file
     """The database file, its migrations, and its connections."""
 
     name = "sqlite"
-    exclusive = True  # one process writes the file
-    node = "local"
 
     def __init__(self, path: str | Path, durability: str = "normal"):
         self.path = str(path)
@@ -91,19 +90,6 @@ class SqliteStore:
         if self._writer is not None:
             self._writer.db.close()
             self._writer = None
-
-    # ---- many nodes: SQLite has one --------------------------------------------------------
-    def join(self, lease_seconds: float) -> None:
-        pass
-
-    def renew(self, lease_seconds: float) -> bool:
-        return True
-
-    def dead_nodes(self) -> list[str]:
-        return []
-
-    def listen(self, on_notice: Callable[[str, str], None]) -> None:
-        pass  # every change is this process's own
 
 
 class _SqliteMigrations:
@@ -208,7 +194,7 @@ class SqliteReads:
         return [TaskRecord(**row) for row in self._all("activity_backlog", activity_arn=activity_arn)]
 
 
-class SqliteTransaction(SqliteReads):
+class SqliteTransaction(SqliteReads, OneNodeTransaction):
     """The one writing connection. Use only inside ``transaction()``, from one thread."""
 
     _seq: int | None = None
@@ -402,9 +388,3 @@ class SqliteTransaction(SqliteReads):
     def count_invocations(self, arn: str, state_name: str) -> int:
         row = self._one("count_invocations", arn=arn, state_name=state_name)
         return int(row[0]) if row is not None else 0
-
-    def adopt(self, dead_node: str) -> tuple[list[TimerRecord], list[TaskRecord]] | None:
-        return None  # no other node
-
-    def notify(self, topic: str, subject: str) -> None:
-        pass
