@@ -260,9 +260,6 @@ class Batch:
         for live in self.live.values():
             if not live.dirty or live.snapshot is None:
                 continue
-            if live.events:
-                self.db.append_history(live.arn, live.events)
-                live.events = []
             finish = live.finished
             if finish is None:
                 snapshot = jsoncodec.dumps(
@@ -297,6 +294,9 @@ class Batch:
                         cause=cause,
                         stopped=live.stopped,
                     )
+            if live.events:  # after the row: a store may key history by the execution's row
+                self.db.append_history(live.arn, live.events)
+                live.events = []
             if live.new_record is None:
                 live.version += 1
             live.new_record = None

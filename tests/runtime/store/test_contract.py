@@ -424,6 +424,7 @@ def test_readers_see_committed_state_only(store: Store) -> None:
 def test_history_is_read_in_pages_both_ways(store: Store) -> None:
     arn = E + "m:e1"
     written = events(1, 1234)
+    started(store, execution("e1"))  # history belongs to a written execution
     with store.writer.transaction() as db:
         db.append_history(arn, written[:1])
         db.append_history(arn, written[1:20])

@@ -402,7 +402,7 @@ class _Queries:
     def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[dict[str, Any]]:
         query = "history_reverse" if reverse else "history_forward"
         found = self._all(query, {"arn": arn, "after": after_id, "limit": limit})
-        return rows.history_page((bytes(row["events"]) for row in found), after_id, limit, reverse)
+        return rows.history_page(arn, (bytes(row["events"]) for row in found), after_id, limit, reverse)
 
     def execution_counts(self) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}
@@ -579,7 +579,7 @@ class PostgresTransaction(_Queries):
     def insert_execution(self, execution: ExecutionRecord, snapshot: bytes | None) -> None:
         values = rows.execution_fields(execution)
         del values["seq"]  # drawn from the sequence
-        values["snapshot"] = snapshot
+        values["snapshot"] = rows.pack_snapshot(execution.arn, snapshot)
         values["error"], values["cause"] = _bytes(execution.error), _bytes(execution.cause)
         self._write("insert_execution", values)
 
@@ -587,10 +587,12 @@ class PostgresTransaction(_Queries):
         row = self._one("running", {"arn": arn})
         if row is None:
             return None
-        return Running(_execution(row), bytes(row["snapshot"]))
+        return Running(_execution(row), rows.unpack_snapshot(arn, row["snapshot"]))
 
     def save_snapshot(self, arn: str, snapshot: bytes, version: int) -> None:
-        self._write("save_snapshot", {"arn": arn, "snapshot": snapshot, "version": version})
+        self._write(
+            "save_snapshot", {"arn": arn, "snapshot": rows.pack_snapshot(arn, snapshot), "version": version}
+        )
 
     def finish_execution(
         self,
@@ -624,7 +626,7 @@ class PostgresTransaction(_Queries):
                     "arn": arn,
                     "first_id": chunk[0]["id"],
                     "last_id": chunk[-1]["id"],
-                    "events": rows.dump_events(chunk),
+                    "events": rows.dump_events(arn, chunk),
                 },
             )
 

@@ -123,7 +123,10 @@ class Transaction(Reads, Protocol):
     ) -> None:
         """The execution's end (its snapshot goes). Raises Conflict as save_snapshot does."""
 
-    def append_history(self, arn: str, events: Sequence[dict[str, Any]]) -> None: ...
+    def append_history(self, arn: str, events: Sequence[dict[str, Any]]) -> None:
+        """The events, after the execution's row (``insert_execution``, before or earlier in this
+        transaction): a store may key history by the row's number."""
+
     def purge_executions(self, stopped_before: float, limit: int) -> int:
         """Delete up to ``limit`` closed executions that stopped before the time, with their
         histories and tasks; returns how many went (AWS keeps closed executions 90 days)."""

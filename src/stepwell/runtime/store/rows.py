@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from stepwell.asl import jsoncodec
+from stepwell.runtime.store import packing
 from stepwell.runtime.store.records import ExecutionRecord, Parent
 
 _EXECUTION_COLUMNS = tuple(f.name for f in dataclasses.fields(ExecutionRecord))
@@ -35,18 +36,28 @@ def execution_fields(record: ExecutionRecord) -> dict[str, Any]:
     return values
 
 
-def dump_events(events: Sequence[dict[str, Any]]) -> bytes:
-    return jsoncodec.dumps(list(events))
+def dump_events(arn: str, events: Sequence[dict[str, Any]]) -> bytes:
+    """A history chunk as stored (packing.py)."""
+    return packing.pack(arn, jsoncodec.dumps(list(events)))
+
+
+def pack_snapshot(arn: str, snapshot: bytes | None) -> bytes | None:
+    return None if snapshot is None else packing.pack(arn, snapshot)
+
+
+def unpack_snapshot(arn: str, stored: bytes) -> bytes:
+    return packing.unpack(arn, bytes(stored))
 
 
 def history_page(
-    chunks: Iterable[bytes | str], after_id: int, limit: int, reverse: bool
+    arn: str, chunks: Iterable[bytes | str], after_id: int, limit: int, reverse: bool
 ) -> list[dict[str, Any]]:
-    """Up to ``limit`` events of the chunks (read in order, or newest first when ``reverse``) on
-    the far side of ``after_id``."""
+    """Up to ``limit`` events of the execution's stored chunks (read in order, or newest first when
+    ``reverse``) on the far side of ``after_id``."""
     out: list[dict[str, Any]] = []
     for chunk in chunks:
-        events = jsoncodec.loads(chunk, limits=False)
+        text = chunk if isinstance(chunk, str) else packing.unpack(arn, chunk)  # str: plain, old
+        events = jsoncodec.loads(text, limits=False)
         if reverse:
             out.extend(e for e in reversed(events) if e["id"] < after_id)
         else:

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from stepwell.runtime.store import rows
+from stepwell.runtime.store import packing, rows
 from stepwell.runtime.store.migrations import apply_migrations
 from stepwell.runtime.store.one_node import OneNode, OneNodeTransaction
 from stepwell.runtime.store.protocol import Conflict, StoreError, chunks
@@ -174,7 +174,7 @@ class SqliteReads:
     def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[dict[str, Any]]:
         query = "history_reverse" if reverse else "history_forward"
         cursor = self.db.execute(Q[query], {"arn": arn, "after": after_id})
-        return rows.history_page((chunk for (chunk,) in cursor), after_id, limit, reverse)
+        return rows.history_page(arn, (chunk for (chunk,) in cursor), after_id, limit, reverse)
 
     def execution_counts(self) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}
@@ -276,16 +276,18 @@ class SqliteTransaction(SqliteReads, OneNodeTransaction):
     def insert_execution(self, execution: ExecutionRecord, snapshot: bytes | None) -> None:
         values = rows.execution_fields(execution)
         values["seq"] = self._next_seq()
-        self._run("insert_execution", snapshot=snapshot, **values)
+        self._run("add_machine_key", state_machine_arn=execution.state_machine_arn)
+        self._run("add_revision", **{k: values[k] for k in ("revision_id", "definition", "role_arn")})
+        self._run("insert_execution", snapshot=rows.pack_snapshot(execution.arn, snapshot), **values)
 
     def running(self, arn: str) -> Running | None:
         row = self._one("running", arn=arn)
         if row is None:
             return None
-        return Running(rows.execution(row), row["snapshot"])
+        return Running(rows.execution(row), rows.unpack_snapshot(arn, row["snapshot"]))
 
     def save_snapshot(self, arn: str, snapshot: bytes, version: int) -> None:
-        if self._run("save_snapshot", arn=arn, snapshot=snapshot, version=version) != 1:
+        if self._run("save_snapshot", arn=arn, snapshot=packing.pack(arn, snapshot), version=version) != 1:
             raise Conflict(arn)
 
     def finish_execution(
@@ -319,7 +321,7 @@ class SqliteTransaction(SqliteReads, OneNodeTransaction):
                 arn=arn,
                 first_id=chunk[0]["id"],
                 last_id=chunk[-1]["id"],
-                events=rows.dump_events(chunk),
+                events=rows.dump_events(arn, chunk),
             )
 
     def purge_executions(self, stopped_before: float, limit: int) -> int:

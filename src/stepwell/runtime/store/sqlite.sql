@@ -22,22 +22,22 @@ UPDATE state_machines SET status = :status WHERE arn = :arn
 DELETE FROM state_machines WHERE arn = :arn
 
 -- name: delete_machine_history
-DELETE FROM history WHERE execution_arn IN (SELECT arn FROM executions WHERE state_machine_arn = :arn)
+DELETE FROM history WHERE execution IN (SELECT seq FROM executions WHERE machine = (SELECT id FROM machine_keys WHERE arn = :arn))
 
 -- name: delete_machine_tasks
-DELETE FROM tasks WHERE execution_arn IN (SELECT arn FROM executions WHERE state_machine_arn = :arn)
+DELETE FROM tasks WHERE execution_arn IN (SELECT arn FROM executions WHERE machine = (SELECT id FROM machine_keys WHERE arn = :arn))
 
 -- name: delete_machine_timers
-DELETE FROM timers WHERE execution_arn IN (SELECT arn FROM executions WHERE state_machine_arn = :arn)
+DELETE FROM timers WHERE execution_arn IN (SELECT arn FROM executions WHERE machine = (SELECT id FROM machine_keys WHERE arn = :arn))
 
 -- name: delete_machine_executions
-DELETE FROM executions WHERE state_machine_arn = :arn
+DELETE FROM executions WHERE machine = (SELECT id FROM machine_keys WHERE arn = :arn)
 
 -- name: closed_before
 SELECT arn FROM executions WHERE status != 'RUNNING' AND stopped < :before LIMIT :limit
 
 -- name: delete_execution_history
-DELETE FROM history WHERE execution_arn = :arn
+DELETE FROM history WHERE execution = (SELECT seq FROM executions WHERE arn = :arn)
 
 -- name: delete_execution_tasks
 DELETE FROM tasks WHERE execution_arn = :arn
@@ -46,7 +46,9 @@ DELETE FROM tasks WHERE execution_arn = :arn
 DELETE FROM executions WHERE arn = :arn
 
 -- name: has_running
-SELECT 1 FROM executions WHERE state_machine_arn = :machine_arn AND status = 'RUNNING' AND arn != :other_than LIMIT 1
+SELECT 1 FROM executions
+WHERE machine = (SELECT id FROM machine_keys WHERE arn = :machine_arn) AND status = 'RUNNING' AND arn != :other_than
+LIMIT 1
 
 -- name: activity
 SELECT * FROM activities WHERE arn = :arn
@@ -79,31 +81,44 @@ SELECT value FROM settings WHERE name = :name
 INSERT OR IGNORE INTO settings (name, value) VALUES (:name, :value)
 
 -- name: execution
-SELECT arn, state_machine_arn, name, status, input, started, definition, role_arn, revision_id,
-    output, error, cause, stopped, parent, trace_header, test_case, seq, version
-FROM executions WHERE arn = :arn
+SELECT e.arn, k.arn AS state_machine_arn, e.name, e.status, e.input, e.started, r.definition,
+    r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent, e.trace_header,
+    e.test_case, e.seq, e.version
+FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
+WHERE e.arn = :arn
 
 -- name: running
-SELECT arn, state_machine_arn, name, status, input, started, definition, role_arn, revision_id,
-    output, error, cause, stopped, parent, trace_header, test_case, seq, version, snapshot
-FROM executions WHERE arn = :arn AND status = 'RUNNING' AND snapshot IS NOT NULL
+SELECT e.arn, k.arn AS state_machine_arn, e.name, e.status, e.input, e.started, r.definition,
+    r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent, e.trace_header,
+    e.test_case, e.seq, e.version, e.snapshot
+FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
+WHERE e.arn = :arn AND e.status = 'RUNNING' AND e.snapshot IS NOT NULL
 
 -- name: executions
-SELECT arn, state_machine_arn, name, status, started, stopped, seq FROM executions
-WHERE state_machine_arn = :machine_arn AND seq < :before ORDER BY seq DESC LIMIT :limit
+SELECT arn, :machine_arn AS state_machine_arn, name, status, started, stopped, seq FROM executions
+WHERE machine = (SELECT id FROM machine_keys WHERE arn = :machine_arn) AND seq < :before
+ORDER BY seq DESC LIMIT :limit
 
 -- name: executions_by_status
-SELECT arn, state_machine_arn, name, status, started, stopped, seq FROM executions
-WHERE state_machine_arn = :machine_arn AND status = :status AND seq < :before ORDER BY seq DESC LIMIT :limit
+SELECT arn, :machine_arn AS state_machine_arn, name, status, started, stopped, seq FROM executions
+WHERE machine = (SELECT id FROM machine_keys WHERE arn = :machine_arn) AND status = :status
+    AND seq < :before ORDER BY seq DESC LIMIT :limit
 
 -- name: max_seq
 SELECT COALESCE(MAX(seq), 0) FROM executions
 
+-- name: add_machine_key
+INSERT OR IGNORE INTO machine_keys (arn) VALUES (:state_machine_arn)
+
+-- name: add_revision
+INSERT OR IGNORE INTO revisions (revision_id, definition, role_arn) VALUES (:revision_id, :definition, :role_arn)
+
 -- name: insert_execution
-INSERT INTO executions (arn, state_machine_arn, name, status, input, output, error, cause, started,
-    stopped, definition, role_arn, revision_id, snapshot, parent, trace_header, test_case, seq, version)
-VALUES (:arn, :state_machine_arn, :name, :status, :input, :output, :error, :cause, :started,
-    :stopped, :definition, :role_arn, :revision_id, :snapshot, :parent, :trace_header, :test_case, :seq, 0)
+INSERT INTO executions (seq, arn, machine, revision, name, status, input, output, error, cause,
+    started, stopped, snapshot, parent, trace_header, test_case, version)
+VALUES (:seq, :arn, (SELECT id FROM machine_keys WHERE arn = :state_machine_arn),
+    (SELECT id FROM revisions WHERE revision_id = :revision_id), :name, :status, :input, :output,
+    :error, :cause, :started, :stopped, :snapshot, :parent, :trace_header, :test_case, 0)
 
 -- name: save_snapshot
 UPDATE executions SET snapshot = :snapshot, version = version + 1 WHERE arn = :arn AND version = :version
@@ -114,19 +129,19 @@ UPDATE executions SET status = :status, output = :output, error = :error, cause 
 WHERE arn = :arn AND version = :version
 
 -- name: execution_counts
-SELECT state_machine_arn, status, COUNT(*) AS n FROM executions GROUP BY 1, 2
+SELECT k.arn, e.status, COUNT(*) AS n FROM executions e JOIN machine_keys k ON k.id = e.machine GROUP BY 1, 2
 
 -- name: children
 SELECT target FROM tasks WHERE execution_arn = :arn AND kind = 'child' AND target IS NOT NULL ORDER BY created
 
 -- name: history_forward
-SELECT events FROM history WHERE execution_arn = :arn AND last_id > :after ORDER BY first_id
+SELECT events FROM history WHERE execution = (SELECT seq FROM executions WHERE arn = :arn) AND last_id > :after ORDER BY first_id
 
 -- name: history_reverse
-SELECT events FROM history WHERE execution_arn = :arn AND first_id < :after ORDER BY first_id DESC
+SELECT events FROM history WHERE execution = (SELECT seq FROM executions WHERE arn = :arn) AND first_id < :after ORDER BY first_id DESC
 
 -- name: append_history
-INSERT INTO history (execution_arn, first_id, last_id, events) VALUES (:arn, :first_id, :last_id, :events)
+INSERT INTO history (execution, first_id, last_id, events) VALUES ((SELECT seq FROM executions WHERE arn = :arn), :first_id, :last_id, :events)
 
 -- name: add_timer
 INSERT OR REPLACE INTO timers (execution_arn, timer_id, due) VALUES (:arn, :timer_id, :due)

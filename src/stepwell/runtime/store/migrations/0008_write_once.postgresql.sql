@@ -1,0 +1,5 @@
+-- Nothing to do for PostgreSQL yet: 0008_write_once.sqlite.sql stores an execution's definition
+-- once per revision and keys its history by the execution's number; PostgreSQL keeps its schema
+-- and shares only the packed snapshots and history chunks (runtime/store/packing.py), which need
+-- no migration (a plain JSON blob written before is read as it is). The number is recorded all
+-- the same: one sequence for both.
