@@ -208,13 +208,5 @@ class _LruCache:
                 self._items.popitem(last=False)
         return value
 
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
 
 _CACHE = _LruCache(CACHE_SIZE)
-
-
-def clear_cache() -> None:
-    _CACHE.clear()
