@@ -92,6 +92,16 @@ class ServiceError(StepwellError):
         self.message = message
 
 
+MAX_REPORTED = 10  # the violations a ValidationException lists
+
+
+def violations_message(errors: list[str]) -> str:
+    """A ValidationException's message, as Coral words it: "2 validation errors detected: a; b"."""
+    count = len(errors)
+    noun = "error" if count == 1 else "errors"
+    return f"{count} validation {noun} detected: {'; '.join(errors)}"
+
+
 class WorkflowError(Exception):
     """A failure with an AWS error name and cause, raised inside workflow evaluation."""
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from stepwell.api.validation import MAX_REPORTED, violations, violations_message
+from stepwell.api.validation import violations
+from stepwell.errors import MAX_REPORTED, violations_message
 
 NAME_PATTERN = r"^(?=.*[a-zA-Z_\-\.])[a-zA-Z0-9_\-\.]+$"
 ARN = "arn:aws:states:us-east-1:111111111111:stateMachine:sm"

@@ -37,9 +37,10 @@ from stepwell.api.shapes import (
     TypeMismatch,
     reader_for,
 )
-from stepwell.api.validation import violations, violations_message
+from stepwell.api.validation import violations
 from stepwell.asl import jsoncodec
 from stepwell.asl.jsoncodec import JsonError, JsonLimitError
+from stepwell.errors import violations_message
 
 OPERATIONS: frozenset[str] = frozenset(OPERATION_SHAPES)
 MAX_REQUEST_BYTES = 1024 * 1024

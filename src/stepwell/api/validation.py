@@ -41,21 +41,15 @@ from typing import Any
 
 from stepwell.api.java_view import java_hashmap_order, java_length, render
 from stepwell.api.shapes import SHAPES, Shape
+from stepwell.errors import MAX_REPORTED
 
 # check(value, path_prefix, member_name, errors): appends violation texts for a present value
 Check = Callable[[Any, str, str, list[str]], None]
 
-MAX_REPORTED = 10
 _PAYLOAD_SHAPES = frozenset({"SensitiveData", "SensitiveDataJobInput"})
 _RECORDED_ENUM_ORDER: dict[str, list[str]] = {
     "ExecutionStatus": ["SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE", "ABORTED", "FAILED", "RUNNING"],
 }
-
-
-def violations_message(errors: list[str]) -> str:
-    count = len(errors)
-    noun = "error" if count == 1 else "errors"
-    return f"{count} validation {noun} detected: {'; '.join(errors)}"
 
 
 def _violation(value: Any, shown: bool, path: str, rule: str, shape_name: str | None) -> str:

@@ -7,9 +7,8 @@ import secrets
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
-from stepwell.api.validation import MAX_REPORTED, violations_message
 from stepwell.arns import ArnError, ParsedArn, check_name, parse_arn
-from stepwell.errors import ServiceError
+from stepwell.errors import MAX_REPORTED, ServiceError, violations_message
 from stepwell.runtime.batch import Batch
 from stepwell.runtime.executor import Executor
 from stepwell.runtime.runtime import Runtime
