@@ -1,5 +1,5 @@
--- The PostgreSQL backend's queries (runtime/store/postgres.py), psycopg's %(name)s parameters; times
--- are epoch seconds. The writes postgres.py holds to send in batches (its HELD) each touch one
+-- The PostgreSQL backend's queries (runtime/store/postgres/), psycopg's %(name)s parameters; times
+-- are epoch seconds. The writes postgres/transaction.py holds to send in batches (its HELD) each touch one
 -- table and read no other. Columns are named, never *: a prepared statement outlives a migration
 -- that adds a column (nodes keep running while one of them upgrades the schema).
 

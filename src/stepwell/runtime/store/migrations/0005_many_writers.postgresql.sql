@@ -20,7 +20,7 @@ $$;
 
 -- An execution's error and cause come from user code (a Fail state's Cause, a function's error
 -- message) and may hold any character: PostgreSQL's TEXT refuses NUL, so they are kept as UTF-8
--- bytes (runtime/store/postgres.py encodes and decodes them).
+-- bytes (runtime/store/postgres/ encodes and decodes them).
 ALTER TABLE executions
     ALTER COLUMN error TYPE BYTEA USING convert_to(error, 'UTF8'),
     ALTER COLUMN cause TYPE BYTEA USING convert_to(cause, 'UTF8');
