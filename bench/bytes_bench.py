@@ -17,9 +17,7 @@ import argparse
 import json
 import os
 import secrets
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +27,7 @@ from typing import Any
 import boto3
 import psycopg
 from botocore.config import Config
+from store_bench import free_port, serve  # bench/: the same way to start a server
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES = os.environ.get("STEPWELL_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
@@ -37,27 +36,6 @@ DEFINITION = {
     "States": {"W": {"Type": "Wait", "Seconds": 100000, "Next": "P"}, "P": {"Type": "Pass", "End": True}},
 }
 INPUT = json.dumps({"order": 1, "customer": "c-1", "items": [1, 2, 3]})
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def serve(db: str, port: int) -> subprocess.Popen[bytes]:
-    args = [sys.executable, "-m", "stepwell.cli", "serve", "--db", db, "--port", str(port)]
-    process = subprocess.Popen(
-        [*args, "--no-access-log", "--log-level", "WARNING"], stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"server on {db} did not start")
 
 
 def start_waiting(port: int, n: int, measure: Any) -> tuple[Any, Any]:
@@ -92,7 +70,7 @@ def sqlite_run(n: int, folder: Path) -> dict[str, Any]:
             return int(pages * db.execute("PRAGMA page_size").fetchone()[0])
 
     port = free_port()
-    server = serve(path, port)
+    server = serve(path, port, folder / "bytes-sqlite.log")
     try:
         before, after = start_waiting(port, n, used)
     finally:
@@ -119,7 +97,7 @@ def sqlite_run(n: int, folder: Path) -> dict[str, Any]:
     }
 
 
-def postgres_run(n: int) -> dict[str, Any]:
+def postgres_run(n: int, folder: Path) -> dict[str, Any]:
     database = f"stepwell_bytes_{secrets.token_hex(4)}"
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{database}"')
@@ -138,7 +116,7 @@ def postgres_run(n: int) -> dict[str, Any]:
             return sizes, int(lsn)
 
     port = free_port()
-    server = serve(url, port)
+    server = serve(url, port, folder / "bytes-postgresql.log")
     try:
         (sizes0, lsn0), (sizes1, lsn1) = start_waiting(port, n, measure)
         with psycopg.connect(url) as db:
@@ -174,7 +152,7 @@ def main() -> int:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for backend in args.backends.split(","):
-            result = sqlite_run(args.n, Path(tmp)) if backend == "sqlite" else postgres_run(args.n)
+            result = sqlite_run(args.n, Path(tmp)) if backend == "sqlite" else postgres_run(args.n, Path(tmp))
             result["label"] = args.label
             print(json.dumps(result), flush=True)
             results.append(result)
