@@ -4,8 +4,10 @@ GetExecutionHistory. Messages are AWS's, reference §1.3-§1.4."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -247,6 +249,25 @@ def test_start_sync_execution(sfn: Any) -> None:
     assert found["name"] == name
     assert result["stopDate"] >= result["startDate"]
     assert result["billingDetails"]["billedDurationInMilliseconds"] >= 100
+
+
+def test_express_executions_leave_nothing_in_the_servers_store(server: ServerProcess, sfn: Any) -> None:
+    """An Express execution runs on a store of its own (runtime/local.py): none of its rows,
+    history, tasks or timers reach the server's database, whichever way it was started."""
+    machine = create_machine(sfn, DOUBLE, machine_type="EXPRESS")
+    synced = sfn.start_sync_execution(stateMachineArn=machine, input='{"n": 2}')
+    started = sfn.start_execution(stateMachineArn=machine, input='{"n": 3}')
+    assert synced["status"] == "SUCCEEDED"
+    arns = (synced["executionArn"], started["executionArn"])
+    with contextlib.closing(sqlite3.connect(f"file:{server.db}?mode=ro", uri=True)) as db:
+        for table, column in (
+            ("executions", "arn"),
+            ("history", "execution_arn"),
+            ("tasks", "execution_arn"),
+        ):
+            rows = db.execute(f"SELECT count(*) FROM {table} WHERE {column} IN (?, ?)", arns).fetchone()
+            assert rows == (0,), table
+        assert db.execute("SELECT count(*) FROM executions WHERE arn LIKE '%:express:%'").fetchone() == (0,)
 
 
 def test_start_sync_execution_that_fails(sfn: Any) -> None:

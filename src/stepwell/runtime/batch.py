@@ -11,6 +11,7 @@ in the same transaction.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from stepwell.asl import jsoncodec
 from stepwell.asl.model import StateMachine
 from stepwell.engine.advance import EXECUTION_TIMEOUT_TIMER, advance
-from stepwell.engine.commands import CancelTask, Finish, InvokeTask, StartTimer
+from stepwell.engine.commands import RESUME, CancelTask, Finish, InvokeTask, StartTimer
 from stepwell.engine.events import (
     Event,
     ExecutionInfo,
@@ -34,7 +35,7 @@ from stepwell.errors import ServiceError
 from stepwell.runtime import ids, tasks
 from stepwell.runtime.dispatch import QUEUED
 from stepwell.runtime.outcomes import timer_delay
-from stepwell.runtime.runtime import Runtime
+from stepwell.runtime.runtime import KEPT_BY_DRIVER, Runtime
 from stepwell.runtime.store.protocol import Transaction
 from stepwell.runtime.store.records import ExecutionRecord, MachineRecord, Parent, TaskRecord, TimerRecord
 
@@ -110,23 +111,6 @@ class Batch:
             raise ServiceError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
         now = runtime.clock()
         machine = runtime.machine(machine_row.definition, machine_row.type, machine_row.revision_id)
-        live = Live(arn, machine_row.arn, machine, None, parent, fresh=True, test_case=test_case)
-        # Written once, by flush, with the state the execution reached in this batch.
-        live.new_record = ExecutionRecord(
-            arn=arn,
-            state_machine_arn=machine_row.arn,
-            name=name,
-            status=RUNNING,
-            input=input_text,
-            started=now,
-            definition=machine_row.definition,
-            role_arn=machine_row.role_arn,
-            revision_id=machine_row.revision_id,
-            parent=parent,
-            trace_header=trace_header,
-            test_case=test_case,
-        )
-        self.live[arn] = live
         info = ExecutionInfo(
             execution_arn=arn,
             name=name,
@@ -135,16 +119,61 @@ class Batch:
             role_arn=machine_row.role_arn,
             start_time=now,
         )
+        self.start(
+            info,
+            machine,
+            execution_input,
+            input_text=input_text,
+            definition=machine_row.definition,
+            revision_id=machine_row.revision_id,
+            parent=parent,
+            trace_header=trace_header,
+            test_case=test_case,
+        )
+        return arn, now
+
+    def start(
+        self,
+        info: ExecutionInfo,
+        machine: StateMachine,
+        execution_input: Any,
+        *,
+        input_text: str | None,
+        definition: str,
+        revision_id: str,
+        parent: Parent | None = None,
+        trace_header: str | None = None,
+        test_case: str | None = None,
+    ) -> None:
+        """Create the execution ``info`` names (its ARN, type and start time chosen by the caller)
+        running ``machine``, and run it as far as it goes. The history limit is the runtime's."""
+        arn = info.execution_arn
+        live = Live(arn, info.state_machine_arn, machine, None, parent, fresh=True, test_case=test_case)
+        # Written once, by flush, with the state the execution reached in this batch.
+        live.new_record = ExecutionRecord(
+            arn=arn,
+            state_machine_arn=info.state_machine_arn,
+            name=info.name,
+            status=RUNNING,
+            input=input_text if input_text is not None else jsoncodec.dumps_text(execution_input),
+            started=info.start_time,
+            definition=definition,
+            role_arn=info.role_arn,
+            revision_id=revision_id,
+            parent=parent,
+            trace_header=trace_header,
+            test_case=test_case,
+        )
+        self.live[arn] = live
         started = ExecutionStarted(
-            now=now,
+            now=info.start_time,
             seed=ids.seed(),
             input=execution_input,
             execution=info,
             input_text=input_text,
-            history_limit=runtime.history_limit,
+            history_limit=self.runtime.history_limit,
         )
         self._advance(live, started)
-        return arn, now
 
     # ---- events ------------------------------------------------------------------------------
     def step(self, arn: str, event: Event) -> bool:
@@ -204,7 +233,12 @@ class Batch:
             return None
         record = running.record
         machine = self.runtime.machine(record.definition, "STANDARD", record.revision_id)
-        snapshot = snapshot_from_json(jsoncodec.loads(running.snapshot, limits=False))
+        kept = self.runtime.snapshots
+        cached = kept.get(arn) if kept is not None else None
+        if cached is not None and cached[0] == record.version:
+            snapshot = cached[1]
+        else:
+            snapshot = snapshot_from_json(jsoncodec.loads(running.snapshot, limits=False))
         live = Live(
             arn,
             record.state_machine_arn,
@@ -240,8 +274,15 @@ class Batch:
         self.live[arn].wrote_rows = True
         timer_id = command.timer_id
         self.after.append(lambda executor: executor.add_timer(due, arn, timer_id))
+        pause = self.runtime.pause_seconds
+        if pause and command.purpose == RESUME:
+            self.after.append(lambda executor: time.sleep(pause))
 
     def _finished(self, live: Live, finish: Finish) -> None:
+        on_finish = self.runtime.on_finish
+        if on_finish is not None:
+            arn = live.arn
+            self.after.append(lambda executor: on_finish(arn, finish))
         if not live.fresh or live.wrote_rows:
             for row in self.db.close_tasks(live.arn):
                 tasks.abandon(self, live, row)
@@ -257,14 +298,18 @@ class Batch:
 
     # ---- writing -------------------------------------------------------------------------------
     def flush(self) -> None:
+        kept = self.runtime.snapshots
         for live in self.live.values():
             if not live.dirty or live.snapshot is None:
                 continue
             finish = live.finished
             if finish is None:
-                snapshot = jsoncodec.dumps(
-                    snapshot_to_json(live.snapshot), default=_json_default, non_str_keys=True
-                )
+                if kept is None:
+                    snapshot = jsoncodec.dumps(
+                        snapshot_to_json(live.snapshot), default=_json_default, non_str_keys=True
+                    )
+                else:
+                    snapshot = KEPT_BY_DRIVER
                 if live.new_record is not None:
                     self.db.insert_execution(live.new_record, snapshot)
                 else:
@@ -301,6 +346,8 @@ class Batch:
                 live.version += 1
             live.new_record = None
             live.dirty = False
+            if kept is not None:
+                self.after.append(_keep(kept, live.arn, live.version, live.snapshot, finish is None))
         for machine_arn in self._deleted:
             self.db.delete_machine(machine_arn)
         self._deleted = []
@@ -362,6 +409,15 @@ class Batch:
             "queued_calls_restarted": called,
             "children_restarted": restarted,
         }
+
+
+def _keep(
+    kept: dict[str, tuple[int, Snapshot]], arn: str, version: int, snapshot: Snapshot, running: bool
+) -> Callable[[Executor], object]:
+    """After the commit: the driver's copy of the snapshot (Runtime.snapshots)."""
+    if running:
+        return lambda executor: kept.__setitem__(arn, (version, snapshot))
+    return lambda executor: kept.pop(arn, None)
 
 
 def _arm(due: float, arn: str, timer_id: str) -> Callable[[Executor], object]:

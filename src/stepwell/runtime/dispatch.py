@@ -85,6 +85,10 @@ class Dispatcher:
         workers = self.lanes[WORKERS].places
         return self.lanes[THREADS].places + workers * (1 + MOST_AHEAD)
 
+    def busy(self) -> bool:
+        """Whether a call is under way or waits for a place (its outcome is still to come)."""
+        return any(lane.busy or lane.waiting for lane in self.lanes.values())
+
     def call(self, batch: Batch, call: Call) -> str:
         """A new call (its row about to be written): the status to write, "started" or "queued"."""
         lane = self.lanes[call.lane]

@@ -26,6 +26,7 @@ from concurrent.futures import Future
 from functools import partial
 from typing import Any, TypeVar
 
+from stepwell.engine.advance import EXECUTION_TIMEOUT_TIMER
 from stepwell.engine.events import Event
 from stepwell.errors import ServiceError
 from stepwell.runtime import tasks
@@ -55,13 +56,14 @@ class Executor:
         self._running = False
         self._thread: threading.Thread | None = None
         self._membership: threading.Thread | None = None
-        self._stopped = threading.Event()
+        self._stopped: threading.Event | None = None  # made by start(): run_here needs none
         workers = _worker_processes(runtime)
         runtime.dispatcher = Dispatcher(workers, runtime.function_workers, tasks.call_invoker)
 
     # ---- life cycle -----------------------------------------------------------------------
     def start(self) -> None:
         self._running = True
+        self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="stepwell-executor", daemon=True)
         self._thread.start()
         if self.store.exclusive:
@@ -76,7 +78,8 @@ class Executor:
         with self._wake:
             self._running = False
             self._wake.notify()
-        self._stopped.set()
+        if self._stopped is not None:
+            self._stopped.set()
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -87,7 +90,9 @@ class Executor:
         from the database, for longer than the lease) may have had its work adopted: it stops at
         once rather than act on timers and calls that are no longer its own."""
         lease = self.runtime.node_lease
-        while not self._stopped.wait(lease / 3):
+        stopped = self._stopped
+        assert stopped is not None  # start() made it
+        while not stopped.wait(lease / 3):
             try:
                 if not self.store.renew(lease):
                     log.critical(
@@ -149,6 +154,40 @@ class Executor:
                 items = [(self._queue.popleft(), self._futures.popleft()) for _ in range(count)]
                 fired = self._pop_due_timers() if self._running else []
             self._run_batch(items, fired)
+
+    # ---- the loop in the caller's thread (the in-process runner) ---------------------------
+    def run_here(self, done: Callable[[], bool]) -> None:
+        """Be the writer in the calling thread, without a thread of its own, until ``done()``
+        holds after a commit: the in-process runner, whose store (a MemoryStore) is its own.
+
+        The loop is the same (group commit, timers, after-commit actions); what differs is
+        failure: a batch that fails raises here, to the runner's caller, rather than being
+        retried item by item (there is no other writer to conflict with, nor other work to
+        save). Raises RuntimeError when nothing can make progress any more."""
+        self._running = True
+        while not done():
+            with self._wake:
+                while not self._queue and not self._timer_due():
+                    if self._idle():
+                        raise RuntimeError(
+                            "the execution is waiting for nothing: no task, timer or event can resume it"
+                        )
+                    self._wake.wait(self._until_next_timer())
+                count = min(MAX_BATCH, len(self._queue))
+                items = [(self._queue.popleft(), self._futures.popleft()) for _ in range(count)]
+                fired = self._pop_due_timers()
+            try:
+                self._transaction(items, fired)
+            except _Unexpected as unexpected:
+                raise unexpected.__cause__ or unexpected from None
+
+    def _idle(self) -> bool:
+        """No work queued, no call under way and no timer but executions' timeouts: an execution
+        still running waits for a callback (which an in-process run cannot receive)."""
+        dispatcher = self.runtime.dispatcher
+        if dispatcher is not None and dispatcher.busy():
+            return False
+        return all(timer_id == EXECUTION_TIMEOUT_TIMER for _, _, timer_id in self._timers)
 
     def _timer_due(self) -> bool:
         return bool(self._timers) and self._timers[0][0] <= self.runtime.clock()

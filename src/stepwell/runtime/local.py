@@ -1,4 +1,12 @@
-"""The in-process runner: drives ``advance`` with a real clock, real timers and Python functions.
+"""The in-process runner: ``stepwell run``, Express executions and the in-process conformance suite.
+
+It has no loop of its own: an execution runs through the server's driver (``Batch`` over a
+``MemoryStore`` of its own, the executor's loop run in the caller's thread: group commit, timers,
+after-commit actions), so there is one interpretation of ``advance``'s commands. What differs is
+said by the Runtime it builds: no callbacks (a ``.waitForTaskToken`` or activity task fails at
+once unless a callable stands in), no nested executions of its own (states:startExecution goes
+to the invokers), no history limit for Express, and a pause after each used-up step budget when
+asked (Express executions on a server's threads).
 
 Wait states and retry back-offs really wait, scaled by ``wait_time_scale`` (Step Functions
 Local's WAIT_TIME_SCALE: 0 makes every wait instant). Task calls run on worker threads, so a Map
@@ -7,33 +15,23 @@ of tasks runs them concurrently and a task's TimeoutSeconds can expire while it 
 
 from __future__ import annotations
 
-import heapq
 import os
-import queue
-import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from stepwell.asl.model import StateMachine
-from stepwell.engine.advance import EXECUTION_TIMEOUT_TIMER, advance
-from stepwell.engine.commands import RESUME, Finish, InvokeTask, StartTimer
-from stepwell.engine.events import (
-    Event,
-    ExecutionInfo,
-    ExecutionStarted,
-    TaskFailed,
-    TaskSucceeded,
-    TimerFired,
-)
-from stepwell.engine.snapshot import Snapshot
+from stepwell.engine.commands import Finish
+from stepwell.engine.events import ExecutionInfo
+from stepwell.runtime.batch import Batch
 from stepwell.runtime.clock import now as clock_now
+from stepwell.runtime.executor import Executor
 from stepwell.runtime.functions import FunctionRegistry
-from stepwell.runtime.invokers.base import task_call
 from stepwell.runtime.invokers.router import Invokers
-from stepwell.runtime.mocks import TestCase
-from stepwell.runtime.outcomes import call_outcome, mocked_events, timer_delay
+from stepwell.runtime.mocks import MockConfig, TestCase
+from stepwell.runtime.runtime import Runtime
+from stepwell.runtime.store.memory import MemoryStore
+from stepwell.runtime.store.records import MachineRecord
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -124,109 +122,78 @@ class LocalRunner:
         *,
         input_text: str | None = None,
     ) -> ExecutionResult:
-        """Run one execution whose identity (ARN, names, start time) the caller chose."""
-        now = info.start_time
-        run = _Run(self, machine)
-        started = ExecutionStarted(
-            now=now,
-            seed=_seed(),
-            input=execution_input,
-            execution=info,
-            input_text=input_text,
-            history_limit=None if info.machine_type == "EXPRESS" else 25_000,  # Express keeps no history
-        )
-        return run.execute(started)
+        """Run one execution whose identity (ARN, names, type, start time) the caller chose."""
+        finished: list[Finish] = []
+        runtime = self._runtime(info, lambda arn, finish: finished.append(finish))
+        runtime.pin(LOCAL_REVISION, machine)
+        store = MemoryStore()
+        executor = Executor(store, runtime)
+        case = self.test_case
 
+        def start(batch: Batch) -> None:
+            batch.db.insert_machine(machine_record(info, LOCAL_REVISION))
+            test_case = None if case is None else case.name
+            batch.start(
+                info,
+                machine,
+                execution_input,
+                input_text=input_text,
+                definition="",
+                revision_id=LOCAL_REVISION,
+                test_case=test_case,
+            )
 
-class _Run:
-    """One execution: a queue of events to deliver and a heap of timers."""
-
-    def __init__(self, runner: LocalRunner, machine: StateMachine):
-        self.runner = runner
-        self.machine = machine
-        self.snapshot: Snapshot | None = None
-        self.events: list[dict[str, Any]] = []
-        self.inbox: queue.SimpleQueue[Event] = queue.SimpleQueue()
-        self.timers: list[tuple[float, str]] = []
-        self.pending = 0  # task calls in flight
-        self.finished: Finish | None = None
-        self.pool: ThreadPoolExecutor | None = None
-        self.invocations: dict[str, int] = {}  # state name -> calls so far (mocks count them)
-
-    def execute(self, first: ExecutionStarted) -> ExecutionResult:
+        executor.enqueue(start)  # its failure is raised by run_here (a runner's name is never taken)
         try:
-            self.deliver(first)
-            while self.finished is None:
-                self.deliver(self.next_event())
+            executor.run_here(lambda: bool(finished))
         finally:
-            if self.pool is not None:
-                self.pool.shutdown(wait=False, cancel_futures=True)
-        assert self.snapshot is not None
-        done = self.finished
+            runtime.release_threads()
+        done = finished[0]
         return ExecutionResult(
             status=done.status,
             output=done.output,
             error=done.error,
             cause=done.cause,
-            events=self.events,
-            execution_arn=self.snapshot.execution.execution_arn,
+            events=store.reader.history(info.execution_arn, 0, ALL_EVENTS, False),
+            execution_arn=info.execution_arn,
         )
 
-    def deliver(self, event: Event) -> None:
-        if isinstance(event, (TaskSucceeded, TaskFailed)):
-            self.pending -= 1
-        step = advance(self.machine, self.snapshot, event)
-        self.snapshot = step.snapshot
-        self.events.extend(step.events)
-        for command in step.commands:
-            if isinstance(command, InvokeTask):
-                self.invoke(command)
-            elif isinstance(command, StartTimer):
-                if command.purpose == RESUME and self.runner.pause_seconds:
-                    time.sleep(self.runner.pause_seconds)
-                delay = timer_delay(command, event.now, self.runner.wait_time_scale)
-                heapq.heappush(self.timers, (time.monotonic() + delay, command.timer_id))
-            elif isinstance(command, Finish):
-                self.finished = command
-
-    def next_event(self) -> Event:
-        while True:
-            try:
-                return self.inbox.get_nowait()
-            except queue.Empty:
-                pass
-            if self.timers and (self.pending or any(t != EXECUTION_TIMEOUT_TIMER for _, t in self.timers)):
-                due, timer_id = self.timers[0]
-                wait = due - time.monotonic()
-                if wait <= 0:
-                    heapq.heappop(self.timers)
-                    return TimerFired(now=self.runner.clock(), seed=_seed(), timer_id=timer_id)
-                try:
-                    return self.inbox.get(timeout=wait)
-                except queue.Empty:
-                    continue
-            if self.pending:
-                return self.inbox.get()
-            raise RuntimeError("the execution is waiting for nothing: no task, timer or event can resume it")
-
-    def invoke(self, command: InvokeTask) -> None:
-        self.pending += 1
-        case = self.runner.test_case
-        if case is not None and case.mocks(command.state_name):
-            invocation = self.invocations.get(command.state_name, 0)
-            self.invocations[command.state_name] = invocation + 1
-            outcome = case.outcome(command.state_name, invocation)
-            for answer in mocked_events(command.target, command.task_id, outcome, self.runner.clock):
-                self.inbox.put(answer)
-            return
-        if self.pool is None:
-            self.pool = ThreadPoolExecutor(
-                max_workers=self.runner.max_workers, thread_name_prefix="stepwell-task"
-            )
-        self.pool.submit(self._call, command)
-
-    def _call(self, command: InvokeTask) -> None:
-        event = call_outcome(
-            self.runner.invokers, task_call(command), command.task_id, self.runner.clock, callbacks=False
+    def _runtime(self, info: ExecutionInfo, on_finish: Callable[[str, Finish], None]) -> Runtime:
+        case = self.test_case
+        mocks = None
+        if case is not None:  # looked up as the server looks a test case up: by machine and name
+            mocks = MockConfig("the test case given", {(info.state_machine_name, case.name): case})
+        return Runtime(
+            wait_time_scale=self.wait_time_scale,
+            history_limit=None if info.machine_type == "EXPRESS" else 25_000,  # Express keeps no history
+            functions=self.functions,
+            invokers=self.invokers,
+            mocks=mocks,
+            clock=self.clock,
+            function_workers=self.max_workers,
+            callbacks=False,
+            nested_executions=False,
+            pause_seconds=self.pause_seconds,
+            on_finish=on_finish,
+            snapshots={},  # nothing reads this run's store but itself: snapshots stay objects
         )
-        self.inbox.put(event)
+
+
+LOCAL_REVISION = "in-process"  # the revision id of the one machine a runner's store holds
+ALL_EVENTS = 1 << 62
+
+
+def machine_record(info: ExecutionInfo, revision_id: str) -> MachineRecord:
+    """The one machine of a runner's store (its executions stop if their machine is gone)."""
+    return MachineRecord(
+        arn=info.state_machine_arn,
+        name=info.state_machine_name,
+        type=info.machine_type,
+        status="ACTIVE",
+        definition="",  # given parsed: Runtime.pin
+        role_arn=info.role_arn,
+        config="{}",
+        revision_id=revision_id,
+        created=info.start_time,
+        updated=info.start_time,
+    )

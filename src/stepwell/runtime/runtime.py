@@ -11,12 +11,16 @@ from typing import Any
 from stepwell import arns
 from stepwell.asl.model import StateMachine
 from stepwell.asl.parse import parse_definition
+from stepwell.engine.commands import Finish
+from stepwell.engine.snapshot import Snapshot
 from stepwell.runtime.clock import now as clock_now
 from stepwell.runtime.dispatch import Dispatcher
 from stepwell.runtime.functions import FunctionRegistry
 from stepwell.runtime.invokers.base import TaskCall
 from stepwell.runtime.invokers.router import Invokers
 from stepwell.runtime.mocks import MockConfig, TestCase, UnknownTestCase
+
+KEPT_BY_DRIVER = b""  # the snapshot a store holds when Runtime.snapshots keeps the real one
 
 
 @dataclass
@@ -34,7 +38,23 @@ class Runtime:
     node_lease: float = 15.0  # seconds: a node that has not renewed its lease for this long is dead
     # Called (from any thread) when an activity may have a task for its pollers.
     activity_listeners: list[Callable[[str], None]] = field(default_factory=list)
+    # What the driver can do besides calling invokers. A server receives callbacks (SendTask*,
+    # activity workers) and starts nested executions in its store; the in-process runner does
+    # neither: its .waitForTaskToken and activity tasks fail with outcomes.py's refusal (unless a
+    # callable stands in) and its states:startExecution tasks go to the invokers.
+    callbacks: bool = True
+    nested_executions: bool = True
+    # Slept (after the commit) each time a step used up its budget: an Express execution that
+    # loops without end on a thread of the server leaves the API and the executor room to run.
+    pause_seconds: float = 0.0
+    # Called after the commit with each execution that ended in it (the in-process runner's result).
+    on_finish: Callable[[str, Finish], None] | None = None
+    # Execution ARN -> (version, snapshot) as last committed, kept by a driver whose store nothing
+    # else reads (the in-process runner's MemoryStore): Batch neither encodes its snapshots as
+    # JSON nor decodes them, and the store holds the empty KEPT_BY_DRIVER in their place.
+    snapshots: dict[str, tuple[int, Snapshot]] | None = None
     _machines: dict[tuple[str, str], StateMachine] = field(default_factory=dict, repr=False)
+    _pinned: dict[str, StateMachine] = field(default_factory=dict, repr=False)
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -65,8 +85,16 @@ class Runtime:
     def activity_arn(self, name: str) -> str:
         return arns.activity_arn(self.region, self.account, name)
 
+    def pin(self, revision_id: str, machine: StateMachine) -> None:
+        """A machine given parsed (the in-process runner's): executions whose revision id is
+        ``revision_id`` run it, whatever their definition text says."""
+        self._pinned[revision_id] = machine
+
     def machine(self, definition: str, machine_type: str, revision_id: str) -> StateMachine:
         """The parsed definition, parsed once per revision."""
+        pinned = self._pinned.get(revision_id)
+        if pinned is not None:
+            return pinned
         key = (revision_id, machine_type)
         machine = self._machines.get(key)
         if machine is None:
@@ -90,8 +118,12 @@ class Runtime:
         for listener in list(self.activity_listeners):
             listener(activity_arn)
 
+    def release_threads(self) -> None:
+        """Let the task threads go (calls still under way finish; their outcomes go nowhere)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
     def close(self) -> None:
         if self.invokers is not None:
             self.invokers.close()
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        self.release_threads()

@@ -11,6 +11,10 @@ A Task's resource decides its kind:
     mock       any of these, in an execution that runs a mocked test case (``<arn>#<TestCase>``)
                whose file names the state: answered from the file after the commit
 
+A driver without callbacks or nested executions of its own (the in-process runner: Runtime's
+``callbacks`` and ``nested_executions``) hands activities and states:startExecution to the
+invokers as it does functions (``_called``).
+
 A function or service row is written "started" when its call goes out right after the commit, or
 "queued" while it waits for a place (dispatch.py: one per worker process or task thread); a queued
 call becomes "started" in the transaction that frees its place. After a crash, recovery fails a
@@ -60,6 +64,7 @@ from stepwell.runtime.store.records import MachineRecord, Parent, TaskRecord
 if TYPE_CHECKING:
     from stepwell.runtime.batch import Batch, Live
     from stepwell.runtime.executor import Executor
+    from stepwell.runtime.runtime import Runtime
 
 log = logging.getLogger("stepwell.tasks")
 
@@ -80,10 +85,11 @@ def schedule(batch: Batch, live: Live, command: InvokeTask) -> None:
     kind = command.target.kind
     outcome = _mocked(batch, live, command)
     token = command.task_token or secrets.token_urlsafe(32)
-    called = outcome is None and kind in (FUNCTION, SERVICE)
+    called = outcome is None and _called(batch.runtime, kind)
     # "scheduled" is what the other kinds say, and what calls written before places existed say.
     status = _dispatcher(batch).call(batch, _call(batch, live.arn, command, token)) if called else "scheduled"
     live.wrote_rows = True
+    waits_for_worker = kind == ACTIVITY and not called and outcome is None
     batch.db.insert_task(
         TaskRecord(
             token=token,
@@ -93,7 +99,7 @@ def schedule(batch: Batch, live: Live, command: InvokeTask) -> None:
             resource=command.resource,
             payload=jsoncodec.dumps_text(command.payload),
             status=status,
-            activity_arn=command.target.activity_arn if kind == ACTIVITY and outcome is None else None,
+            activity_arn=command.target.activity_arn if waits_for_worker else None,
             created=batch.runtime.clock(),
             heartbeat_seconds=command.heartbeat_seconds,
             state_name=command.state_name,
@@ -106,7 +112,7 @@ def schedule(batch: Batch, live: Live, command: InvokeTask) -> None:
         batch.after.append(lambda executor: answer_from_mock(executor, arn, command, outcome))
     elif called:
         pass  # the dispatcher sends it when it has a place (dispatch.py)
-    elif kind == ACTIVITY:
+    elif waits_for_worker:
         batch.db.notify(ACTIVITY, command.resource)  # pollers on other nodes
         batch.after.append(lambda executor: batch.runtime.activity_ready(command.resource))
     else:
@@ -115,6 +121,18 @@ def schedule(batch: Batch, live: Live, command: InvokeTask) -> None:
                 lambda later: start_child(later, arn, command.task_id, command.payload, command.resource)
             )
         )
+
+
+def _called(runtime: Runtime, kind: str) -> bool:
+    """Whether the invokers carry the task out: functions and services always; an activity when
+    the driver has no workers to wait for (outcomes.py refuses it then, unless a callable stands
+    in), a nested execution when the driver does not start executions of its own (the in-process
+    runner: the invokers refuse states:startExecution, as they did before the drivers were one)."""
+    if kind in (FUNCTION, SERVICE):
+        return True
+    if kind == ACTIVITY:
+        return not runtime.callbacks
+    return kind == CHILD and not runtime.nested_executions
 
 
 def _mocked(batch: Batch, live: Live, command: InvokeTask) -> Outcome | None:
@@ -157,7 +175,8 @@ def call_invoker(executor: Executor, dispatched: Call) -> None:
     call = task_call(dispatched.command, dispatched.arn)
 
     def work() -> None:
-        event = call_outcome(invokers, call, dispatched.command.task_id, runtime.clock, callbacks=True)
+        task_id = dispatched.command.task_id
+        event = call_outcome(invokers, call, task_id, runtime.clock, callbacks=runtime.callbacks)
         executor.enqueue(lambda batch: _finished(batch, dispatched, event))
 
     runtime.pool.submit(work)

@@ -108,3 +108,18 @@ def test_writes_outside_a_transaction_and_nested_transactions_are_refused() -> N
         pass
     assert store.reader.state_machine(M + "m") is None
     assert store.open() == [] and store.name == "memory"
+
+
+def test_renumbering_a_record_keeps_every_other_field() -> None:
+    """The memory store copies a record field by field (its hot path): a field added to
+    ExecutionRecord must be added there too, or this fails."""
+    from dataclasses import fields, replace
+
+    from stepwell.runtime.store.memory import _numbered
+    from stepwell.runtime.store.records import ExecutionRecord, Parent
+
+    values: dict[str, object] = {}
+    for index, field in enumerate(fields(ExecutionRecord)):
+        values[field.name] = Parent("p", "t", "sync") if field.name == "parent" else f"v{index}"
+    record = ExecutionRecord(**values)  # type: ignore[arg-type]
+    assert _numbered(record, 7, 3) == replace(record, seq=7, version=3)
