@@ -260,14 +260,13 @@ def test_express_executions_leave_nothing_in_the_servers_store(server: ServerPro
     assert synced["status"] == "SUCCEEDED"
     arns = (synced["executionArn"], started["executionArn"])
     with contextlib.closing(sqlite3.connect(f"file:{server.db}?mode=ro", uri=True)) as db:
-        for table, column in (
-            ("executions", "arn"),
-            ("history", "execution_arn"),
-            ("tasks", "execution_arn"),
-        ):
+        for table, column in (("executions", "arn"), ("tasks", "execution_arn"), ("timers", "execution_arn")):
             rows = db.execute(f"SELECT count(*) FROM {table} WHERE {column} IN (?, ?)", arns).fetchone()
             assert rows == (0,), table
         assert db.execute("SELECT count(*) FROM executions WHERE arn LIKE '%:express:%'").fetchone() == (0,)
+        # history refers to its execution's row by number: none without one
+        orphans = "SELECT count(*) FROM history WHERE execution NOT IN (SELECT seq FROM executions)"
+        assert db.execute(orphans).fetchone() == (0,)
 
 
 def test_start_sync_execution_that_fails(sfn: Any) -> None:
