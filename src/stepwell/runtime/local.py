@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from stepwell import arns
 from stepwell.asl.model import StateMachine
 from stepwell.engine.commands import Finish
 from stepwell.engine.events import ExecutionInfo
@@ -33,8 +34,8 @@ from stepwell.runtime.runtime import Runtime
 from stepwell.runtime.store.memory import MemoryStore
 from stepwell.runtime.store.records import MachineRecord
 
-DEFAULT_ACCOUNT = "123456789012"
-DEFAULT_REGION = "us-east-1"
+DEFAULT_ACCOUNT = arns.DEFAULT_ACCOUNT
+DEFAULT_REGION = arns.DEFAULT_REGION
 
 
 @dataclass
@@ -56,18 +57,18 @@ def execution_info(
     start_time: float,
     machine_type: str = "STANDARD",
 ) -> ExecutionInfo:
-    prefix = f"arn:aws:states:{region}:{account}"
     if machine_type == "EXPRESS":  # Express names may repeat: AWS appends a uuid
-        execution_arn = f"{prefix}:express:{machine_name}:{execution_name}:{_seed()[:8]}-{_seed()[:4]}"
+        unique = f"{_seed()[:8]}-{_seed()[:4]}"
+        execution_arn = arns.express_execution_arn(region, account, machine_name, execution_name, unique)
     else:
-        execution_arn = f"{prefix}:execution:{machine_name}:{execution_name}"
+        execution_arn = arns.execution_arn(region, account, machine_name, execution_name)
     return ExecutionInfo(
         execution_arn=execution_arn,
         machine_type=machine_type,
         name=execution_name,
-        state_machine_arn=f"{prefix}:stateMachine:{machine_name}",
+        state_machine_arn=arns.state_machine_arn(region, account, machine_name),
         state_machine_name=machine_name,
-        role_arn=f"arn:aws:iam::{account}:role/stepwell",
+        role_arn=arns.role_arn(account),
         start_time=start_time,
     )
 
