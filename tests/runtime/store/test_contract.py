@@ -451,6 +451,7 @@ def test_history_is_read_in_pages_both_ways(store: Store) -> None:
 
 def test_a_timer_is_taken_only_when_due_and_replaced_by_a_new_one(store: Store) -> None:
     arn = E + "m:e1"
+    started(store, execution("e1"), execution("e2"))
     with store.writer.transaction() as db:
         db.add_timer(arn, "wait", 100.0)
         db.add_timer(arn, "deadline", 500.0)

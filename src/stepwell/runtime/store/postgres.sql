@@ -1,7 +1,9 @@
 -- The PostgreSQL backend's queries (runtime/store/postgres/), psycopg's %(name)s parameters; times
--- are epoch seconds. The writes postgres/transaction.py holds to send in batches (its HELD) each touch one
--- table and read no other. Columns are named, never *: a prepared statement outlives a migration
--- that adds a column (nodes keep running while one of them upgrades the schema).
+-- are epoch seconds. The writes postgres/transaction.py holds to send in batches (its HELD) each
+-- write one table, and read only tables sent before theirs (postgres/common.py, TABLE_ORDER): an
+-- execution's machine key and revision, history's and timers' execution number. Columns are named,
+-- never *: a prepared statement outlives a migration that adds a column (nodes keep running while
+-- one of them upgrades the schema).
 
 -- name: state_machine
 SELECT arn, name, type, status, definition, role_arn, config, revision_id, created, updated
@@ -22,19 +24,33 @@ UPDATE state_machines SET definition = %(definition)s, role_arn = %(role_arn)s, 
     revision_id = %(revision_id)s, updated = %(updated)s
 WHERE arn = %(arn)s
 
+-- name: add_machine_key
+-- A number for the ARN, once: kept after the machine is deleted (migration 0009). Only a key not
+-- there yet is inserted, so that a key written before takes no lock.
+INSERT INTO machine_keys (arn)
+SELECT %(machine_arn)s WHERE NOT EXISTS (SELECT FROM machine_keys WHERE arn = %(machine_arn)s)
+ON CONFLICT (arn) DO NOTHING
+
+-- name: add_revision
+INSERT INTO revisions (revision_id, definition, role_arn)
+SELECT %(revision_id)s, %(definition)s, %(role_arn)s
+WHERE NOT EXISTS (SELECT FROM revisions WHERE revision_id = %(revision_id)s)
+ON CONFLICT (revision_id) DO NOTHING
+
 -- name: set_machine_status
 UPDATE state_machines SET status = %(status)s WHERE arn = %(arn)s
 
 -- name: delete_machine
 -- The machine, its tags, and its executions with their histories, tasks and timers, in one statement.
 WITH executions_gone AS (
-    DELETE FROM executions WHERE state_machine_arn = %(arn)s RETURNING arn
+    DELETE FROM executions WHERE machine = (SELECT id FROM machine_keys WHERE arn = %(arn)s)
+    RETURNING seq, arn
 ), history_gone AS (
-    DELETE FROM history WHERE execution_arn IN (SELECT arn FROM executions_gone)
+    DELETE FROM history WHERE execution IN (SELECT seq FROM executions_gone)
 ), tasks_gone AS (
     DELETE FROM tasks WHERE execution_arn IN (SELECT arn FROM executions_gone)
 ), timers_gone AS (
-    DELETE FROM timers WHERE execution_arn IN (SELECT arn FROM executions_gone)
+    DELETE FROM timers WHERE execution IN (SELECT seq FROM executions_gone)
 ), tags_gone AS (
     DELETE FROM tags WHERE resource_arn = %(arn)s
 )
@@ -42,7 +58,9 @@ DELETE FROM state_machines WHERE arn = %(arn)s
 
 -- name: has_running
 SELECT 1 FROM executions
-WHERE state_machine_arn = %(machine_arn)s AND status = 'RUNNING' AND arn != %(other_than)s LIMIT 1
+WHERE machine = (SELECT id FROM machine_keys WHERE arn = %(machine_arn)s) AND status = 'RUNNING'
+    AND arn != %(other_than)s
+LIMIT 1
 
 -- name: activity
 SELECT arn, name, config, created FROM activities WHERE arn = %(arn)s
@@ -76,31 +94,42 @@ SELECT value FROM settings WHERE name = %(name)s
 INSERT INTO settings (name, value) VALUES (%(name)s, %(value)s) ON CONFLICT (name) DO NOTHING
 
 -- name: execution
-SELECT arn, state_machine_arn, name, status, input, started, definition, role_arn, revision_id,
-    output, error, cause, stopped, parent, trace_header, test_case, seq, version
-FROM executions WHERE arn = %(arn)s
+SELECT e.arn, k.arn AS state_machine_arn, e.name, e.status, e.input, e.started, r.definition,
+    r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent, e.trace_header,
+    e.test_case, e.seq, e.version
+FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
+WHERE e.arn = %(arn)s
 
 -- name: running
-SELECT arn, state_machine_arn, name, status, input, started, definition, role_arn, revision_id,
-    output, error, cause, stopped, parent, trace_header, test_case, seq, version, snapshot
-FROM executions WHERE arn = %(arn)s AND status = 'RUNNING' AND snapshot IS NOT NULL
+SELECT e.arn, k.arn AS state_machine_arn, e.name, e.status, e.input, e.started, r.definition,
+    r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent, e.trace_header,
+    e.test_case, e.seq, e.version, e.snapshot
+FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
+WHERE e.arn = %(arn)s AND e.status = 'RUNNING' AND e.snapshot IS NOT NULL
 
 -- name: executions
-SELECT arn, state_machine_arn, name, status, started, stopped, seq FROM executions
-WHERE state_machine_arn = %(machine_arn)s AND seq < %(before)s ORDER BY seq DESC LIMIT %(limit)s
+SELECT arn, %(machine_arn)s::text AS state_machine_arn, name, status, started, stopped, seq
+FROM executions
+WHERE machine = (SELECT id FROM machine_keys WHERE arn = %(machine_arn)s) AND seq < %(before)s
+ORDER BY seq DESC LIMIT %(limit)s
 
 -- name: executions_by_status
-SELECT arn, state_machine_arn, name, status, started, stopped, seq FROM executions
-WHERE state_machine_arn = %(machine_arn)s AND status = %(status)s AND seq < %(before)s
+SELECT arn, %(machine_arn)s::text AS state_machine_arn, name, status, started, stopped, seq
+FROM executions
+WHERE machine = (SELECT id FROM machine_keys WHERE arn = %(machine_arn)s) AND status = %(status)s
+    AND seq < %(before)s
 ORDER BY seq DESC LIMIT %(limit)s
 
 -- name: insert_execution
--- seq: the sequence of migration 0005, shared by every writer of every node.
-INSERT INTO executions (arn, state_machine_arn, name, status, input, output, error, cause, started,
-    stopped, definition, role_arn, revision_id, snapshot, parent, trace_header, test_case, seq, version)
-VALUES (%(arn)s, %(state_machine_arn)s, %(name)s, %(status)s, %(input)s, %(output)s, %(error)s, %(cause)s,
-    %(started)s, %(stopped)s, %(definition)s, %(role_arn)s, %(revision_id)s, %(snapshot)s, %(parent)s,
-    %(trace_header)s, %(test_case)s, nextval('execution_seq'), 0)
+-- seq: the sequence of migration 0005, shared by every writer of every node. The machine key and
+-- the revision are written before (add_machine_key, add_revision: TABLE_ORDER).
+INSERT INTO executions (seq, started, stopped, version, machine, revision, arn, name, status, input,
+    output, error, cause, snapshot, parent, trace_header, test_case)
+VALUES (nextval('execution_seq'), %(started)s, %(stopped)s, 0,
+    (SELECT id FROM machine_keys WHERE arn = %(state_machine_arn)s),
+    (SELECT id FROM revisions WHERE revision_id = %(revision_id)s),
+    %(arn)s, %(name)s, %(status)s, %(input)s, %(output)s, %(error)s, %(cause)s, %(snapshot)s,
+    %(parent)s, %(trace_header)s, %(test_case)s)
 
 -- name: save_snapshot
 -- A stale version changes no row, and stepwell_stale_write (migration 0005) then aborts the
@@ -123,19 +152,20 @@ SELECT stepwell_stale_write(%(arn)s, %(version)s) WHERE NOT EXISTS (SELECT FROM 
 
 -- name: purge_executions
 WITH executions_gone AS (
-    DELETE FROM executions WHERE arn IN (
-        SELECT arn FROM executions WHERE status != 'RUNNING' AND stopped < %(before)s LIMIT %(limit)s
+    DELETE FROM executions WHERE seq IN (
+        SELECT seq FROM executions WHERE status != 'RUNNING' AND stopped < %(before)s LIMIT %(limit)s
     )
-    RETURNING arn
+    RETURNING seq, arn
 ), history_gone AS (
-    DELETE FROM history WHERE execution_arn IN (SELECT arn FROM executions_gone)
+    DELETE FROM history WHERE execution IN (SELECT seq FROM executions_gone)
 ), tasks_gone AS (
     DELETE FROM tasks WHERE execution_arn IN (SELECT arn FROM executions_gone)
 )
 SELECT COUNT(*) AS n FROM executions_gone
 
 -- name: execution_counts
-SELECT state_machine_arn, status, COUNT(*) AS n FROM executions GROUP BY 1, 2
+SELECT k.arn AS state_machine_arn, e.status, COUNT(*) AS n
+FROM executions e JOIN machine_keys k ON k.id = e.machine GROUP BY 1, 2
 
 -- name: children
 SELECT target FROM tasks
@@ -143,30 +173,35 @@ WHERE execution_arn = %(arn)s AND kind = 'child' AND target IS NOT NULL ORDER BY
 
 -- name: history_forward
 -- Each chunk read holds at least one event of the page, so ``limit`` chunks are enough.
-SELECT events FROM history WHERE execution_arn = %(arn)s AND last_id > %(after)s
+SELECT events FROM history
+WHERE execution = (SELECT seq FROM executions WHERE arn = %(arn)s) AND last_id > %(after)s
 ORDER BY first_id LIMIT %(limit)s
 
 -- name: history_reverse
-SELECT events FROM history WHERE execution_arn = %(arn)s AND first_id < %(after)s
+SELECT events FROM history
+WHERE execution = (SELECT seq FROM executions WHERE arn = %(arn)s) AND first_id < %(after)s
 ORDER BY first_id DESC LIMIT %(limit)s
 
 -- name: append_history
-INSERT INTO history (execution_arn, first_id, last_id, events)
-VALUES (%(arn)s, %(first_id)s, %(last_id)s, %(events)s)
+INSERT INTO history (execution, first_id, last_id, events)
+VALUES ((SELECT seq FROM executions WHERE arn = %(arn)s), %(first_id)s, %(last_id)s, %(events)s)
 
 -- name: add_timer
-INSERT INTO timers (execution_arn, timer_id, due, owner) VALUES (%(arn)s, %(timer_id)s, %(due)s, %(owner)s)
-ON CONFLICT (execution_arn, timer_id) DO UPDATE SET due = EXCLUDED.due, owner = EXCLUDED.owner
+INSERT INTO timers (execution, due, timer_id, owner)
+VALUES ((SELECT seq FROM executions WHERE arn = %(arn)s), %(due)s, %(timer_id)s, %(owner)s)
+ON CONFLICT (execution, timer_id) DO UPDATE SET due = EXCLUDED.due, owner = EXCLUDED.owner
 
 -- name: take_timer
-DELETE FROM timers WHERE execution_arn = %(arn)s AND timer_id = %(timer_id)s AND due <= %(now)s
+DELETE FROM timers
+WHERE execution = (SELECT seq FROM executions WHERE arn = %(arn)s) AND timer_id = %(timer_id)s
+    AND due <= %(now)s
 RETURNING due
 
 -- name: delete_timers
-DELETE FROM timers WHERE execution_arn = %(arn)s
+DELETE FROM timers WHERE execution = (SELECT seq FROM executions WHERE arn = %(arn)s)
 
 -- name: timers
-SELECT execution_arn, timer_id, due FROM timers
+SELECT e.arn AS execution_arn, t.timer_id, t.due FROM timers t JOIN executions e ON e.seq = t.execution
 
 -- name: task
 SELECT token, execution_arn, task_id, kind, resource, payload, status, created, activity_arn, worker_name,
@@ -262,7 +297,9 @@ ORDER BY expires
 DELETE FROM nodes WHERE id = %(dead)s AND expires < EXTRACT(EPOCH FROM clock_timestamp()) RETURNING id
 
 -- name: adopt_timers
-UPDATE timers SET owner = %(node)s WHERE owner = %(dead)s RETURNING execution_arn, timer_id, due
+UPDATE timers t SET owner = %(node)s FROM executions e
+WHERE t.owner = %(dead)s AND e.seq = t.execution
+RETURNING e.arn AS execution_arn, t.timer_id, t.due
 
 -- name: adopt_tasks
 WITH adopted AS (

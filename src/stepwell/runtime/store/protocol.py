@@ -133,7 +133,9 @@ class Transaction(Reads, Protocol):
 
     # ---- timers ----
     def add_timer(self, arn: str, timer_id: str, due: float) -> None:
-        """Set the timer (a timer of the same id is replaced)."""
+        """Set the timer (a timer of the same id is replaced) of an execution written before
+        (``insert_execution``, before or earlier in this transaction): a store may key timers by the
+        row's number."""
 
     def take_timer(self, arn: str, timer_id: str, now: float) -> float | None:
         """Delete the timer if it is due at ``now``; its due time, or None (gone, or re-set later)."""

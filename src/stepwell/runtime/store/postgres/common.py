@@ -23,11 +23,29 @@ from stepwell.runtime.store.records import (
 
 HISTORY_CHUNK = 500  # events per history row, as SQLite's
 Q = load_queries("postgres.sql")
-# The writes held until the next statement that needs an answer, by the one table each touches
-# (none reads another): writes to different tables commute, so a batch's writes are sent table by
-# table, in call order within a table, and a run of one statement goes as one executemany. Any
-# other write (delete_machine, purge_executions: several tables) is sent at once, after them.
+# The writes held until the next statement that needs an answer, by the one table each writes. A
+# write reads at most the tables ranked before its own in TABLE_ORDER (an execution its machine key
+# and revision, history and timers their execution's number), and writes to different tables
+# commute otherwise: so a batch's writes are sent table by table in that order, in call order
+# within a table, and a run of one statement goes as one executemany. Any other write
+# (delete_machine, purge_executions: several tables) is sent at once, after them.
+TABLE_ORDER = (
+    "machine_keys",
+    "revisions",
+    "state_machines",
+    "activities",
+    "tags",
+    "settings",
+    "executions",
+    "history",
+    "timers",
+    "tasks",
+    "notifications",  # no table: pg_notify, delivered at the commit
+)
+SEND_RANK = {table: rank for rank, table in enumerate(TABLE_ORDER)}
 HELD = {
+    "add_machine_key": "machine_keys",
+    "add_revision": "revisions",
     "insert_machine": "state_machines",
     "update_machine": "state_machines",
     "set_machine_status": "state_machines",
@@ -49,7 +67,7 @@ HELD = {
     "mark_submitted": "tasks",
     "set_child": "tasks",
     "close_task": "tasks",
-    "notify": "notifications",  # no table: sent at the commit
+    "notify": "notifications",
 }
 # pg_advisory_lock(MIGRATION_LOCK, hash of the schema): one node at a time migrates a schema.
 MIGRATION_LOCK = 0x5747  # "SW"

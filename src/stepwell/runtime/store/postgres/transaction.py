@@ -16,6 +16,7 @@ from stepwell.runtime.store.postgres.common import (
     HELD,
     HISTORY_CHUNK,
     NOTICE_SEPARATOR,
+    SEND_RANK,
     Q,
     as_bytes,
     execution_of,
@@ -108,7 +109,8 @@ class PostgresTransaction(Queries):
                 if not self._begun:
                     cursor.execute("BEGIN")
                     self._begun = True
-                for table, writes in self._pending.items():
+                for table in sorted(self._pending, key=SEND_RANK.__getitem__):
+                    writes = self._pending[table]
                     for query, run in groupby(in_runs(table, writes), key=itemgetter(0)):
                         batch = [args for _, args in run]
                         if len(batch) == 1:
@@ -136,11 +138,13 @@ class PostgresTransaction(Queries):
 
     # ---- state machines, activities, tags, settings -----------------------------------------
     def insert_machine(self, machine: MachineRecord) -> None:
+        self._keys(machine.arn, machine.revision_id, machine.definition, machine.role_arn)
         self._write("insert_machine", rows.fields(machine))
 
     def update_machine(
         self, arn: str, *, definition: str, role_arn: str, config: str, revision_id: str, updated: float
     ) -> None:
+        self._keys(arn, revision_id, definition, role_arn)
         self._write(
             "update_machine",
             {
@@ -152,6 +156,13 @@ class PostgresTransaction(Queries):
                 "updated": updated,
             },
         )
+
+    def _keys(self, machine_arn: str, revision_id: str, definition: str, role_arn: str) -> None:
+        """The machine's number and the revision's row (migration 0009), written with the machine,
+        so that the executions started later only read them."""
+        self._write("add_machine_key", {"machine_arn": machine_arn})
+        revision = {"revision_id": revision_id, "definition": definition, "role_arn": role_arn}
+        self._write("add_revision", revision)
 
     def set_machine_status(self, arn: str, status: str) -> None:
         self._write("set_machine_status", {"arn": arn, "status": status})
@@ -186,6 +197,9 @@ class PostgresTransaction(Queries):
         del values["seq"]  # drawn from the sequence
         values["snapshot"] = rows.pack_snapshot(execution.arn, snapshot)
         values["error"], values["cause"] = as_bytes(execution.error), as_bytes(execution.cause)
+        # Written with the machine already, in the service; a store's own callers (tests, tools)
+        # may start an execution of a machine they never wrote.
+        self._keys(execution.state_machine_arn, execution.revision_id, execution.definition, execution.role_arn)
         self._write("insert_execution", values)
 
     def running(self, arn: str) -> Running | None:

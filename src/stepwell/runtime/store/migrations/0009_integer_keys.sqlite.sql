@@ -1,0 +1,2 @@
+-- Nothing to do for SQLite: 0008_write_once.sqlite.sql gave it integer keys and one definition per
+-- revision; 0009_integer_keys.postgresql.sql does the same for PostgreSQL.
