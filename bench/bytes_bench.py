@@ -54,6 +54,9 @@ def start_waiting(port: int, n: int, measure: Any) -> tuple[Any, Any]:
     for _ in range(n):
         client.start_execution(stateMachineArn=machine, input=INPUT)
     time.sleep(1)
+    waiting = client.list_executions(stateMachineArn=machine, statusFilter="RUNNING", maxResults=1000)
+    if len(waiting["executions"]) != min(n, 1000):
+        raise RuntimeError(f"the executions should all be waiting: {len(waiting['executions'])} are")
     return before, measure()
 
 
@@ -70,7 +73,7 @@ def sqlite_run(n: int, folder: Path) -> dict[str, Any]:
             return int(pages * db.execute("PRAGMA page_size").fetchone()[0])
 
     port = free_port()
-    server = serve(path, port, folder / "bytes-sqlite.log")
+    server = serve(path, port, folder / "bytes-sqlite.log", wait_time_scale=1)  # left waiting
     try:
         before, after = start_waiting(port, n, used)
     finally:
@@ -116,7 +119,7 @@ def postgres_run(n: int, folder: Path) -> dict[str, Any]:
             return sizes, int(lsn)
 
     port = free_port()
-    server = serve(url, port, folder / "bytes-postgresql.log")
+    server = serve(url, port, folder / "bytes-postgresql.log", wait_time_scale=1)
     try:
         (sizes0, lsn0), (sizes1, lsn1) = start_waiting(port, n, measure)
         with psycopg.connect(url) as db:

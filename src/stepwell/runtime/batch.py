@@ -68,6 +68,9 @@ class Live:
     fresh: bool = False
     new_record: ExecutionRecord | None = None
     wrote_rows: bool = False
+    # Timers set while its row is not written yet (timer_id -> due): written by flush after the
+    # row, since a store may key timers by the row's number (the protocol's add_timer).
+    unwritten_timers: dict[str, float] = field(default_factory=dict)
     test_case: str | None = None  # the mocked test case it runs (``<stateMachineArn>#<TestCase>``)
 
 
@@ -270,8 +273,12 @@ class Batch:
 
     def _start_timer(self, arn: str, command: StartTimer, now: float) -> None:
         due = now + timer_delay(command, now, self.runtime.wait_time_scale)
-        self.db.add_timer(arn, command.timer_id, due)
-        self.live[arn].wrote_rows = True
+        live = self.live[arn]
+        if live.new_record is not None:
+            live.unwritten_timers[command.timer_id] = due
+        else:
+            self.db.add_timer(arn, command.timer_id, due)
+            live.wrote_rows = True
         timer_id = command.timer_id
         self.after.append(lambda executor: executor.add_timer(due, arn, timer_id))
         pause = self.runtime.pause_seconds
@@ -283,6 +290,7 @@ class Batch:
         if on_finish is not None:
             arn = live.arn
             self.after.append(lambda executor: on_finish(arn, finish))
+        live.unwritten_timers.clear()  # an ended execution's timers go with it
         if not live.fresh or live.wrote_rows:
             for row in self.db.close_tasks(live.arn):
                 tasks.abandon(self, live, row)
@@ -342,6 +350,10 @@ class Batch:
             if live.events:  # after the row: a store may key history by the execution's row
                 self.db.append_history(live.arn, live.events)
                 live.events = []
+            for timer_id, due in live.unwritten_timers.items():  # after the row, too
+                self.db.add_timer(live.arn, timer_id, due)
+                live.wrote_rows = True
+            live.unwritten_timers.clear()
             if live.new_record is None:
                 live.version += 1
             live.new_record = None

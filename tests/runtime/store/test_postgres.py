@@ -471,6 +471,26 @@ def test_an_error_that_is_not_a_conflict_rolls_back_and_the_writer_goes_on(node:
     assert isinstance(store.reader.state_machine(M + "m"), MachineRecord)
 
 
+def test_a_transaction_the_database_refused_leaves_its_connection_behind(node: Nodes) -> None:
+    """psycopg may hold a prepared statement whose PREPARE went down with a failed pipeline;
+    the next transaction starts on a new connection. One that failed in Python keeps it."""
+    store = node()
+    with store.writer.transaction() as db:
+        db.insert_machine(machine("m"))
+    first = store.writer.db
+    with pytest.raises(ValueError), store.writer.transaction() as db:
+        db.insert_machine(machine("n"))
+        db.state_machine(M + "n")  # sent: the transaction is open in the database
+        raise ValueError("the caller's own failure")
+    assert store.writer.db is first
+    with pytest.raises(Conflict), store.writer.transaction() as db:
+        db.save_snapshot(E + "m:none", b"{}", 7)  # no such row at that version
+    assert store.writer.db is None
+    with store.writer.transaction() as db:
+        assert db.state_machine(M + "m") is not None and db.state_machine(M + "n") is None
+    assert store.writer.db is not None and store.writer.db is not first
+
+
 def test_the_writer_reconnects_after_its_connection_is_lost(node: Nodes) -> None:
     store = node()
     with store.writer.transaction() as db:

@@ -8,7 +8,8 @@
 --     CreateStateMachine and UpdateStateMachine: one id is one definition and one role), written
 --     with the machine, so that starting an execution only reads it;
 --   executions: keyed by seq, fixed-width columns first, and pages filled to 80 %: a snapshot write
---     changes no indexed column, and the room left lets it be a HOT update (no index entries);
+--     changes no indexed column, and the room left lets it be a HOT update (no index entries); the
+--     name is not kept apart from the ARN, whose last part it is (a name holds no colon);
 --   history and timers: by the execution's number;
 --   executions_by_stop: only the executions that stopped.
 -- Nodes of an older version must be stopped before a node of this version starts (docs/scaling.md,
@@ -42,8 +43,7 @@ CREATE TABLE executions_numbered (
     version       INTEGER NOT NULL DEFAULT 0,
     machine       INTEGER NOT NULL,          -- machine_keys.id
     revision      INTEGER NOT NULL,          -- revisions.id: the definition this execution runs
-    arn           TEXT NOT NULL UNIQUE,
-    name          TEXT NOT NULL,
+    arn           TEXT NOT NULL UNIQUE,      -- ...:execution:<machine>:<name>
     status        TEXT NOT NULL,             -- RUNNING | SUCCEEDED | FAILED | TIMED_OUT | ABORTED
     input         TEXT NOT NULL,
     output        TEXT,
@@ -54,9 +54,9 @@ CREATE TABLE executions_numbered (
     trace_header  TEXT,
     test_case     TEXT
 ) WITH (fillfactor = 80);
-INSERT INTO executions_numbered (seq, started, stopped, version, machine, revision, arn, name, status,
+INSERT INTO executions_numbered (seq, started, stopped, version, machine, revision, arn, status,
     input, output, error, cause, snapshot, parent, trace_header, test_case)
-SELECT e.seq, e.started, e.stopped, e.version, k.id, r.id, e.arn, e.name, e.status, e.input, e.output,
+SELECT e.seq, e.started, e.stopped, e.version, k.id, r.id, e.arn, e.status, e.input, e.output,
     e.error, e.cause, e.snapshot, e.parent, e.trace_header, e.test_case
 FROM executions e
 JOIN machine_keys k ON k.arn = e.state_machine_arn

@@ -25,7 +25,7 @@ from stepwell.runtime.store.postgres.common import (
     record_of,
 )
 from stepwell.runtime.store.postgres.reads import Queries
-from stepwell.runtime.store.protocol import chunks
+from stepwell.runtime.store.protocol import Conflict, chunks
 from stepwell.runtime.store.records import (
     ActivityRecord,
     ExecutionRecord,
@@ -68,8 +68,14 @@ class PostgresTransaction(Queries):
         try:
             yield self
             self._send(commit=True)
-        except BaseException:
+        except BaseException as failure:
             self._rollback()
+            if isinstance(failure, (psycopg.Error, Conflict)):
+                # The database refused a statement, and a pipeline may have gone down with it:
+                # psycopg can then hold a prepared statement whose PREPARE never ran ("prepared
+                # statement _pg3_5 does not exist" at every later use, seen after a failed
+                # batch). A new connection starts clean, at the next transaction.
+                self.close()
             raise
         finally:
             self._active = False
