@@ -45,7 +45,7 @@ def start_waiting(port: int, n: int, measure: Any) -> tuple[Any, Any]:
         region_name="us-east-1",
         aws_access_key_id="a",
         aws_secret_access_key="b",
-        config=Config(retries={"max_attempts": 1}),
+        config=Config(retries={"total_max_attempts": 1}),
     )
     machine = client.create_state_machine(
         name="two", definition=json.dumps(DEFINITION), roleArn="arn:aws:iam::123456789012:role/r"

@@ -44,7 +44,7 @@ def client(endpoint: str, read_timeout: float = 70.0) -> Any:
         aws_secret_access_key="test",
         config=Config(
             inject_host_prefix=False,
-            retries={"max_attempts": 1},
+            retries={"total_max_attempts": 1},
             read_timeout=read_timeout,
             connect_timeout=5,
         ),

@@ -115,7 +115,7 @@ def test_renumbering_a_record_keeps_every_other_field() -> None:
     ExecutionRecord must be added there too, or this fails."""
     from dataclasses import fields, replace
 
-    from stepwell.runtime.store.memory import _numbered
+    from stepwell.runtime.store.memory.transaction import _numbered
     from stepwell.runtime.store.records import ExecutionRecord, Parent
 
     values: dict[str, object] = {}

@@ -1,15 +1,16 @@
 -- Each fact once, on PostgreSQL too (issue 10; SQLite did it in 0008): an execution's row no longer
 -- repeats its machine's ARN, definition, role and revision id, and its history and timers refer to
 -- it by its number, not by its 80-byte ARN. Where the bytes went before (pg_waldump --stats and
--- pgstattuple over 2,000 waiting executions): index entries of ARNs, a 544-byte row repeating the
--- definition, and a snapshot write that was never a HOT update (no room left on a full page).
+-- pgstattuple over 2,000 waiting executions): index entries of ARNs, and a 544-byte row repeating
+-- the definition.
 --   machine_keys: a number per state machine ARN, kept after the machine is deleted;
 --   revisions: a definition and role once per revision (a revision id is drawn at random by every
 --     CreateStateMachine and UpdateStateMachine: one id is one definition and one role), written
 --     with the machine, so that starting an execution only reads it;
---   executions: keyed by seq, fixed-width columns first, and pages filled to 80 %: a snapshot write
---     changes no indexed column, and the room left lets it be a HOT update (no index entries); the
---     name is not kept apart from the ARN, whose last part it is (a name holds no colon);
+--   executions: keyed by seq, fixed-width columns first; the name is not kept apart from the ARN,
+--     whose last part it is (a name holds no colon). A snapshot write changes no indexed column,
+--     so it can be a HOT update: about 80 % of them are with the default fill factor, and leaving
+--     room on each page (fillfactor 80) wrote as much WAL and took 2.4 times the space;
 --   history and timers: by the execution's number;
 --   executions_by_stop: only the executions that stopped.
 -- Nodes of an older version must be stopped before a node of this version starts (docs/scaling.md,
@@ -53,7 +54,7 @@ CREATE TABLE executions_numbered (
     parent        TEXT,                      -- JSON {execution, task_id, mode} for a nested child
     trace_header  TEXT,
     test_case     TEXT
-) WITH (fillfactor = 80);
+);
 INSERT INTO executions_numbered (seq, started, stopped, version, machine, revision, arn, status,
     input, output, error, cause, snapshot, parent, trace_header, test_case)
 SELECT e.seq, e.started, e.stopped, e.version, k.id, r.id, e.arn, e.status, e.input, e.output,

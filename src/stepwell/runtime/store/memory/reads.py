@@ -1,0 +1,128 @@
+"""The memory store's tables, and every read (under the lock)."""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, bisect_right
+from typing import Any
+
+from stepwell.runtime.store.records import (
+    ActivityRecord,
+    ExecutionRecord,
+    ExecutionSummary,
+    MachineRecord,
+    TaskRecord,
+)
+
+_BACKLOG = ("scheduled", "started")
+
+
+def _event_id(event: dict[str, Any]) -> int:
+    event_id: int = event["id"]
+    return event_id
+
+
+class MemoryReads:
+    """The tables, and every read (under the lock)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._machines: dict[str, MachineRecord] = {}
+        self._activities: dict[str, ActivityRecord] = {}
+        self._tags: dict[str, dict[str, str]] = {}
+        self._settings: dict[str, str] = {}
+        self._executions: dict[str, ExecutionRecord] = {}
+        self._snapshots: dict[str, bytes] = {}
+        self._by_machine: dict[str, list[ExecutionRecord]] = {}  # as inserted: in seq order
+        self._seq = 0
+        self._history: dict[str, list[dict[str, Any]]] = {}  # events in id order
+        self._timers: dict[str, dict[str, float]] = {}
+        self._tasks: dict[str, TaskRecord] = {}
+        self._tasks_of: dict[str, list[str]] = {}  # execution ARN -> tokens, as inserted
+        self._by_task_id: dict[tuple[str, str], list[str]] = {}
+        self._by_activity: dict[str, list[str]] = {}
+        self._invocations: dict[tuple[str, str], int] = {}
+
+    # ---- state machines and activities -------------------------------------------------------
+    def state_machine(self, arn: str) -> MachineRecord | None:
+        with self._lock:
+            return self._machines.get(arn)
+
+    def state_machines(self, after: str, limit: int) -> list[MachineRecord]:
+        with self._lock:
+            arns = sorted(a for a, m in self._machines.items() if a > after and m.status == "ACTIVE")
+            return [self._machines[a] for a in arns[:limit]]
+
+    def activity(self, arn: str) -> ActivityRecord | None:
+        with self._lock:
+            return self._activities.get(arn)
+
+    def activities(self, after: str, limit: int) -> list[ActivityRecord]:
+        with self._lock:
+            return [self._activities[a] for a in sorted(a for a in self._activities if a > after)[:limit]]
+
+    def tags(self, arn: str) -> dict[str, str]:
+        with self._lock:
+            tags = self._tags.get(arn, {})
+            return {key: tags[key] for key in sorted(tags)}
+
+    def setting(self, name: str) -> str | None:
+        with self._lock:
+            return self._settings.get(name)
+
+    # ---- executions ---------------------------------------------------------------------------
+    def execution(self, arn: str) -> ExecutionRecord | None:
+        with self._lock:
+            return self._executions.get(arn)
+
+    def executions(
+        self, machine_arn: str, status: str | None, before_seq: int, limit: int
+    ) -> list[ExecutionSummary]:
+        with self._lock:
+            started = self._by_machine.get(machine_arn, [])
+            found: list[ExecutionSummary] = []
+            for index in range(bisect_left(started, before_seq, key=lambda r: r.seq) - 1, -1, -1):
+                if len(found) >= limit:
+                    break
+                e = self._executions[started[index].arn]
+                if status is None or e.status == status:
+                    found.append(
+                        ExecutionSummary(
+                            e.arn, e.state_machine_arn, e.name, e.status, e.started, e.stopped, e.seq
+                        )
+                    )
+            return found
+
+    def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[dict[str, Any]]:
+        with self._lock:
+            events = self._history.get(arn, [])
+            if reverse:
+                end = bisect_left(events, after_id, key=_event_id)
+                return events[max(0, end - limit) : end][::-1]
+            start = bisect_right(events, after_id, key=_event_id)
+            return events[start : start + limit]
+
+    def execution_counts(self) -> dict[str, dict[str, int]]:
+        with self._lock:
+            counts: dict[str, dict[str, int]] = {}
+            for e in self._executions.values():
+                of_machine = counts.setdefault(e.state_machine_arn, {})
+                of_machine[e.status] = of_machine.get(e.status, 0) + 1
+            return counts
+
+    def children(self, arn: str) -> list[str]:
+        with self._lock:
+            found = [self._tasks[token] for token in self._tasks_of.get(arn, [])]
+            return [
+                t.target for t in sorted(found, key=lambda t: t.created) if t.kind == "child" and t.target
+            ]
+
+    # ---- tasks --------------------------------------------------------------------------------
+    def task(self, token: str) -> TaskRecord | None:
+        with self._lock:
+            return self._tasks.get(token)
+
+    def activity_backlog(self, activity_arn: str) -> list[TaskRecord]:
+        with self._lock:
+            found = (self._tasks[token] for token in self._by_activity.get(activity_arn, []))
+            return sorted((t for t in found if t.status in _BACKLOG), key=lambda t: t.created)
