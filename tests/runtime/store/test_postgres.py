@@ -413,6 +413,20 @@ def test_held_writes_keep_their_order_within_a_table_and_before_other_statements
         assert db.execution(arn) is None and db.task("tok") is None and db.timers() == []
 
 
+def test_a_machines_key_and_revision_are_written_once_and_again_after_a_rollback(node: Nodes) -> None:
+    store = node()
+    with pytest.raises(Conflict), store.writer.transaction() as db:
+        db.insert_machine(machine("m"))
+        db.save_snapshot(E + "m:none", b"{}", 3)  # refused: the machine's rows go too
+    assert store.written_keys == set()
+    started(store, execution("e1"))  # so its key and revision are written with it
+    assert store.written_keys == {(M + "m", "rev-m")}
+    with store.writer.transaction() as db:
+        db.insert_execution(execution("e2"), b"{}")
+        assert "machine_keys" not in db._pending and "revisions" not in db._pending
+    assert [e.name for e in node().reader.executions(M + "m", None, 1 << 62, 10)] == ["e2", "e1"]
+
+
 def test_held_writes_go_table_by_table_in_the_order_their_lookups_need(node: Nodes) -> None:
     """History and timers look their execution's number up, an execution its machine key and
     revision: a batch that writes them in the other order (another execution's history first,

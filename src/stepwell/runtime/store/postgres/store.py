@@ -47,6 +47,9 @@ class PostgresStore:
         self.url = url
         self.node = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
         self.channel = ""  # the notification channel of the schema (open() sets it)
+        # (machine ARN, revision id) pairs whose key and revision rows are committed: those rows
+        # are never deleted, so they are not written again (postgres/transaction.py, _keys).
+        self.written_keys: set[tuple[str, str]] = set()
         self._joined = False
         self._lease: psycopg.Connection[DictRow] | None = None  # the lease's own connection
         self._lease_lock = threading.Lock()

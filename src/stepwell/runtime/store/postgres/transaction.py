@@ -48,6 +48,7 @@ class PostgresTransaction(Queries):
         self._begun = False  # BEGIN was sent
         self._active = False  # inside transaction()
         self._pending: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # table -> writes to send
+        self._new_keys: set[tuple[str, str]] = set()  # written in this transaction (_keys)
 
     def close(self) -> None:
         if self.db is not None:
@@ -65,9 +66,11 @@ class PostgresTransaction(Queries):
             raise RuntimeError("transactions do not nest")
         self._connection()
         self._active, self._begun = True, False
+        self._new_keys.clear()
         try:
             yield self
             self._send(commit=True)
+            self.store.written_keys |= self._new_keys
         except BaseException as failure:
             self._rollback()
             if isinstance(failure, (psycopg.Error, Conflict)):
@@ -166,6 +169,10 @@ class PostgresTransaction(Queries):
     def _keys(self, machine_arn: str, revision_id: str, definition: str, role_arn: str) -> None:
         """The machine's number and the revision's row (migration 0009), written with the machine,
         so that the executions started later only read them."""
+        key = (machine_arn, revision_id)
+        if key in self.store.written_keys or key in self._new_keys:
+            return
+        self._new_keys.add(key)
         self._write("add_machine_key", {"machine_arn": machine_arn})
         revision = {"revision_id": revision_id, "definition": definition, "role_arn": role_arn}
         self._write("add_revision", revision)
