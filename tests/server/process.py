@@ -92,5 +92,7 @@ class ServerProcess:
             region_name="us-east-1",
             aws_access_key_id="test",
             aws_secret_access_key="test",
-            config=Config(inject_host_prefix=False, retries={"total_max_attempts": 1}, read_timeout=70, **config),
+            config=Config(
+                inject_host_prefix=False, retries={"total_max_attempts": 1}, read_timeout=70, **config
+            ),
         )

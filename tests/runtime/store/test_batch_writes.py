@@ -39,7 +39,9 @@ def test_a_timer_of_an_execution_started_in_the_batch_is_written_after_its_row(s
 def test_an_execution_that_ends_in_the_batch_that_started_it_leaves_no_timer(store: Store) -> None:
     timed = machine(
         "t",
-        definition=json.dumps({"TimeoutSeconds": 60, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}),
+        definition=json.dumps(
+            {"TimeoutSeconds": 60, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+        ),
     )
     with store.writer.transaction() as db:
         db.insert_machine(timed)

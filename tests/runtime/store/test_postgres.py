@@ -337,7 +337,8 @@ def test_migration_9_moves_a_database_written_before_it(postgres_schema: str) ->
                 db.execute(statement if name.endswith(".postgresql.sql") else postgres_statement(statement))
             db.execute("INSERT INTO schema_migrations VALUES (%s, 0)", (number,))
         db.execute(
-            "INSERT INTO state_machines VALUES (%s, 'm', 'STANDARD', 'ACTIVE', 'D2', 'role2', '{}', 'r2', 1, 2)",
+            "INSERT INTO state_machines"
+            " VALUES (%s, 'm', 'STANDARD', 'ACTIVE', 'D2', 'role2', '{}', 'r2', 1, 2)",
             (M + "m",),
         )
         db.execute(
@@ -350,7 +351,8 @@ def test_migration_9_moves_a_database_written_before_it(postgres_schema: str) ->
         db.execute(
             "INSERT INTO executions (arn, state_machine_arn, name, status, input, started, definition,"
             " role_arn, revision_id, snapshot, seq, version)"
-            " VALUES (%s, %s, 'e2', 'RUNNING', '{}', 12.5, 'D2', 'role2', 'r2', %s, nextval('execution_seq'), 1)",
+            " VALUES (%s, %s, 'e2', 'RUNNING', '{}', 12.5, 'D2', 'role2', 'r2', %s,"
+            " nextval('execution_seq'), 1)",
             (E + "m:e2", M + "m", b'{"s":1}'),
         )
         db.execute("INSERT INTO history VALUES (%s, 1, 2, %s)", (E + "m:e1", b'[{"id":1},{"id":2}]'))
@@ -381,7 +383,9 @@ def test_migration_9_moves_a_database_written_before_it(postgres_schema: str) ->
         assert reader.execution_counts() == {M + "m": {"FAILED": 1, "RUNNING": 1}}
         with store.writer.transaction() as db:
             waiting = db.running(E + "m:e2")
-            assert waiting is not None and waiting.snapshot == b'{"s":1}' and waiting.record.definition == "D2"
+            assert (
+                waiting is not None and waiting.snapshot == b'{"s":1}' and waiting.record.definition == "D2"
+            )
             assert db.timers() == [TimerRecord(E + "m:e2", "w1", 99.5)]
             db.insert_execution(execution("e3"), b"{}")  # numbered after the moved ones
         assert reader.execution(E + "m:e3").seq > 2  # type: ignore[union-attr]

@@ -212,7 +212,9 @@ class PostgresTransaction(Queries):
         values["error"], values["cause"] = as_bytes(execution.error), as_bytes(execution.cause)
         # Written with the machine already, in the service; a store's own callers (tests, tools)
         # may start an execution of a machine they never wrote.
-        self._keys(execution.state_machine_arn, execution.revision_id, execution.definition, execution.role_arn)
+        self._keys(
+            execution.state_machine_arn, execution.revision_id, execution.definition, execution.role_arn
+        )
         self._write("insert_execution", values)
 
     def running(self, arn: str) -> Running | None:
