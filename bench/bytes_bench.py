@@ -24,10 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import boto3
 import psycopg
-from botocore.config import Config
-from store_bench import free_port, serve  # bench/: the same way to start a server
+from store_bench import client, free_port, serve  # bench/: the same way to start a server
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES = os.environ.get("STEPWELL_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
@@ -39,22 +37,15 @@ INPUT = json.dumps({"order": 1, "customer": "c-1", "items": [1, 2, 3]})
 
 
 def start_waiting(port: int, n: int, measure: Any) -> tuple[Any, Any]:
-    client = boto3.client(
-        "stepfunctions",
-        endpoint_url=f"http://127.0.0.1:{port}",
-        region_name="us-east-1",
-        aws_access_key_id="a",
-        aws_secret_access_key="b",
-        config=Config(retries={"total_max_attempts": 1}),
-    )
-    machine = client.create_state_machine(
+    sfn = client(port)
+    machine = sfn.create_state_machine(
         name="two", definition=json.dumps(DEFINITION), roleArn="arn:aws:iam::123456789012:role/r"
     )["stateMachineArn"]
     before = measure()
     for _ in range(n):
-        client.start_execution(stateMachineArn=machine, input=INPUT)
+        sfn.start_execution(stateMachineArn=machine, input=INPUT)
     time.sleep(1)
-    waiting = client.list_executions(stateMachineArn=machine, statusFilter="RUNNING", maxResults=1000)
+    waiting = sfn.list_executions(stateMachineArn=machine, statusFilter="RUNNING", maxResults=1000)
     if len(waiting["executions"]) != min(n, 1000):
         raise RuntimeError(f"the executions should all be waiting: {len(waiting['executions'])} are")
     return before, measure()

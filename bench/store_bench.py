@@ -27,7 +27,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+import boto3
 import psycopg
+from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
 RAWLOAD = ROOT.parent / "shared" / "bench" / "rawload.py"
@@ -61,6 +63,18 @@ def postgres_cpu() -> float:
             fields = rest.split()
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
+
+
+def client(port: int) -> Any:
+    """A Step Functions client for the server on the port; a failed call is sent once."""
+    return boto3.client(
+        "stepfunctions",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="a",
+        aws_secret_access_key="b",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
 
 
 def serve(db: str, port: int, log: Path, wait_time_scale: float = 0) -> subprocess.Popen[bytes]:

@@ -25,10 +25,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import boto3
 import psycopg
-from botocore.config import Config
-from store_bench import POSTGRES, free_port, serve  # bench/: the same way to start a server
+from store_bench import POSTGRES, client, free_port, serve  # bench/: the same way to start a server
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLE = "arn:aws:iam::123456789012:role/r"
@@ -66,17 +64,6 @@ def database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def client(port: int) -> Any:
-    return boto3.client(
-        "stepfunctions",
-        endpoint_url=f"http://127.0.0.1:{port}",
-        region_name="us-east-1",
-        aws_access_key_id="a",
-        aws_secret_access_key="b",
-        config=Config(retries={"total_max_attempts": 1}),
-    )
-
-
 def wal_position(url: str) -> int:
     with psycopg.connect(url, autocommit=True) as db:
         db.execute("CHECKPOINT")
@@ -94,7 +81,7 @@ def workload(name: str, n: int, folder: Path) -> dict[str, Any]:
             machine = sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE)
             arn = machine["stateMachineArn"]
             with psycopg.connect(url, autocommit=True) as db:
-                sizes0 = dict(db.execute(SIZES).fetchall())
+                sizes0: dict[str, int] = dict(db.execute(SIZES).fetchall())
             lsn0 = wal_position(url)
             for _ in range(n):
                 sfn.start_execution(stateMachineArn=arn, input='{"order": 1}')
@@ -105,7 +92,7 @@ def workload(name: str, n: int, folder: Path) -> dict[str, Any]:
             lsn1 = wal_position(url)
             time.sleep(1.5)  # the statistics collector's delay
             with psycopg.connect(url, autocommit=True) as db:
-                sizes1 = dict(db.execute(SIZES).fetchall())
+                sizes1: dict[str, int] = dict(db.execute(SIZES).fetchall())
                 row = db.execute(
                     "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'executions'"
                 ).fetchone()
