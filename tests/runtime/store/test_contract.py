@@ -21,6 +21,7 @@ from stepwell.runtime.store.records import (
     Parent,
     TaskRecord,
     TimerRecord,
+    VersionRecord,
 )
 
 M = "arn:aws:states:us-east-1:123456789012:stateMachine:"
@@ -161,6 +162,51 @@ def test_a_setting_keeps_its_first_value(store: Store) -> None:
     with store.writer.transaction() as db:
         db.add_setting("secret", "third")
     assert store.reader.setting("secret") == "first"
+
+
+def version(machine_arn: str, number: int, **changes: Any) -> VersionRecord:
+    record = VersionRecord(
+        machine_arn=machine_arn,
+        number=number,
+        revision_id=f"rev-{number}",
+        definition='{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}',
+        role_arn="arn:aws:iam::123456789012:role/r",
+        config='{"loggingConfiguration":{"level":"OFF"}}',
+        description=None,
+        created=1700000000.5 + number,
+    )
+    return dataclasses.replace(record, **changes)
+
+
+def test_versions_are_numbered_once_listed_newest_first_and_go_with_their_machine(store: Store) -> None:
+    m, other = machine("m"), machine("o")
+    with store.writer.transaction() as db:
+        db.insert_machine(m)
+        db.insert_machine(other)
+        numbers = [db.next_version_number(m.arn) for _ in range(3)]
+        assert numbers == [1, 2, 3] and db.next_version_number(other.arn) == 1
+        for number in numbers:
+            db.insert_version(version(m.arn, number, description="d" if number == 2 else None))
+        db.insert_version(version(other.arn, 1))
+        db.delete_version(m.arn, 3)
+        assert db.next_version_number(m.arn) == 4  # a deleted version's number is not given again
+    reader = store.reader
+    assert reader.version(m.arn, 2) == version(m.arn, 2, description="d")
+    assert reader.version(m.arn, 3) is None
+    assert [v.number for v in reader.versions(m.arn, 1 << 62, 10)] == [2, 1]
+    assert [v.number for v in reader.versions(m.arn, 2, 10)] == [1]
+    assert [v.number for v in reader.versions(m.arn, 1 << 62, 1)] == [2]
+    with pytest.raises(Boom), store.writer.transaction() as db:
+        db.next_version_number(m.arn)
+        db.insert_version(version(m.arn, 5))
+        raise Boom
+    with store.writer.transaction() as db:
+        assert db.version(m.arn, 5) is None and db.next_version_number(m.arn) == 5  # rolled back
+        db.delete_machine(m.arn)
+    assert reader.versions(m.arn, 1 << 62, 10) == [] and [v.number for v in reader.versions(other.arn, 9, 9)] == [1]
+    with store.writer.transaction() as db:
+        db.insert_machine(m)  # a new machine of the same name numbers its versions from 1
+        assert db.next_version_number(m.arn) == 1
 
 
 def test_deleting_a_machine_takes_its_tags_executions_histories_tasks_and_timers(store: Store) -> None:

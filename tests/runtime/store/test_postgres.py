@@ -359,7 +359,7 @@ def test_migration_9_moves_a_database_written_before_it(postgres_schema: str) ->
         db.execute("INSERT INTO timers VALUES (%s, 'w1', 99.5, 'gone-node')", (E + "m:e2",))
     store = PostgresStore(postgres_schema)
     try:
-        assert store.open() == [9]
+        assert 9 in store.open()
         reader = store.reader
         assert reader.execution(E + "m:e1") == ExecutionRecord(
             arn=E + "m:e1",

@@ -53,8 +53,35 @@ WITH executions_gone AS (
     DELETE FROM timers WHERE execution IN (SELECT seq FROM executions_gone)
 ), tags_gone AS (
     DELETE FROM tags WHERE resource_arn = %(arn)s
+), versions_gone AS (
+    DELETE FROM machine_versions WHERE machine_arn = %(arn)s
+), numbers_gone AS (
+    DELETE FROM version_numbers WHERE machine_arn = %(arn)s
 )
 DELETE FROM state_machines WHERE arn = %(arn)s
+
+-- name: version
+SELECT machine_arn, number, revision_id, definition, role_arn, config, description, created
+FROM machine_versions WHERE machine_arn = %(machine_arn)s AND number = %(number)s
+
+-- name: versions
+SELECT machine_arn, number, revision_id, definition, role_arn, config, description, created
+FROM machine_versions WHERE machine_arn = %(machine_arn)s AND number < %(below)s
+ORDER BY number DESC LIMIT %(limit)s
+
+-- name: next_version_number
+INSERT INTO version_numbers (machine_arn, last) VALUES (%(machine_arn)s, 1)
+ON CONFLICT (machine_arn) DO UPDATE SET last = version_numbers.last + 1
+RETURNING last
+
+-- name: insert_version
+INSERT INTO machine_versions
+    (machine_arn, number, revision_id, definition, role_arn, config, description, created)
+VALUES (%(machine_arn)s, %(number)s, %(revision_id)s, %(definition)s, %(role_arn)s, %(config)s,
+    %(description)s, %(created)s)
+
+-- name: delete_version
+DELETE FROM machine_versions WHERE machine_arn = %(machine_arn)s AND number = %(number)s
 
 -- name: has_running
 SELECT 1 FROM executions

@@ -27,6 +27,7 @@ from stepwell.runtime.store.records import (
     Running,
     TaskRecord,
     TimerRecord,
+    VersionRecord,
 )
 
 
@@ -45,6 +46,10 @@ class Reads(Protocol):
     def state_machine(self, arn: str) -> MachineRecord | None: ...
     def state_machines(self, after: str, limit: int) -> list[MachineRecord]:
         """ACTIVE machines with an ARN after ``after``, in ARN order."""
+
+    def version(self, machine_arn: str, number: int) -> VersionRecord | None: ...
+    def versions(self, machine_arn: str, below: int, limit: int) -> list[VersionRecord]:
+        """The machine's versions numbered below ``below``, newest first."""
 
     def activity(self, arn: str) -> ActivityRecord | None: ...
     def activities(self, after: str, limit: int) -> list[ActivityRecord]: ...
@@ -85,8 +90,14 @@ class Transaction(Reads, Protocol):
     ) -> None: ...
     def set_machine_status(self, arn: str, status: str) -> None: ...
     def delete_machine(self, arn: str) -> None:
-        """The machine, its tags, and its executions with their histories, tasks and timers
-        (a new machine of the same name starts with none)."""
+        """The machine, its tags, its versions, and its executions with their histories, tasks
+        and timers (a new machine of the same name starts with none)."""
+
+    def next_version_number(self, machine_arn: str) -> int:
+        """The number the machine's next version takes: one more than any it ever had."""
+
+    def insert_version(self, version: VersionRecord) -> None: ...
+    def delete_version(self, machine_arn: str, number: int) -> None: ...
 
     def has_running(self, machine_arn: str, other_than: str = "") -> bool:
         """Whether an execution of the machine (other than ``other_than``) is RUNNING."""

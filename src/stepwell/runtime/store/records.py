@@ -27,6 +27,20 @@ class MachineRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class VersionRecord:
+    """A published version of a state machine: the machine's revision as it was (immutable)."""
+
+    machine_arn: str
+    number: int  # 1, 2, ...: never reused, not even after a deletion
+    revision_id: str
+    definition: str
+    role_arn: str
+    config: str  # JSON, as MachineRecord's
+    description: str | None
+    created: float
+
+
+@dataclass(frozen=True, slots=True)
 class Parent:
     """The execution whose states:startExecution task started this one."""
 

@@ -34,6 +34,7 @@ from stepwell.runtime.store.records import (
     Running,
     TaskRecord,
     TimerRecord,
+    VersionRecord,
 )
 
 HISTORY_CHUNK = 500  # events per history row
@@ -142,6 +143,14 @@ class SqliteReads:
     def state_machines(self, after: str, limit: int) -> list[MachineRecord]:
         return [MachineRecord(**row) for row in self._all("state_machines", after=after, limit=limit)]
 
+    def version(self, machine_arn: str, number: int) -> VersionRecord | None:
+        row = self._one("version", machine_arn=machine_arn, number=number)
+        return VersionRecord(**row) if row is not None else None
+
+    def versions(self, machine_arn: str, below: int, limit: int) -> list[VersionRecord]:
+        found = self._all("versions", machine_arn=machine_arn, below=below, limit=limit)
+        return [VersionRecord(**row) for row in found]
+
     def activity(self, arn: str) -> ActivityRecord | None:
         row = self._one("activity", arn=arn)
         return ActivityRecord(**row) if row is not None else None
@@ -239,8 +248,20 @@ class SqliteTransaction(SqliteReads, OneNodeTransaction):
             "delete_machine_executions",
             "delete_machine",
             "delete_all_tags",
+            "delete_machine_versions",
+            "delete_machine_version_numbers",
         ):
             self._run(query, arn=arn)
+
+    def next_version_number(self, machine_arn: str) -> int:
+        (row,) = self._all("next_version_number", machine_arn=machine_arn)  # read to its end
+        return int(row["last"])
+
+    def insert_version(self, version: VersionRecord) -> None:
+        self._run("insert_version", **rows.fields(version))
+
+    def delete_version(self, machine_arn: str, number: int) -> None:
+        self._run("delete_version", machine_arn=machine_arn, number=number)
 
     def has_running(self, machine_arn: str, other_than: str = "") -> bool:
         return self._one("has_running", machine_arn=machine_arn, other_than=other_than) is not None

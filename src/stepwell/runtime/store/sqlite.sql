@@ -33,6 +33,34 @@ DELETE FROM timers WHERE execution_arn IN (SELECT arn FROM executions WHERE mach
 -- name: delete_machine_executions
 DELETE FROM executions WHERE machine = (SELECT id FROM machine_keys WHERE arn = :arn)
 
+-- name: delete_machine_versions
+DELETE FROM machine_versions WHERE machine_arn = :arn
+
+-- name: delete_machine_version_numbers
+DELETE FROM version_numbers WHERE machine_arn = :arn
+
+-- name: version
+SELECT machine_arn, number, revision_id, definition, role_arn, config, description, created
+FROM machine_versions WHERE machine_arn = :machine_arn AND number = :number
+
+-- name: versions
+SELECT machine_arn, number, revision_id, definition, role_arn, config, description, created
+FROM machine_versions WHERE machine_arn = :machine_arn AND number < :below
+ORDER BY number DESC LIMIT :limit
+
+-- name: next_version_number
+INSERT INTO version_numbers (machine_arn, last) VALUES (:machine_arn, 1)
+ON CONFLICT (machine_arn) DO UPDATE SET last = last + 1
+RETURNING last
+
+-- name: insert_version
+INSERT INTO machine_versions
+    (machine_arn, number, revision_id, definition, role_arn, config, description, created)
+VALUES (:machine_arn, :number, :revision_id, :definition, :role_arn, :config, :description, :created)
+
+-- name: delete_version
+DELETE FROM machine_versions WHERE machine_arn = :machine_arn AND number = :number
+
 -- name: closed_before
 SELECT arn FROM executions WHERE status != 'RUNNING' AND stopped < :before LIMIT :limit
 

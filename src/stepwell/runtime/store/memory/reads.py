@@ -12,6 +12,7 @@ from stepwell.runtime.store.records import (
     ExecutionSummary,
     MachineRecord,
     TaskRecord,
+    VersionRecord,
 )
 
 _BACKLOG = ("scheduled", "started")
@@ -42,6 +43,8 @@ class MemoryReads:
         self._by_task_id: dict[tuple[str, str], list[str]] = {}
         self._by_activity: dict[str, list[str]] = {}
         self._invocations: dict[tuple[str, str], int] = {}
+        self._versions: dict[str, dict[int, VersionRecord]] = {}  # machine ARN -> number -> version
+        self._version_numbers: dict[str, int] = {}  # machine ARN -> the last number given
 
     # ---- state machines and activities -------------------------------------------------------
     def state_machine(self, arn: str) -> MachineRecord | None:
@@ -52,6 +55,15 @@ class MemoryReads:
         with self._lock:
             arns = sorted(a for a, m in self._machines.items() if a > after and m.status == "ACTIVE")
             return [self._machines[a] for a in arns[:limit]]
+
+    def version(self, machine_arn: str, number: int) -> VersionRecord | None:
+        with self._lock:
+            return self._versions.get(machine_arn, {}).get(number)
+
+    def versions(self, machine_arn: str, below: int, limit: int) -> list[VersionRecord]:
+        with self._lock:
+            kept = self._versions.get(machine_arn, {})
+            return [kept[n] for n in sorted(kept, reverse=True) if n < below][:limit]
 
     def activity(self, arn: str) -> ActivityRecord | None:
         with self._lock:

@@ -18,6 +18,7 @@ from stepwell.runtime.store.records import (
     Running,
     TaskRecord,
     TimerRecord,
+    VersionRecord,
 )
 
 K = TypeVar("K")
@@ -108,6 +109,21 @@ class MemoryTransaction(MemoryReads, OneNodeTransaction):
         self._pop(self._by_machine, arn)
         self._pop(self._machines, arn)
         self._pop(self._tags, arn)
+        self._pop(self._versions, arn)
+        self._pop(self._version_numbers, arn)
+
+    def next_version_number(self, machine_arn: str) -> int:
+        number = self._version_numbers.get(machine_arn, 0) + 1
+        self._put(self._version_numbers, machine_arn, number)
+        return number
+
+    def insert_version(self, version: VersionRecord) -> None:
+        self._put(self._child(self._versions, version.machine_arn, dict), version.number, version)
+
+    def delete_version(self, machine_arn: str, number: int) -> None:
+        kept = self._versions.get(machine_arn)
+        if kept is not None:
+            self._pop(kept, number)
 
     def has_running(self, machine_arn: str, other_than: str = "") -> bool:
         return any(

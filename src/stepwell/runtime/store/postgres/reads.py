@@ -21,6 +21,7 @@ from stepwell.runtime.store.records import (
     ExecutionSummary,
     MachineRecord,
     TaskRecord,
+    VersionRecord,
 )
 
 
@@ -44,6 +45,14 @@ class Queries:
 
     def state_machines(self, after: str, limit: int) -> list[MachineRecord]:
         return self._records(MachineRecord, "state_machines", {"after": after, "limit": limit})
+
+    def version(self, machine_arn: str, number: int) -> VersionRecord | None:
+        row = self._one("version", {"machine_arn": machine_arn, "number": number})
+        return record_of(VersionRecord, row) if row is not None else None
+
+    def versions(self, machine_arn: str, below: int, limit: int) -> list[VersionRecord]:
+        args = {"machine_arn": machine_arn, "below": below, "limit": limit}
+        return self._records(VersionRecord, "versions", args)
 
     def activity(self, arn: str) -> ActivityRecord | None:
         row = self._one("activity", {"arn": arn})

@@ -33,6 +33,7 @@ from stepwell.runtime.store.records import (
     Running,
     TaskRecord,
     TimerRecord,
+    VersionRecord,
 )
 
 if TYPE_CHECKING:
@@ -182,6 +183,18 @@ class PostgresTransaction(Queries):
 
     def delete_machine(self, arn: str) -> None:
         self._send("delete_machine", {"arn": arn})
+
+    def next_version_number(self, machine_arn: str) -> int:
+        row = self._one("next_version_number", {"machine_arn": machine_arn})
+        if row is None:
+            raise RuntimeError("an upsert's RETURNING gave no row")
+        return int(row["last"])
+
+    def insert_version(self, version: VersionRecord) -> None:
+        self._write("insert_version", rows.fields(version))
+
+    def delete_version(self, machine_arn: str, number: int) -> None:
+        self._write("delete_version", {"machine_arn": machine_arn, "number": number})
 
     def has_running(self, machine_arn: str, other_than: str = "") -> bool:
         return self._one("has_running", {"machine_arn": machine_arn, "other_than": other_than}) is not None
