@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import secrets
 import time
+import uuid
 from typing import Any
 
 import orjson
@@ -17,9 +17,13 @@ from stepwell.errors import DefinitionError, Diagnostic, ServiceError
 from stepwell.runtime.batch import Batch
 from stepwell.runtime.store.records import MachineRecord
 from stepwell.service.core import Core, arn_of, tags_of, valid_name
+from stepwell.service.versions import Versions, publish, version_arn
 
 DEFAULT_LOGGING = {"level": "OFF", "includeExecutionData": False}
 DEFAULT_TRACING = {"enabled": False}
+# A machine's first revision, which AWS never shows (DescribeStateMachine has a revisionId only
+# once UpdateStateMachine gave one); stored all the same, as executions and versions refer to it.
+INITIAL_REVISION = "initial-"
 VALIDATION_MAX_RESULTS = 100
 SHARED_CACHE_SECONDS = 1.0
 
@@ -69,13 +73,15 @@ def _config(request: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
-def _no_versions(request: dict[str, Any]) -> None:
+def _publishing(request: dict[str, Any]) -> bool:
     if request.get("versionDescription") and not request.get("publish"):
         raise ServiceError("ValidationException", "Version description can only be set when publish is true")
-    if request.get("publish"):
-        raise ServiceError(
-            "ValidationException", "stepwell does not support state machine versions yet (publish)"
-        )
+    return bool(request.get("publish"))
+
+
+def shown_revision(revision_id: str) -> str | None:
+    """The revisionId DescribeStateMachine shows: none for the first revision."""
+    return None if revision_id.startswith(INITIAL_REVISION) else revision_id
 
 
 class Machines:
@@ -87,11 +93,12 @@ class Machines:
         # machine: an entry serves for SHARED_CACHE_SECONDS ("UpdateStateMachine ... is eventually
         # consistent": AWS, too, may start an execution on the previous definition for a moment).
         self._rows: dict[str, tuple[MachineRecord, float]] = {}
+        self.versions = Versions(core)
 
     async def create(self, request: dict[str, Any]) -> dict[str, Any]:
         name = valid_name(request["name"])
         machine_type = request.get("type") or "STANDARD"
-        _no_versions(request)
+        publishing = _publishing(request)
         definition = _checked_definition(request["definition"], machine_type)
         config = _config(request)
         tags = tags_of(request)
@@ -110,22 +117,25 @@ class Machines:
                     return {"stateMachineArn": arn, "creationDate": existing.created}
                 raise ServiceError("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
             now = runtime.clock()
-            batch.db.insert_machine(
-                MachineRecord(
-                    arn=arn,
-                    name=name,
-                    type=machine_type,
-                    status="ACTIVE",
-                    definition=definition,
-                    role_arn=request["roleArn"],
-                    config=json.dumps(config),
-                    revision_id=_revision(),
-                    created=now,
-                    updated=now,
-                )
+            machine = MachineRecord(
+                arn=arn,
+                name=name,
+                type=machine_type,
+                status="ACTIVE",
+                definition=definition,
+                role_arn=request["roleArn"],
+                config=json.dumps(config),
+                revision_id=INITIAL_REVISION + uuid.uuid4().hex,
+                created=now,
+                updated=now,
             )
+            batch.db.insert_machine(machine)
             batch.db.set_tags(arn, tags)
-            return {"stateMachineArn": arn, "creationDate": now}
+            created: dict[str, Any] = {"stateMachineArn": arn, "creationDate": now}
+            if publishing:
+                version = publish(batch.db, machine, request.get("versionDescription"), now)
+                created["stateMachineVersionArn"] = version_arn(arn, version.number)
+            return created
 
         return await self.core.write(create)
 
@@ -150,7 +160,12 @@ class Machines:
         return row
 
     async def describe(self, request: dict[str, Any]) -> dict[str, Any]:
-        row = self.row(request["stateMachineArn"])
+        arn = request["stateMachineArn"]
+        if arn_of(arn, STATE_MACHINE).is_version:
+            version = self.versions.version_of(arn)
+            machine = self.row(version.machine_arn)
+            return self.versions.describe(version, machine, shown_revision(version.revision_id))
+        row = self.row(arn)
         config = json.loads(row.config)
         out: dict[str, Any] = {
             "stateMachineArn": row.arn,
@@ -162,8 +177,10 @@ class Machines:
             "creationDate": row.created,
             "loggingConfiguration": config["loggingConfiguration"],
             "tracingConfiguration": config["tracingConfiguration"],
-            "revisionId": row.revision_id,
         }
+        revision = shown_revision(row.revision_id)
+        if revision is not None:
+            out["revisionId"] = revision
         if "encryptionConfiguration" in config:
             out["encryptionConfiguration"] = config["encryptionConfiguration"]
         return out
@@ -184,7 +201,7 @@ class Machines:
                 "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration "
                 "must be specified",
             )
-        _no_versions(request)
+        publishing = _publishing(request)
         definition = request.get("definition") or row.definition
         if request.get("definition") is not None:
             definition = _checked_definition(definition, row.type)
@@ -197,7 +214,7 @@ class Machines:
             config["encryptionConfiguration"] = request["encryptionConfiguration"]
         role = request.get("roleArn") or row.role_arn
         runtime = self.core.runtime
-        revision = _revision()
+        revision = str(uuid.uuid4())
 
         def update(batch: Batch) -> dict[str, Any]:
             now = runtime.clock()
@@ -209,7 +226,14 @@ class Machines:
                 revision_id=revision,
                 updated=now,
             )
-            return {"updateDate": now, "revisionId": revision}
+            updated: dict[str, Any] = {"updateDate": now, "revisionId": revision}
+            if publishing:
+                machine = batch.db.state_machine(arn)
+                if machine is None:
+                    raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
+                version = publish(batch.db, machine, request.get("versionDescription"), now)
+                updated["stateMachineVersionArn"] = version_arn(arn, version.number)
+            return updated
 
         try:
             return await self.core.write(update)
@@ -264,10 +288,6 @@ class Machines:
             "diagnostics": [d.to_json() for d in diagnostics[:limit]],
             "truncated": len(diagnostics) > limit,
         }
-
-
-def _revision() -> str:
-    return secrets.token_hex(16)
 
 
 def dumps(value: Any) -> str:
