@@ -19,10 +19,12 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         ("in process", ""),
         ("against stepwell serve on SQLite", "server-sqlite:"),
         ("against stepwell serve on PostgreSQL", "server-postgresql:"),
+        ("API cases, against stepwell serve on SQLite", "api-sqlite:"),
+        ("API cases, against stepwell serve on PostgreSQL", "api-postgresql:"),
     )
     for title, prefix in places:
         groups = sorted(
-            g for g in RESULTS if (g.startswith(prefix) if prefix else not g.startswith("server-"))
+            g for g in RESULTS if (g.startswith(prefix) if prefix else not g.startswith(("server-", "api-")))
         )
         if not groups:
             continue

@@ -99,6 +99,7 @@ class Batch:
         parent: Parent | None = None,
         trace_header: str | None = None,
         test_case: str | None = None,
+        machine_version: int | None = None,
     ) -> tuple[str, float]:
         """Create a Standard execution and run it as far as it goes; returns (arn, start date).
 
@@ -132,6 +133,7 @@ class Batch:
             parent=parent,
             trace_header=trace_header,
             test_case=test_case,
+            machine_version=machine_version,
         )
         return arn, now
 
@@ -147,6 +149,7 @@ class Batch:
         parent: Parent | None = None,
         trace_header: str | None = None,
         test_case: str | None = None,
+        machine_version: int | None = None,
     ) -> None:
         """Create the execution ``info`` names (its ARN, type and start time chosen by the caller)
         running ``machine``, and run it as far as it goes. The history limit is the runtime's."""
@@ -166,6 +169,7 @@ class Batch:
             parent=parent,
             trace_header=trace_header,
             test_case=test_case,
+            machine_version=machine_version,
         )
         self.live[arn] = live
         started = ExecutionStarted(

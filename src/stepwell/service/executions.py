@@ -18,7 +18,8 @@ from stepwell.runtime.local import ExecutionResult, LocalRunner
 from stepwell.runtime.mocks import UnknownTestCase
 from stepwell.runtime.store.records import ExecutionRecord, MachineRecord
 from stepwell.service.core import Core, arn_of, valid_name
-from stepwell.service.machines import Machines
+from stepwell.service.machines import Machines, shown_revision
+from stepwell.service.versions import version_arn
 
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 NOT_FOR_EXPRESS = "This operation is not supported by this type of state machine"
@@ -66,7 +67,7 @@ class Executions:
 
     # ---- starting ---------------------------------------------------------------------------
     async def start(self, request: dict[str, Any]) -> dict[str, Any]:
-        row, case = self._machine_and_test_case(request["stateMachineArn"])
+        row, case, version = self._machine_and_test_case(request["stateMachineArn"])
         if row.status == "DELETING":
             raise ServiceError("StateMachineDeleting", f"State Machine Is Being Deleted: '{row.arn}'")
         name = valid_name(request.get("name") or ids.uuid4())
@@ -76,22 +77,26 @@ class Executions:
             return {"executionArn": arn, "startDate": started}
         trace = request.get("traceHeader")
         arn, started = await self.core.write(
-            lambda batch: batch.start_execution(row, name, text, value, trace_header=trace, test_case=case)
+            lambda batch: batch.start_execution(
+                row, name, text, value, trace_header=trace, test_case=case, machine_version=version
+            )
         )
         return {"executionArn": arn, "startDate": started}
 
-    def _machine_and_test_case(self, machine_arn: str) -> tuple[MachineRecord, str | None]:
-        """``<stateMachineArn>#<TestCase>`` runs a mocked test case (Step Functions Local's
+    def _machine_and_test_case(self, machine_arn: str) -> tuple[MachineRecord, str | None, int | None]:
+        """The machine as an execution started on the ARN runs it (a version ARN: that version's
+        definition, role and configuration), its mocked test case and its version number.
+        ``<stateMachineArn>#<TestCase>`` runs a mocked test case (Step Functions Local's
         convention): the test case must be in the mock configuration."""
         machine_arn, mark, case = machine_arn.partition("#")
-        row = self.machines.row(machine_arn)
+        row, version = self.machines.as_run(machine_arn)
         if not mark:
-            return row, None
+            return row, None, version
         try:
             self.core.runtime.test_case(row.name, case)
         except UnknownTestCase as unknown:
             raise ServiceError("InvalidArn", f"Invalid Arn: '{unknown.message}'") from None
-        return row, case
+        return row, case, version
 
     def _express(self, row: MachineRecord, name: str, case: str | None) -> tuple[LocalRunner, ExecutionInfo]:
         runtime = self.core.runtime
@@ -127,7 +132,7 @@ class Executions:
         return info.execution_arn, info.start_time
 
     async def start_sync(self, request: dict[str, Any]) -> dict[str, Any]:
-        row, case = self._machine_and_test_case(request["stateMachineArn"])
+        row, case, _ = self._machine_and_test_case(request["stateMachineArn"])
         if row.type != "EXPRESS":
             raise ServiceError("StateMachineTypeNotSupported", NOT_FOR_EXPRESS)
         name = valid_name(request.get("name") or ids.uuid4())
@@ -198,6 +203,8 @@ class Executions:
             "input": row.input,
             "inputDetails": {"included": True},
         }
+        if row.machine_version is not None:
+            out["stateMachineVersionArn"] = version_arn(row.state_machine_arn, row.machine_version)
         if row.stopped is not None:
             out["stopDate"] = row.stopped
         if row.output is not None:
@@ -222,7 +229,11 @@ class Executions:
         row = self.row(request["executionArn"])
         machine = self.core.db.state_machine(row.state_machine_arn)
         config = json.loads(machine.config) if machine is not None else {}
-        return {
+        if row.machine_version is not None:
+            version = self.core.db.version(row.state_machine_arn, row.machine_version)
+            if version is not None:  # the configuration it was published with
+                config = json.loads(version.config)
+        described = {
             "stateMachineArn": row.state_machine_arn,
             "name": row.state_machine_arn.rsplit(":", 1)[-1],
             "definition": row.definition,
@@ -232,8 +243,11 @@ class Executions:
                 "loggingConfiguration", {"level": "OFF", "includeExecutionData": False}
             ),
             "tracingConfiguration": config.get("tracingConfiguration", {"enabled": False}),
-            "revisionId": row.revision_id,
         }
+        revision = shown_revision(row.revision_id)
+        if revision is not None:
+            described["revisionId"] = revision
+        return described
 
     async def list(self, request: dict[str, Any]) -> dict[str, Any]:
         if request.get("mapRunArn"):
@@ -241,7 +255,15 @@ class Executions:
         machine_arn = request.get("stateMachineArn")
         if not machine_arn:
             raise ServiceError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
-        arn_of(machine_arn, STATE_MACHINE)
+        listed_arn = machine_arn
+        parsed = arn_of(machine_arn, STATE_MACHINE)
+        number = int(parsed.qualifier) if parsed.is_version and parsed.qualifier else None
+        if number is not None:
+            machine_arn = machine_arn.rsplit(":", 1)[0]
+            if self.core.db.version(machine_arn, number) is None:
+                raise ServiceError(
+                    "StateMachineDoesNotExist", f"State Machine Does Not Exist: '{listed_arn}'"
+                )
         machine = self.core.db.state_machine(machine_arn)
         if machine is None:
             raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{machine_arn}'")
@@ -250,9 +272,9 @@ class Executions:
         status = request.get("statusFilter")
         page, token = self.core.page(
             "ListExecutions",
-            f"{machine_arn}|{status or ''}",
+            f"{listed_arn}|{status or ''}",
             request,
-            lambda before, n: self.core.db.executions(machine_arn, status, before, n),
+            lambda before, n: self.core.db.executions(machine_arn, status, before, n, number),
             lambda r: r.seq,
             start=1 << 62,
         )
@@ -264,9 +286,12 @@ class Executions:
                 "name": r.name,
                 "status": r.status,
                 "startDate": r.started,
+                "redriveCount": 0,  # AWS lists it for every execution (0 until one is redriven)
             }
             if r.stopped is not None:
                 item["stopDate"] = r.stopped
+            if r.machine_version is not None:
+                item["stateMachineVersionArn"] = version_arn(r.state_machine_arn, r.machine_version)
             items.append(item)
         return {"executions": items, "nextToken": token}
 

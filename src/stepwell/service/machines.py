@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 import uuid
@@ -158,6 +159,22 @@ class Machines:
         if row.status == "ACTIVE":  # the executor deletes a DELETING machine on its own
             self._rows[arn] = (row, now)
         return row
+
+    def as_run(self, arn: str) -> tuple[MachineRecord, int | None]:
+        """The machine as an execution started on the ARN runs it, and the version number: a
+        version ARN runs that version's definition, role and configuration."""
+        if not arn_of(arn, STATE_MACHINE).is_version:
+            return self.row(arn), None
+        version = self.versions.version_of(arn)
+        row = self.row(version.machine_arn)
+        as_published = dataclasses.replace(
+            row,
+            definition=version.definition,
+            role_arn=version.role_arn,
+            config=version.config,
+            revision_id=version.revision_id,
+        )
+        return as_published, version.number
 
     async def describe(self, request: dict[str, Any]) -> dict[str, Any]:
         arn = request["stateMachineArn"]

@@ -203,7 +203,8 @@ def test_versions_are_numbered_once_listed_newest_first_and_go_with_their_machin
     with store.writer.transaction() as db:
         assert db.version(m.arn, 5) is None and db.next_version_number(m.arn) == 5  # rolled back
         db.delete_machine(m.arn)
-    assert reader.versions(m.arn, 1 << 62, 10) == [] and [v.number for v in reader.versions(other.arn, 9, 9)] == [1]
+    assert reader.versions(m.arn, 1 << 62, 10) == []
+    assert [v.number for v in reader.versions(other.arn, 9, 9)] == [1]
     with store.writer.transaction() as db:
         db.insert_machine(m)  # a new machine of the same name numbers its versions from 1
         assert db.next_version_number(m.arn) == 1

@@ -61,9 +61,15 @@ class Reads(Protocol):
     # ---- executions ----
     def execution(self, arn: str) -> ExecutionRecord | None: ...
     def executions(
-        self, machine_arn: str, status: str | None, before_seq: int, limit: int
+        self,
+        machine_arn: str,
+        status: str | None,
+        before_seq: int,
+        limit: int,
+        machine_version: int | None = None,
     ) -> list[ExecutionSummary]:
-        """The machine's executions started before ``before_seq``, newest first."""
+        """The machine's executions started before ``before_seq`` (of that version of it, if
+        given), newest first."""
 
     def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[dict[str, Any]]:
         """Up to ``limit`` events after ``after_id`` (before it when ``reverse``), in order."""

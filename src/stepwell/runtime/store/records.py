@@ -67,6 +67,7 @@ class ExecutionRecord:
     parent: Parent | None = None
     trace_header: str | None = None
     test_case: str | None = None  # the mocked test case it runs (``<stateMachineArn>#<TestCase>``)
+    machine_version: int | None = None  # the state machine version it runs (started on its ARN)
     seq: int = 0  # start order (assigned by the store), for newest-first listings
     version: int = 0  # bumped by every write of its snapshot or end: the fencing token
 
@@ -82,6 +83,7 @@ class ExecutionSummary:
     started: float
     stopped: float | None
     seq: int
+    machine_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,7 +88,12 @@ class MemoryReads:
             return self._executions.get(arn)
 
     def executions(
-        self, machine_arn: str, status: str | None, before_seq: int, limit: int
+        self,
+        machine_arn: str,
+        status: str | None,
+        before_seq: int,
+        limit: int,
+        machine_version: int | None = None,
     ) -> list[ExecutionSummary]:
         with self._lock:
             started = self._by_machine.get(machine_arn, [])
@@ -97,10 +102,19 @@ class MemoryReads:
                 if len(found) >= limit:
                     break
                 e = self._executions[started[index].arn]
-                if status is None or e.status == status:
+                if (status is None or e.status == status) and (
+                    machine_version is None or e.machine_version == machine_version
+                ):
                     found.append(
                         ExecutionSummary(
-                            e.arn, e.state_machine_arn, e.name, e.status, e.started, e.stopped, e.seq
+                            e.arn,
+                            e.state_machine_arn,
+                            e.name,
+                            e.status,
+                            e.started,
+                            e.stopped,
+                            e.seq,
+                            e.machine_version,
                         )
                     )
             return found

@@ -374,6 +374,7 @@ def _numbered(e: ExecutionRecord, seq: int, version: int) -> ExecutionRecord:
         e.parent,
         e.trace_header,
         e.test_case,
+        e.machine_version,
         seq,
         version,
     )

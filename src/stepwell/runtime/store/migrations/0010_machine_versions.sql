@@ -17,3 +17,6 @@ CREATE TABLE version_numbers (
     machine_arn  TEXT PRIMARY KEY,
     last         INTEGER NOT NULL
 );
+
+-- The version an execution runs, when it was started on a version's ARN.
+ALTER TABLE executions ADD COLUMN machine_version INTEGER;

@@ -74,9 +74,15 @@ class Queries:
         return execution_of(row) if row is not None else None
 
     def executions(
-        self, machine_arn: str, status: str | None, before_seq: int, limit: int
+        self,
+        machine_arn: str,
+        status: str | None,
+        before_seq: int,
+        limit: int,
+        machine_version: int | None = None,
     ) -> list[ExecutionSummary]:
         args: dict[str, Any] = {"machine_arn": machine_arn, "before": before_seq, "limit": limit}
+        args["machine_version"] = machine_version
         if status is None:
             found = self._all("executions", args)
         else:
