@@ -43,19 +43,18 @@ def the_aws_cli_sample() -> str:
     return next(b for b in shell_blocks() if "stepfunctions list-state-machines" in b)
 
 
-def test_the_aws_cli_sample_runs_against_a_server(tmp_path: Path) -> None:
-    """Every command of the sample succeeds as written (only the port differs), StartSyncExecution
-    included: the sample creates the machine it starts."""
+def run_against_a_server(block: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """The block's commands, in bash, against a fresh server (only the port differs)."""
     server = ServerProcess(tmp_path / "stepwell.db").start()
     try:
-        script = the_aws_cli_sample().replace(f"127.0.0.1:{DOCUMENTED_PORT}", f"127.0.0.1:{server.port}")
+        script = block.replace(f"127.0.0.1:{DOCUMENTED_PORT}", f"127.0.0.1:{server.port}")
         environment = {
             **os.environ,
             "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
             "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
             "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
         }
-        done = subprocess.run(
+        return subprocess.run(
             ["bash", "-euo", "pipefail", "-c", script],
             cwd=ROOT,
             env=environment,
@@ -66,11 +65,31 @@ def test_the_aws_cli_sample_runs_against_a_server(tmp_path: Path) -> None:
         )
     finally:
         server.stop()
+
+
+def test_the_aws_cli_sample_runs_against_a_server(tmp_path: Path) -> None:
+    """Every command of the sample succeeds as written, StartSyncExecution included: the sample
+    creates the machine it starts."""
+    script = the_aws_cli_sample()
+    done = run_against_a_server(script, tmp_path)
     assert done.returncode == 0, done.stderr
     assert "start-sync-execution" in script
     synced = json_documents(done.stdout)[-1]  # the last command's answer: StartSyncExecution's
     assert synced["status"] == "SUCCEEDED", synced
     assert synced["stateMachineArn"].endswith(":stateMachine:express")
+
+
+def test_the_versions_sample_runs_against_a_server(tmp_path: Path) -> None:
+    """The Versions section's commands: the execution started on version 1 runs version 1."""
+    block = next(b for b in shell_blocks() if "publish-state-machine-version" in b)
+    done = run_against_a_server(block, tmp_path)
+    assert done.returncode == 0, done.stderr
+    answers = json_documents(done.stdout)
+    listed = next(a for a in answers if "stateMachineVersions" in a)["stateMachineVersions"]
+    assert [v["stateMachineVersionArn"].rsplit(":", 1)[1] for v in listed] == ["2", "1"]
+    described = answers[-1]  # DescribeExecution of the execution started on version 1
+    assert described["stateMachineVersionArn"].endswith(":stateMachine:orders:1"), described
+    assert json.loads(described["output"]) == {"v": 1}
 
 
 def the_mocked_runs() -> list[str]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
@@ -38,7 +39,10 @@ def test_create_then_describe(sfn: Any) -> None:
     assert described["creationDate"] == created["creationDate"]
     assert described["loggingConfiguration"] == {"level": "OFF", "includeExecutionData": False}
     assert described["tracingConfiguration"] == {"enabled": False}
-    assert described["revisionId"]
+    assert "revisionId" not in described  # as AWS: a revision id only once UpdateStateMachine gave one
+    updated = sfn.update_state_machine(stateMachineArn=arn, definition=dumps(WAIT_ONE))
+    assert sfn.describe_state_machine(stateMachineArn=arn)["revisionId"] == updated["revisionId"]
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", updated["revisionId"])
 
 
 def test_create_express(sfn: Any) -> None:
@@ -165,10 +169,12 @@ def test_update_definition_changes_the_revision(sfn: Any) -> None:
 
     updated = sfn.update_state_machine(stateMachineArn=arn, definition=dumps(WAIT_ONE))
 
+    again = sfn.update_state_machine(stateMachineArn=arn, definition=dumps(PASS))
+
     after = sfn.describe_state_machine(stateMachineArn=arn)
-    assert updated["revisionId"] != before["revisionId"]
-    assert after["revisionId"] == updated["revisionId"]
-    assert after["definition"] == dumps(WAIT_ONE)
+    assert "revisionId" not in before and again["revisionId"] != updated["revisionId"]
+    assert after["revisionId"] == again["revisionId"]
+    assert after["definition"] == dumps(PASS)
     assert updated["updateDate"] >= before["creationDate"]
     assert after["creationDate"] == before["creationDate"]
 
