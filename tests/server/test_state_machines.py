@@ -42,7 +42,9 @@ def test_create_then_describe(sfn: Any) -> None:
     assert "revisionId" not in described  # as AWS: a revision id only once UpdateStateMachine gave one
     updated = sfn.update_state_machine(stateMachineArn=arn, definition=dumps(WAIT_ONE))
     assert sfn.describe_state_machine(stateMachineArn=arn)["revisionId"] == updated["revisionId"]
-    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", updated["revisionId"])
+    assert re.fullmatch(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", updated["revisionId"]
+    )
 
 
 def test_create_express(sfn: Any) -> None:
