@@ -122,7 +122,10 @@ def test_a_service_error_body(server: ServerProcess) -> None:
 @pytest.mark.parametrize(
     ("operation", "request_body"),
     [
-        ("PublishStateMachineVersion", {"stateMachineArn": f"{ACCOUNT_PREFIX}:stateMachine:m"}),
+        (
+            "DescribeMapRun",
+            {"mapRunArn": f"{ACCOUNT_PREFIX}:mapRun:m/map:0d7b3a5c-1b7e-4d3c-9e51-2f1d8e6a9b10"},
+        ),
         ("ListStateMachineAliases", {"stateMachineArn": f"{ACCOUNT_PREFIX}:stateMachine:m"}),
         ("RedriveExecution", {"executionArn": f"{ACCOUNT_PREFIX}:execution:m:e"}),
         ("TestState", {"definition": "{}"}),
@@ -140,8 +143,8 @@ def test_an_operation_not_implemented_yet(server: ServerProcess, operation: str,
 
 def test_an_operation_not_implemented_yet_through_boto3(sfn: Any) -> None:
     with aws_error("UnsupportedOperation") as raised:
-        sfn.publish_state_machine_version(stateMachineArn=f"{ACCOUNT_PREFIX}:stateMachine:{unique('m')}")
-    assert "PublishStateMachineVersion" in raised.value.response["Error"]["Message"]
+        sfn.list_state_machine_aliases(stateMachineArn=f"{ACCOUNT_PREFIX}:stateMachine:{unique('m')}")
+    assert "ListStateMachineAliases" in raised.value.response["Error"]["Message"]
 
 
 def test_the_api_answers_post_only_and_get_is_the_console(server: ServerProcess) -> None:

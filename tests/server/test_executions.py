@@ -415,7 +415,9 @@ def test_execution_timeout_stop_date_is_exact(sfn: Any) -> None:
 
 def test_describe_state_machine_for_execution_after_an_update(sfn: Any) -> None:
     """ "Running executions keep the definition they started with" (UpdateStateMachine doc)."""
-    machine = create_machine(sfn, PARKED)
+    machine = create_machine(sfn, PASS)
+    first = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+    revision = sfn.update_state_machine(stateMachineArn=machine, definition=dumps(PARKED))["revisionId"]
     original = sfn.describe_state_machine(stateMachineArn=machine)
     arn = sfn.start_execution(stateMachineArn=machine)["executionArn"]
     sfn.update_state_machine(stateMachineArn=machine, definition=dumps(PASS))
@@ -423,7 +425,8 @@ def test_describe_state_machine_for_execution_after_an_update(sfn: Any) -> None:
     used = sfn.describe_state_machine_for_execution(executionArn=arn)
 
     assert used["definition"] == dumps(PARKED)
-    assert used["revisionId"] == original["revisionId"]
+    assert used["revisionId"] == original["revisionId"] == revision
+    assert "revisionId" not in sfn.describe_state_machine_for_execution(executionArn=first)  # the first
     assert used["stateMachineArn"] == machine
     assert used["name"] == machine.rsplit(":", 1)[1]
     assert used["roleArn"] == original["roleArn"]
