@@ -18,14 +18,19 @@ def available() -> bool:
     return (CONFORMANCE / "run.py").is_file()
 
 
-@cache
-def run_py() -> ModuleType:
-    """../shared/conformance/run.py, so cases are compared exactly as it compares them."""
-    spec = importlib.util.spec_from_file_location("conformance_run", CONFORMANCE / "run.py")
+def module_at(path: Path, name: str) -> ModuleType:
+    """The Python file at ``path``, imported as ``name`` (the runners of ../shared are scripts)."""
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@cache
+def run_py() -> ModuleType:
+    """../shared/conformance/run.py, so cases are compared exactly as it compares them."""
+    return module_at(CONFORMANCE / "run.py", "conformance_run")
 
 
 def load_cases(folder: str) -> list[dict[str, Any]]:

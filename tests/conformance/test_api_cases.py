@@ -9,7 +9,6 @@ may pass already, e.g. an error of a request the API layer refuses).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 from collections.abc import Iterator
 from functools import cache
@@ -19,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.conformance import shared
 from tests.conformance.test_in_process import RESULTS
 from tests.conformance.test_server import STORES, Endpoint, _server
 from tests.shared_cases import CONFORMANCE
@@ -31,11 +31,8 @@ pytestmark = pytest.mark.skipif(not (API / "run_api_cases.py").is_file(), reason
 
 @cache
 def runner() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("run_api_cases", API / "run_api_cases.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """../shared/conformance/api/run_api_cases.py: cases run and compared exactly as it does."""
+    return shared.module_at(API / "run_api_cases.py", "run_api_cases")
 
 
 def _cases() -> list[Any]:
