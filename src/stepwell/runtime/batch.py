@@ -100,6 +100,7 @@ class Batch:
         trace_header: str | None = None,
         test_case: str | None = None,
         machine_version: int | None = None,
+        machine_alias: str | None = None,
     ) -> tuple[str, float]:
         """Create a Standard execution and run it as far as it goes; returns (arn, start date).
 
@@ -134,6 +135,7 @@ class Batch:
             trace_header=trace_header,
             test_case=test_case,
             machine_version=machine_version,
+            machine_alias=machine_alias,
         )
         return arn, now
 
@@ -150,6 +152,7 @@ class Batch:
         trace_header: str | None = None,
         test_case: str | None = None,
         machine_version: int | None = None,
+        machine_alias: str | None = None,
     ) -> None:
         """Create the execution ``info`` names (its ARN, type and start time chosen by the caller)
         running ``machine``, and run it as far as it goes. The history limit is the runtime's."""
@@ -170,6 +173,7 @@ class Batch:
             trace_header=trace_header,
             test_case=test_case,
             machine_version=machine_version,
+            machine_alias=machine_alias,
         )
         self.live[arn] = live
         started = ExecutionStarted(

@@ -24,11 +24,6 @@ from stepwell.service.views import Views
 Operation = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
 LATER = {
-    "CreateStateMachineAlias": "state machine aliases",
-    "DeleteStateMachineAlias": "state machine aliases",
-    "DescribeStateMachineAlias": "state machine aliases",
-    "ListStateMachineAliases": "state machine aliases",
-    "UpdateStateMachineAlias": "state machine aliases",
     "RedriveExecution": "redrive",
     "TestState": "TestState",
     "DescribeMapRun": "Map Runs",
@@ -56,6 +51,11 @@ class Service:
             "PublishStateMachineVersion": m.versions.publish,
             "ListStateMachineVersions": m.versions.list,
             "DeleteStateMachineVersion": m.versions.delete,
+            "CreateStateMachineAlias": m.aliases.create,
+            "DescribeStateMachineAlias": m.aliases.describe,
+            "UpdateStateMachineAlias": m.aliases.update,
+            "DeleteStateMachineAlias": m.aliases.delete,
+            "ListStateMachineAliases": m.aliases.list,
             "StartExecution": e.start,
             "StartSyncExecution": e.start_sync,
             "StopExecution": e.stop,

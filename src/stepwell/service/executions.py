@@ -17,6 +17,7 @@ from stepwell.runtime.batch import Batch
 from stepwell.runtime.local import ExecutionResult, LocalRunner
 from stepwell.runtime.mocks import UnknownTestCase
 from stepwell.runtime.store.records import ExecutionRecord, MachineRecord
+from stepwell.service.aliases import alias_arn
 from stepwell.service.core import Core, arn_of, valid_name
 from stepwell.service.machines import Machines, shown_revision
 from stepwell.service.versions import version_arn
@@ -67,7 +68,7 @@ class Executions:
 
     # ---- starting ---------------------------------------------------------------------------
     async def start(self, request: dict[str, Any]) -> dict[str, Any]:
-        row, case, version = self._machine_and_test_case(request["stateMachineArn"])
+        row, case, version, alias = self._machine_and_test_case(request["stateMachineArn"])
         if row.status == "DELETING":
             raise ServiceError("StateMachineDeleting", f"State Machine Is Being Deleted: '{row.arn}'")
         name = valid_name(request.get("name") or ids.uuid4())
@@ -78,25 +79,34 @@ class Executions:
         trace = request.get("traceHeader")
         arn, started = await self.core.write(
             lambda batch: batch.start_execution(
-                row, name, text, value, trace_header=trace, test_case=case, machine_version=version
+                row,
+                name,
+                text,
+                value,
+                trace_header=trace,
+                test_case=case,
+                machine_version=version,
+                machine_alias=alias,
             )
         )
         return {"executionArn": arn, "startDate": started}
 
-    def _machine_and_test_case(self, machine_arn: str) -> tuple[MachineRecord, str | None, int | None]:
+    def _machine_and_test_case(
+        self, machine_arn: str
+    ) -> tuple[MachineRecord, str | None, int | None, str | None]:
         """The machine as an execution started on the ARN runs it (a version ARN: that version's
-        definition, role and configuration), its mocked test case and its version number.
+        definition, role and configuration), its mocked test case, its version number and alias.
         ``<stateMachineArn>#<TestCase>`` runs a mocked test case (Step Functions Local's
         convention): the test case must be in the mock configuration."""
         machine_arn, mark, case = machine_arn.partition("#")
-        row, version = self.machines.as_run(machine_arn)
+        row, version, alias = self.machines.as_run(machine_arn)
         if not mark:
-            return row, None, version
+            return row, None, version, alias
         try:
             self.core.runtime.test_case(row.name, case)
         except UnknownTestCase as unknown:
             raise ServiceError("InvalidArn", f"Invalid Arn: '{unknown.message}'") from None
-        return row, case, version
+        return row, case, version, alias
 
     def _express(self, row: MachineRecord, name: str, case: str | None) -> tuple[LocalRunner, ExecutionInfo]:
         runtime = self.core.runtime
@@ -132,7 +142,7 @@ class Executions:
         return info.execution_arn, info.start_time
 
     async def start_sync(self, request: dict[str, Any]) -> dict[str, Any]:
-        row, case, _ = self._machine_and_test_case(request["stateMachineArn"])
+        row, case, _, _ = self._machine_and_test_case(request["stateMachineArn"])
         if row.type != "EXPRESS":
             raise ServiceError("StateMachineTypeNotSupported", NOT_FOR_EXPRESS)
         name = valid_name(request.get("name") or ids.uuid4())
@@ -205,6 +215,8 @@ class Executions:
         }
         if row.machine_version is not None:
             out["stateMachineVersionArn"] = version_arn(row.state_machine_arn, row.machine_version)
+        if row.machine_alias is not None:
+            out["stateMachineAliasArn"] = alias_arn(row.state_machine_arn, row.machine_alias)
         if row.stopped is not None:
             out["stopDate"] = row.stopped
         if row.output is not None:
@@ -258,12 +270,15 @@ class Executions:
         listed_arn = machine_arn
         parsed = arn_of(machine_arn, STATE_MACHINE)
         number = int(parsed.qualifier) if parsed.is_version and parsed.qualifier else None
+        alias = parsed.qualifier if parsed.is_alias else None
         if number is not None:
             machine_arn = machine_arn.rsplit(":", 1)[0]
             if self.core.db.version(machine_arn, number) is None:
                 raise ServiceError(
                     "StateMachineDoesNotExist", f"State Machine Does Not Exist: '{listed_arn}'"
                 )
+        elif alias is not None:
+            machine_arn = self.machines.aliases.alias_of(machine_arn).machine_arn
         machine = self.core.db.state_machine(machine_arn)
         if machine is None:
             raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{machine_arn}'")
@@ -274,7 +289,7 @@ class Executions:
             "ListExecutions",
             f"{listed_arn}|{status or ''}",
             request,
-            lambda before, n: self.core.db.executions(machine_arn, status, before, n, number),
+            lambda before, n: self.core.db.executions(machine_arn, status, before, n, number, alias),
             lambda r: r.seq,
             start=1 << 62,
         )
@@ -292,6 +307,8 @@ class Executions:
                 item["stopDate"] = r.stopped
             if r.machine_version is not None:
                 item["stateMachineVersionArn"] = version_arn(r.state_machine_arn, r.machine_version)
+            if r.machine_alias is not None:
+                item["stateMachineAliasArn"] = alias_arn(r.state_machine_arn, r.machine_alias)
             items.append(item)
         return {"executions": items, "nextToken": token}
 

@@ -17,6 +17,7 @@ from stepwell.asl.validate import validate_definition
 from stepwell.errors import DefinitionError, Diagnostic, ServiceError
 from stepwell.runtime.batch import Batch
 from stepwell.runtime.store.records import MachineRecord
+from stepwell.service.aliases import Aliases, routed_version
 from stepwell.service.core import Core, arn_of, tags_of, valid_name
 from stepwell.service.versions import Versions, publish, version_arn
 
@@ -95,6 +96,7 @@ class Machines:
         # consistent": AWS, too, may start an execution on the previous definition for a moment).
         self._rows: dict[str, tuple[MachineRecord, float]] = {}
         self.versions = Versions(core)
+        self.aliases = Aliases(core)
 
     async def create(self, request: dict[str, Any]) -> dict[str, Any]:
         name = valid_name(request["name"])
@@ -160,11 +162,18 @@ class Machines:
             self._rows[arn] = (row, now)
         return row
 
-    def as_run(self, arn: str) -> tuple[MachineRecord, int | None]:
-        """The machine as an execution started on the ARN runs it, and the version number: a
-        version ARN runs that version's definition, role and configuration."""
-        if not arn_of(arn, STATE_MACHINE).is_version:
-            return self.row(arn), None
+    def as_run(self, arn: str) -> tuple[MachineRecord, int | None, str | None]:
+        """The machine as an execution started on the ARN runs it, the version number and the
+        alias name: a version ARN runs that version's definition, role and configuration, an
+        alias ARN one of its versions, drawn by their weights."""
+        parsed = arn_of(arn, STATE_MACHINE)
+        alias_name = None
+        if parsed.is_alias:
+            alias = self.aliases.alias_of(arn)
+            alias_name = alias.name
+            arn = version_arn(alias.machine_arn, routed_version(alias))
+        elif not parsed.is_version:
+            return self.row(arn), None, None
         version = self.versions.version_of(arn)
         row = self.row(version.machine_arn)
         as_published = dataclasses.replace(
@@ -174,7 +183,7 @@ class Machines:
             config=version.config,
             revision_id=version.revision_id,
         )
-        return as_published, version.number
+        return as_published, version.number, alias_name
 
     async def describe(self, request: dict[str, Any]) -> dict[str, Any]:
         arn = request["stateMachineArn"]

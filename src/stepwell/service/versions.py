@@ -14,6 +14,7 @@ from stepwell.errors import ServiceError
 from stepwell.runtime.batch import Batch
 from stepwell.runtime.store.protocol import Transaction
 from stepwell.runtime.store.records import MachineRecord, VersionRecord
+from stepwell.service.aliases import aliases_of_version
 from stepwell.service.core import Core, arn_of
 
 EVERY_VERSION = 1 << 62  # above any version number: a listing from the newest
@@ -119,6 +120,13 @@ class Versions:
         machine_arn, number = arn.rsplit(":", 1)[0], int(parsed.qualifier or 0)
 
         def delete_version(batch: Batch) -> dict[str, Any]:
+            routed = aliases_of_version(batch.db, machine_arn, number)
+            if routed:
+                raise ServiceError(
+                    "ConflictException",
+                    "Version to be deleted must not be referenced by an alias. Current list of aliases "
+                    f"referencing this version: [{', '.join(routed)}]",
+                )
             batch.db.delete_version(machine_arn, number)  # a version gone already: nothing to do
             return {}
 

@@ -5,6 +5,7 @@ temporary file, PostgreSQL in a fresh schema. Each test writes concrete values t
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,7 @@ from stepwell.runtime.store.migrations import DIALECTS, migrations, statements_o
 from stepwell.runtime.store.protocol import Conflict, Store
 from stepwell.runtime.store.records import (
     ActivityRecord,
+    AliasRecord,
     ExecutionRecord,
     ExecutionSummary,
     MachineRecord,
@@ -208,6 +210,49 @@ def test_versions_are_numbered_once_listed_newest_first_and_go_with_their_machin
     with store.writer.transaction() as db:
         db.insert_machine(m)  # a new machine of the same name numbers its versions from 1
         assert db.next_version_number(m.arn) == 1
+
+
+def test_aliases_are_kept_replaced_listed_by_name_and_go_with_their_machine(store: Store) -> None:
+    m = machine("m")
+    routing = json.dumps([{"stateMachineVersionArn": f"{m.arn}:1", "weight": 100}])
+    live, other = (
+        AliasRecord(m.arn, "live", "d", routing, 1.0, 1.0),
+        AliasRecord(m.arn, "beta", None, routing, 2.0, 2.0),
+    )
+    with store.writer.transaction() as db:
+        db.insert_machine(m)
+        db.put_alias(live)
+        db.put_alias(other)
+        db.put_alias(dataclasses.replace(live, description="new", updated=3.0))  # replaced
+    reader = store.reader
+    assert reader.alias(m.arn, "live") == dataclasses.replace(live, description="new", updated=3.0)
+    assert [a.name for a in reader.aliases(m.arn, "", 10)] == ["beta", "live"]
+    assert [a.name for a in reader.aliases(m.arn, "beta", 10)] == ["live"]
+    assert [a.name for a in reader.aliases(m.arn, "", 1)] == ["beta"]
+    with store.writer.transaction() as db:
+        db.delete_alias(m.arn, "beta")
+        db.delete_alias(m.arn, "never")
+    assert [a.name for a in reader.aliases(m.arn, "", 10)] == ["live"]
+    with store.writer.transaction() as db:
+        db.delete_machine(m.arn)
+    assert reader.alias(m.arn, "live") is None
+
+
+def test_executions_are_listed_by_the_version_and_alias_they_ran(store: Store) -> None:
+    plain, on_version = execution("plain"), execution("v", machine_version=2)
+    on_alias = execution("a", machine_version=2, machine_alias="live")
+    started(store, plain, on_version, on_alias)
+    reader = store.reader
+
+    def names(**filters: Any) -> list[str]:
+        return [e.name for e in reader.executions(M + "m", None, 1 << 62, 10, **filters)]
+
+    assert names() == ["a", "v", "plain"]
+    assert names(machine_version=2) == ["a", "v"]
+    assert names(machine_alias="live") == ["a"]
+    assert [e.machine_alias for e in reader.executions(M + "m", "RUNNING", 1 << 62, 1)] == ["live"]
+    described = reader.execution(on_alias.arn)
+    assert described is not None and (described.machine_version, described.machine_alias) == (2, "live")
 
 
 def test_deleting_a_machine_takes_its_tags_executions_histories_tasks_and_timers(store: Store) -> None:

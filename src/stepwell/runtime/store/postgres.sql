@@ -57,6 +57,8 @@ WITH executions_gone AS (
     DELETE FROM machine_versions WHERE machine_arn = %(arn)s
 ), numbers_gone AS (
     DELETE FROM version_numbers WHERE machine_arn = %(arn)s
+), aliases_gone AS (
+    DELETE FROM machine_aliases WHERE machine_arn = %(arn)s
 )
 DELETE FROM state_machines WHERE arn = %(arn)s
 
@@ -82,6 +84,24 @@ VALUES (%(machine_arn)s, %(number)s, %(revision_id)s, %(definition)s, %(role_arn
 
 -- name: delete_version
 DELETE FROM machine_versions WHERE machine_arn = %(machine_arn)s AND number = %(number)s
+
+-- name: alias
+SELECT machine_arn, name, description, routing, created, updated
+FROM machine_aliases WHERE machine_arn = %(machine_arn)s AND name = %(name)s
+
+-- name: aliases
+SELECT machine_arn, name, description, routing, created, updated
+FROM machine_aliases WHERE machine_arn = %(machine_arn)s AND name > %(after)s ORDER BY name
+LIMIT %(limit)s
+
+-- name: put_alias
+INSERT INTO machine_aliases (machine_arn, name, description, routing, created, updated)
+VALUES (%(machine_arn)s, %(name)s, %(description)s, %(routing)s, %(created)s, %(updated)s)
+ON CONFLICT (machine_arn, name) DO UPDATE
+SET description = EXCLUDED.description, routing = EXCLUDED.routing, updated = EXCLUDED.updated
+
+-- name: delete_alias
+DELETE FROM machine_aliases WHERE machine_arn = %(machine_arn)s AND name = %(name)s
 
 -- name: has_running
 SELECT 1 FROM executions
@@ -124,43 +144,46 @@ INSERT INTO settings (name, value) VALUES (%(name)s, %(value)s) ON CONFLICT (nam
 -- An execution's name is the last part of its ARN (migration 0009; a name holds no colon).
 SELECT e.arn, k.arn AS state_machine_arn, substring(e.arn from '[^:]*$') AS name, e.status, e.input,
     e.started, r.definition, r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent,
-    e.trace_header, e.test_case, e.machine_version, e.seq, e.version
+    e.trace_header, e.test_case, e.machine_version, e.machine_alias, e.seq, e.version
 FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
 WHERE e.arn = %(arn)s
 
 -- name: running
 SELECT e.arn, k.arn AS state_machine_arn, substring(e.arn from '[^:]*$') AS name, e.status, e.input,
     e.started, r.definition, r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent,
-    e.trace_header, e.test_case, e.machine_version, e.seq, e.version, e.snapshot
+    e.trace_header, e.test_case, e.machine_version, e.machine_alias, e.seq, e.version, e.snapshot
 FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
 WHERE e.arn = %(arn)s AND e.status = 'RUNNING' AND e.snapshot IS NOT NULL
 
 -- name: executions
 SELECT arn, %(machine_arn)s::text AS state_machine_arn, substring(arn from '[^:]*$') AS name, status,
-    started, stopped, seq, machine_version
+    started, stopped, seq, machine_version, machine_alias
 FROM executions
 WHERE machine = (SELECT id FROM machine_keys WHERE arn = %(machine_arn)s) AND seq < %(before)s
     AND (%(machine_version)s::bigint IS NULL OR machine_version = %(machine_version)s)
+    AND (%(machine_alias)s::text IS NULL OR machine_alias = %(machine_alias)s)
 ORDER BY seq DESC LIMIT %(limit)s
 
 -- name: executions_by_status
 SELECT arn, %(machine_arn)s::text AS state_machine_arn, substring(arn from '[^:]*$') AS name, status,
-    started, stopped, seq, machine_version
+    started, stopped, seq, machine_version, machine_alias
 FROM executions
 WHERE machine = (SELECT id FROM machine_keys WHERE arn = %(machine_arn)s) AND status = %(status)s
     AND seq < %(before)s AND (%(machine_version)s::bigint IS NULL OR machine_version = %(machine_version)s)
+    AND (%(machine_alias)s::text IS NULL OR machine_alias = %(machine_alias)s)
 ORDER BY seq DESC LIMIT %(limit)s
 
 -- name: insert_execution
 -- seq: the sequence of migration 0005, shared by every writer of every node. The machine key and
 -- the revision are written before (add_machine_key, add_revision: TABLE_ORDER).
 INSERT INTO executions (seq, started, stopped, version, machine, revision, arn, status, input, output,
-    error, cause, snapshot, parent, trace_header, test_case, machine_version)
+    error, cause, snapshot, parent, trace_header, test_case, machine_version, machine_alias)
 VALUES (nextval('execution_seq'), %(started)s, %(stopped)s, 0,
     (SELECT id FROM machine_keys WHERE arn = %(state_machine_arn)s),
     (SELECT id FROM revisions WHERE revision_id = %(revision_id)s),
     %(arn)s, %(status)s, %(input)s, %(output)s, %(error)s, %(cause)s, %(snapshot)s,
-    %(parent)s, %(trace_header)s, %(test_case)s, %(machine_version)s)
+    %(parent)s, %(trace_header)s, %(test_case)s, %(machine_version)s,
+    %(machine_alias)s)
 
 -- name: save_snapshot
 -- A stale version changes no row, and stepwell_stale_write (migration 0005) then aborts the

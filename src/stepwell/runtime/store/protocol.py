@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from stepwell.runtime.store.records import (
     ActivityRecord,
+    AliasRecord,
     ExecutionRecord,
     ExecutionSummary,
     MachineRecord,
@@ -51,6 +52,10 @@ class Reads(Protocol):
     def versions(self, machine_arn: str, below: int, limit: int) -> list[VersionRecord]:
         """The machine's versions numbered below ``below``, newest first."""
 
+    def alias(self, machine_arn: str, name: str) -> AliasRecord | None: ...
+    def aliases(self, machine_arn: str, after: str, limit: int) -> list[AliasRecord]:
+        """The machine's aliases named after ``after``, in name order."""
+
     def activity(self, arn: str) -> ActivityRecord | None: ...
     def activities(self, after: str, limit: int) -> list[ActivityRecord]: ...
     def tags(self, arn: str) -> dict[str, str]:
@@ -67,9 +72,10 @@ class Reads(Protocol):
         before_seq: int,
         limit: int,
         machine_version: int | None = None,
+        machine_alias: str | None = None,
     ) -> list[ExecutionSummary]:
-        """The machine's executions started before ``before_seq`` (of that version of it, if
-        given), newest first."""
+        """The machine's executions started before ``before_seq`` (of that version of it, or
+        started on that alias, if given), newest first."""
 
     def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[dict[str, Any]]:
         """Up to ``limit`` events after ``after_id`` (before it when ``reverse``), in order."""
@@ -96,7 +102,7 @@ class Transaction(Reads, Protocol):
     ) -> None: ...
     def set_machine_status(self, arn: str, status: str) -> None: ...
     def delete_machine(self, arn: str) -> None:
-        """The machine, its tags, its versions, and its executions with their histories, tasks
+        """The machine, its tags, its versions and aliases, and its executions with their histories, tasks
         and timers (a new machine of the same name starts with none)."""
 
     def next_version_number(self, machine_arn: str) -> int:
@@ -104,6 +110,10 @@ class Transaction(Reads, Protocol):
 
     def insert_version(self, version: VersionRecord) -> None: ...
     def delete_version(self, machine_arn: str, number: int) -> None: ...
+    def put_alias(self, alias: AliasRecord) -> None:
+        """Create the alias, or replace the one of that machine and name."""
+
+    def delete_alias(self, machine_arn: str, name: str) -> None: ...
 
     def has_running(self, machine_arn: str, other_than: str = "") -> bool:
         """Whether an execution of the machine (other than ``other_than``) is RUNNING."""

@@ -41,6 +41,18 @@ class VersionRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class AliasRecord:
+    """A state machine alias: a name that routes executions to one or two of its versions."""
+
+    machine_arn: str
+    name: str
+    description: str | None
+    routing: str  # JSON: [{"stateMachineVersionArn": ..., "weight": ...}, ...], as the API has it
+    created: float
+    updated: float
+
+
+@dataclass(frozen=True, slots=True)
 class Parent:
     """The execution whose states:startExecution task started this one."""
 
@@ -68,6 +80,7 @@ class ExecutionRecord:
     trace_header: str | None = None
     test_case: str | None = None  # the mocked test case it runs (``<stateMachineArn>#<TestCase>``)
     machine_version: int | None = None  # the state machine version it runs (started on its ARN)
+    machine_alias: str | None = None  # the alias it was started on (which chose the version)
     seq: int = 0  # start order (assigned by the store), for newest-first listings
     version: int = 0  # bumped by every write of its snapshot or end: the fencing token
 
@@ -84,6 +97,7 @@ class ExecutionSummary:
     stopped: float | None
     seq: int
     machine_version: int | None = None
+    machine_alias: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from stepwell.runtime.store.protocol import Conflict, StoreError, chunks
 from stepwell.runtime.store.queries import load_queries
 from stepwell.runtime.store.records import (
     ActivityRecord,
+    AliasRecord,
     ExecutionRecord,
     ExecutionSummary,
     MachineRecord,
@@ -151,6 +152,14 @@ class SqliteReads:
         found = self._all("versions", machine_arn=machine_arn, below=below, limit=limit)
         return [VersionRecord(**row) for row in found]
 
+    def alias(self, machine_arn: str, name: str) -> AliasRecord | None:
+        row = self._one("alias", machine_arn=machine_arn, name=name)
+        return AliasRecord(**row) if row is not None else None
+
+    def aliases(self, machine_arn: str, after: str, limit: int) -> list[AliasRecord]:
+        found = self._all("aliases", machine_arn=machine_arn, after=after, limit=limit)
+        return [AliasRecord(**row) for row in found]
+
     def activity(self, arn: str) -> ActivityRecord | None:
         row = self._one("activity", arn=arn)
         return ActivityRecord(**row) if row is not None else None
@@ -177,9 +186,10 @@ class SqliteReads:
         before_seq: int,
         limit: int,
         machine_version: int | None = None,
+        machine_alias: str | None = None,
     ) -> list[ExecutionSummary]:
         args = {"machine_arn": machine_arn, "before": before_seq, "limit": limit}
-        args["machine_version"] = machine_version
+        args["machine_version"], args["machine_alias"] = machine_version, machine_alias
         if status is None:
             found = self._all("executions", **args)
         else:
@@ -256,6 +266,7 @@ class SqliteTransaction(SqliteReads, OneNodeTransaction):
             "delete_all_tags",
             "delete_machine_versions",
             "delete_machine_version_numbers",
+            "delete_machine_aliases",
         ):
             self._run(query, arn=arn)
 
@@ -268,6 +279,12 @@ class SqliteTransaction(SqliteReads, OneNodeTransaction):
 
     def delete_version(self, machine_arn: str, number: int) -> None:
         self._run("delete_version", machine_arn=machine_arn, number=number)
+
+    def put_alias(self, alias: AliasRecord) -> None:
+        self._run("put_alias", **rows.fields(alias))
+
+    def delete_alias(self, machine_arn: str, name: str) -> None:
+        self._run("delete_alias", machine_arn=machine_arn, name=name)
 
     def has_running(self, machine_arn: str, other_than: str = "") -> bool:
         return self._one("has_running", machine_arn=machine_arn, other_than=other_than) is not None

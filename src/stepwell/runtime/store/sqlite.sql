@@ -61,6 +61,26 @@ VALUES (:machine_arn, :number, :revision_id, :definition, :role_arn, :config, :d
 -- name: delete_version
 DELETE FROM machine_versions WHERE machine_arn = :machine_arn AND number = :number
 
+-- name: delete_machine_aliases
+DELETE FROM machine_aliases WHERE machine_arn = :arn
+
+-- name: alias
+SELECT machine_arn, name, description, routing, created, updated
+FROM machine_aliases WHERE machine_arn = :machine_arn AND name = :name
+
+-- name: aliases
+SELECT machine_arn, name, description, routing, created, updated
+FROM machine_aliases WHERE machine_arn = :machine_arn AND name > :after ORDER BY name LIMIT :limit
+
+-- name: put_alias
+INSERT INTO machine_aliases (machine_arn, name, description, routing, created, updated)
+VALUES (:machine_arn, :name, :description, :routing, :created, :updated)
+ON CONFLICT (machine_arn, name) DO UPDATE
+SET description = excluded.description, routing = excluded.routing, updated = excluded.updated
+
+-- name: delete_alias
+DELETE FROM machine_aliases WHERE machine_arn = :machine_arn AND name = :name
+
 -- name: closed_before
 SELECT arn FROM executions WHERE status != 'RUNNING' AND stopped < :before LIMIT :limit
 
@@ -111,29 +131,31 @@ INSERT OR IGNORE INTO settings (name, value) VALUES (:name, :value)
 -- name: execution
 SELECT e.arn, k.arn AS state_machine_arn, e.name, e.status, e.input, e.started, r.definition,
     r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent, e.trace_header,
-    e.test_case, e.machine_version, e.seq, e.version
+    e.test_case, e.machine_version, e.machine_alias, e.seq, e.version
 FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
 WHERE e.arn = :arn
 
 -- name: running
 SELECT e.arn, k.arn AS state_machine_arn, e.name, e.status, e.input, e.started, r.definition,
     r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent, e.trace_header,
-    e.test_case, e.machine_version, e.seq, e.version, e.snapshot
+    e.test_case, e.machine_version, e.machine_alias, e.seq, e.version, e.snapshot
 FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
 WHERE e.arn = :arn AND e.status = 'RUNNING' AND e.snapshot IS NOT NULL
 
 -- name: executions
-SELECT arn, :machine_arn AS state_machine_arn, name, status, started, stopped, seq, machine_version
+SELECT arn, :machine_arn AS state_machine_arn, name, status, started, stopped, seq, machine_version, machine_alias
 FROM executions
 WHERE machine = (SELECT id FROM machine_keys WHERE arn = :machine_arn) AND seq < :before
     AND (:machine_version IS NULL OR machine_version = :machine_version)
+    AND (:machine_alias IS NULL OR machine_alias = :machine_alias)
 ORDER BY seq DESC LIMIT :limit
 
 -- name: executions_by_status
-SELECT arn, :machine_arn AS state_machine_arn, name, status, started, stopped, seq, machine_version
+SELECT arn, :machine_arn AS state_machine_arn, name, status, started, stopped, seq, machine_version, machine_alias
 FROM executions
 WHERE machine = (SELECT id FROM machine_keys WHERE arn = :machine_arn) AND status = :status
     AND seq < :before AND (:machine_version IS NULL OR machine_version = :machine_version)
+    AND (:machine_alias IS NULL OR machine_alias = :machine_alias)
 ORDER BY seq DESC LIMIT :limit
 
 -- name: max_seq
@@ -147,11 +169,11 @@ INSERT OR IGNORE INTO revisions (revision_id, definition, role_arn) VALUES (:rev
 
 -- name: insert_execution
 INSERT INTO executions (seq, arn, machine, revision, name, status, input, output, error, cause,
-    started, stopped, snapshot, parent, trace_header, test_case, machine_version, version)
+    started, stopped, snapshot, parent, trace_header, test_case, machine_version, machine_alias, version)
 VALUES (:seq, :arn, (SELECT id FROM machine_keys WHERE arn = :state_machine_arn),
     (SELECT id FROM revisions WHERE revision_id = :revision_id), :name, :status, :input, :output,
     :error, :cause, :started, :stopped, :snapshot, :parent, :trace_header, :test_case,
-    :machine_version, 0)
+    :machine_version, :machine_alias, 0)
 
 -- name: save_snapshot
 UPDATE executions SET snapshot = :snapshot, version = version + 1 WHERE arn = :arn AND version = :version

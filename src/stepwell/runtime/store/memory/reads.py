@@ -8,6 +8,7 @@ from typing import Any
 
 from stepwell.runtime.store.records import (
     ActivityRecord,
+    AliasRecord,
     ExecutionRecord,
     ExecutionSummary,
     MachineRecord,
@@ -45,6 +46,7 @@ class MemoryReads:
         self._invocations: dict[tuple[str, str], int] = {}
         self._versions: dict[str, dict[int, VersionRecord]] = {}  # machine ARN -> number -> version
         self._version_numbers: dict[str, int] = {}  # machine ARN -> the last number given
+        self._aliases: dict[str, dict[str, AliasRecord]] = {}  # machine ARN -> name -> alias
 
     # ---- state machines and activities -------------------------------------------------------
     def state_machine(self, arn: str) -> MachineRecord | None:
@@ -64,6 +66,15 @@ class MemoryReads:
         with self._lock:
             kept = self._versions.get(machine_arn, {})
             return [kept[n] for n in sorted(kept, reverse=True) if n < below][:limit]
+
+    def alias(self, machine_arn: str, name: str) -> AliasRecord | None:
+        with self._lock:
+            return self._aliases.get(machine_arn, {}).get(name)
+
+    def aliases(self, machine_arn: str, after: str, limit: int) -> list[AliasRecord]:
+        with self._lock:
+            kept = self._aliases.get(machine_arn, {})
+            return [kept[n] for n in sorted(kept) if n > after][:limit]
 
     def activity(self, arn: str) -> ActivityRecord | None:
         with self._lock:
@@ -94,6 +105,7 @@ class MemoryReads:
         before_seq: int,
         limit: int,
         machine_version: int | None = None,
+        machine_alias: str | None = None,
     ) -> list[ExecutionSummary]:
         with self._lock:
             started = self._by_machine.get(machine_arn, [])
@@ -102,8 +114,10 @@ class MemoryReads:
                 if len(found) >= limit:
                     break
                 e = self._executions[started[index].arn]
-                if (status is None or e.status == status) and (
-                    machine_version is None or e.machine_version == machine_version
+                if (
+                    (status is None or e.status == status)
+                    and (machine_version is None or e.machine_version == machine_version)
+                    and (machine_alias is None or e.machine_alias == machine_alias)
                 ):
                     found.append(
                         ExecutionSummary(
@@ -115,6 +129,7 @@ class MemoryReads:
                             e.stopped,
                             e.seq,
                             e.machine_version,
+                            e.machine_alias,
                         )
                     )
             return found

@@ -13,6 +13,7 @@ from stepwell.runtime.store.protocol import Conflict
 from stepwell.runtime.store.records import (
     RUNNING,
     ActivityRecord,
+    AliasRecord,
     ExecutionRecord,
     MachineRecord,
     Running,
@@ -111,6 +112,7 @@ class MemoryTransaction(MemoryReads, OneNodeTransaction):
         self._pop(self._tags, arn)
         self._pop(self._versions, arn)
         self._pop(self._version_numbers, arn)
+        self._pop(self._aliases, arn)
 
     def next_version_number(self, machine_arn: str) -> int:
         number = self._version_numbers.get(machine_arn, 0) + 1
@@ -119,6 +121,14 @@ class MemoryTransaction(MemoryReads, OneNodeTransaction):
 
     def insert_version(self, version: VersionRecord) -> None:
         self._put(self._child(self._versions, version.machine_arn, dict), version.number, version)
+
+    def put_alias(self, alias: AliasRecord) -> None:
+        self._put(self._child(self._aliases, alias.machine_arn, dict), alias.name, alias)
+
+    def delete_alias(self, machine_arn: str, name: str) -> None:
+        kept = self._aliases.get(machine_arn)
+        if kept is not None:
+            self._pop(kept, name)
 
     def delete_version(self, machine_arn: str, number: int) -> None:
         kept = self._versions.get(machine_arn)
@@ -375,6 +385,7 @@ def _numbered(e: ExecutionRecord, seq: int, version: int) -> ExecutionRecord:
         e.trace_header,
         e.test_case,
         e.machine_version,
+        e.machine_alias,
         seq,
         version,
     )

@@ -17,6 +17,7 @@ from stepwell.runtime.store.postgres.common import (
 )
 from stepwell.runtime.store.records import (
     ActivityRecord,
+    AliasRecord,
     ExecutionRecord,
     ExecutionSummary,
     MachineRecord,
@@ -54,6 +55,14 @@ class Queries:
         args = {"machine_arn": machine_arn, "below": below, "limit": limit}
         return self._records(VersionRecord, "versions", args)
 
+    def alias(self, machine_arn: str, name: str) -> AliasRecord | None:
+        row = self._one("alias", {"machine_arn": machine_arn, "name": name})
+        return record_of(AliasRecord, row) if row is not None else None
+
+    def aliases(self, machine_arn: str, after: str, limit: int) -> list[AliasRecord]:
+        args = {"machine_arn": machine_arn, "after": after, "limit": limit}
+        return self._records(AliasRecord, "aliases", args)
+
     def activity(self, arn: str) -> ActivityRecord | None:
         row = self._one("activity", {"arn": arn})
         return record_of(ActivityRecord, row) if row is not None else None
@@ -80,9 +89,10 @@ class Queries:
         before_seq: int,
         limit: int,
         machine_version: int | None = None,
+        machine_alias: str | None = None,
     ) -> list[ExecutionSummary]:
         args: dict[str, Any] = {"machine_arn": machine_arn, "before": before_seq, "limit": limit}
-        args["machine_version"] = machine_version
+        args["machine_version"], args["machine_alias"] = machine_version, machine_alias
         if status is None:
             found = self._all("executions", args)
         else:

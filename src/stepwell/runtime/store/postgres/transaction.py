@@ -28,6 +28,7 @@ from stepwell.runtime.store.postgres.reads import Queries
 from stepwell.runtime.store.protocol import Conflict, chunks
 from stepwell.runtime.store.records import (
     ActivityRecord,
+    AliasRecord,
     ExecutionRecord,
     MachineRecord,
     Running,
@@ -195,6 +196,12 @@ class PostgresTransaction(Queries):
 
     def delete_version(self, machine_arn: str, number: int) -> None:
         self._write("delete_version", {"machine_arn": machine_arn, "number": number})
+
+    def put_alias(self, alias: AliasRecord) -> None:
+        self._write("put_alias", rows.fields(alias))
+
+    def delete_alias(self, machine_arn: str, name: str) -> None:
+        self._write("delete_alias", {"machine_arn": machine_arn, "name": name})
 
     def has_running(self, machine_arn: str, other_than: str = "") -> bool:
         return self._one("has_running", {"machine_arn": machine_arn, "other_than": other_than}) is not None
