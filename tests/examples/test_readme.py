@@ -43,10 +43,27 @@ def the_aws_cli_sample() -> str:
     return next(b for b in shell_blocks() if "stepfunctions list-state-machines" in b)
 
 
-def run_against_a_server(block: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """The block's commands, in bash, against a fresh server (only the port differs)."""
+PYTHON_CLIENT = """
+import boto3
+from botocore.config import Config
+sfn = boto3.client("stepfunctions", endpoint_url="http://127.0.0.1:8083", region_name="us-east-1",
+                   aws_access_key_id="any", aws_secret_access_key="any",
+                   config=Config(inject_host_prefix=False))
+"""
+
+
+def run_against_a_server(
+    block: str, tmp_path: Path, then_python: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The block's commands, in bash, against a fresh server (only the port differs); then the
+    Python sample ``then_python`` with the README's client ``sfn``, against the same server."""
     server = ServerProcess(tmp_path / "stepwell.db").start()
     try:
+        if then_python is not None:
+            python = f"{PYTHON_CLIENT}\n{then_python}".replace(
+                f"127.0.0.1:{DOCUMENTED_PORT}", f"127.0.0.1:{server.port}"
+            )
+            block = f"{block}\n{BIN / 'python'} - <<'PYTHON'\n{python}\nPYTHON\n"
         script = block.replace(f"127.0.0.1:{DOCUMENTED_PORT}", f"127.0.0.1:{server.port}")
         environment = {
             **os.environ,
@@ -79,15 +96,24 @@ def test_the_aws_cli_sample_runs_against_a_server(tmp_path: Path) -> None:
     assert synced["stateMachineArn"].endswith(":stateMachine:express")
 
 
-def test_the_versions_sample_runs_against_a_server(tmp_path: Path) -> None:
-    """The Versions section's commands: the execution started on version 1 runs version 1."""
+def test_the_versions_and_aliases_samples_run_against_a_server(tmp_path: Path) -> None:
+    """The Versions section's commands (the execution started on version 1 runs version 1), then
+    the Aliases section's Python on the versions they published."""
     block = next(b for b in shell_blocks() if "publish-state-machine-version" in b)
-    done = run_against_a_server(block, tmp_path)
+    aliases = next(
+        b
+        for b in re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
+        if "create_state_machine_alias" in b
+    )
+    done = run_against_a_server(block, tmp_path, then_python=aliases)
     assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith(
+        (":stateMachine:orders:1", ":stateMachine:orders:2")
+    )  # the alias's print
     answers = json_documents(done.stdout)
     listed = next(a for a in answers if "stateMachineVersions" in a)["stateMachineVersions"]
     assert [v["stateMachineVersionArn"].rsplit(":", 1)[1] for v in listed] == ["2", "1"]
-    described = answers[-1]  # DescribeExecution of the execution started on version 1
+    described = answers[-1]  # DescribeExecution of the execution started on version 1 (the CLI's last)
     assert described["stateMachineVersionArn"].endswith(":stateMachine:orders:1"), described
     assert json.loads(described["output"]) == {"v": 1}
 
