@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.server.process import ServerProcess
-from tests.server.support import ACCOUNT_PREFIX, aws_error, post, unique
+from tests.server.support import ACCOUNT_PREFIX, PASS, ROLE, aws_error, dumps, post, unique
 
 TARGET = "AWSStepFunctions."
 JSON_1_0 = "application/x-amz-json-1.0"
@@ -126,7 +126,7 @@ def test_a_service_error_body(server: ServerProcess) -> None:
             "DescribeMapRun",
             {"mapRunArn": f"{ACCOUNT_PREFIX}:mapRun:m/map:0d7b3a5c-1b7e-4d3c-9e51-2f1d8e6a9b10"},
         ),
-        ("ListStateMachineAliases", {"stateMachineArn": f"{ACCOUNT_PREFIX}:stateMachine:m"}),
+        ("ListMapRuns", {"executionArn": f"{ACCOUNT_PREFIX}:execution:m:e"}),
         ("RedriveExecution", {"executionArn": f"{ACCOUNT_PREFIX}:execution:m:e"}),
         ("TestState", {"definition": "{}"}),
     ],
@@ -143,8 +143,8 @@ def test_an_operation_not_implemented_yet(server: ServerProcess, operation: str,
 
 def test_an_operation_not_implemented_yet_through_boto3(sfn: Any) -> None:
     with aws_error("UnsupportedOperation") as raised:
-        sfn.list_state_machine_aliases(stateMachineArn=f"{ACCOUNT_PREFIX}:stateMachine:{unique('m')}")
-    assert "ListStateMachineAliases" in raised.value.response["Error"]["Message"]
+        sfn.test_state(definition=dumps(PASS), roleArn=ROLE)
+    assert "TestState" in raised.value.response["Error"]["Message"]
 
 
 def test_the_api_answers_post_only_and_get_is_the_console(server: ServerProcess) -> None:

@@ -58,6 +58,11 @@ def test_the_refusals_name_what_is_wrong(sfn: Any) -> None:
         sfn.update_state_machine(stateMachineArn=machine, definition=dumps(TWO), versionDescription="x")
     with aws_error("InvalidArn"):
         sfn.publish_state_machine_version(stateMachineArn=v1)  # a version of a version
+    with aws_error("ValidationException") as raised:
+        sfn.update_state_machine(stateMachineArn=v1, definition=dumps(TWO))  # versions are immutable
+    assert v1 in raised.value.response["Error"]["Message"]
+    with aws_error("ValidationException"):
+        sfn.delete_state_machine(stateMachineArn=v1)  # DeleteStateMachineVersion deletes a version
     with aws_error("InvalidArn"):
         sfn.delete_state_machine_version(stateMachineVersionArn=machine)  # not a version ARN
     missing = f"{machine}-gone"

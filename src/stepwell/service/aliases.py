@@ -9,7 +9,7 @@ import random
 from typing import Any
 
 from stepwell.arns import STATE_MACHINE
-from stepwell.errors import ServiceError
+from stepwell.errors import MAX_REPORTED, ServiceError, violations_message
 from stepwell.runtime.batch import Batch
 from stepwell.runtime.store.protocol import Reads
 from stepwell.runtime.store.records import AliasRecord
@@ -52,8 +52,24 @@ def aliases_of_version(db: Reads, machine_arn: str, number: int) -> list[str]:
     return names
 
 
-def _checked_routing(db: Reads, routing: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+def _present(routing: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
+    """The routing's items; the model requires both members of each, but lets a null item through:
+    refused as Coral refuses a missing member."""
+    missing = [
+        f"Value null at 'routingConfiguration.{index}.member.{member}' failed to satisfy constraint: "
+        "Member must not be null"
+        for index, route in enumerate(routing, 1)
+        for member in ("stateMachineVersionArn", "weight")
+        if route is None or route.get(member) is None
+    ]
+    if missing:
+        raise ServiceError("ValidationException", violations_message(missing[:MAX_REPORTED]))
+    return [route for route in routing if route is not None]
+
+
+def _checked_routing(db: Reads, given: list[dict[str, Any] | None]) -> tuple[str, list[dict[str, Any]]]:
     """The machine the routing's versions belong to, and the routing as stored; AWS's refusals."""
+    routing = _present(given)
     arns = [str(route["stateMachineVersionArn"]) for route in routing]
     parsed = [arn_of(arn, STATE_MACHINE) for arn in arns]
     if not all(p.is_version and p.label is None for p in parsed):

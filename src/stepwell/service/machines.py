@@ -26,6 +26,10 @@ DEFAULT_TRACING = {"enabled": False}
 # A machine's first revision, which AWS never shows (DescribeStateMachine has a revisionId only
 # once UpdateStateMachine gave one); stored all the same, as executions and versions refer to it.
 INITIAL_REVISION = "initial-"
+_UNQUALIFIED = (
+    "A state machine's own ARN is expected, not a version's, an alias's or a Map state's: '{arn}' "
+    "(versions and aliases have operations of their own)"
+)
 VALIDATION_MAX_RESULTS = 100
 SHARED_CACHE_SECONDS = 1.0
 
@@ -145,10 +149,7 @@ class Machines:
     def row(self, arn: str) -> MachineRecord:
         parsed = arn_of(arn, STATE_MACHINE)
         if parsed.qualifier is not None or parsed.label is not None:
-            raise ServiceError(
-                "ValidationException",
-                "stepwell does not support state machine versions, aliases or labels yet",
-            )
+            raise ServiceError("ValidationException", _UNQUALIFIED.format(arn=arn))
         now = time.monotonic()
         cached = self._rows.get(arn)
         if cached is not None and (self.core.store.exclusive or now - cached[1] < SHARED_CACHE_SECONDS):
@@ -270,7 +271,7 @@ class Machines:
         arn = request["stateMachineArn"]
         parsed = arn_of(arn, STATE_MACHINE)
         if parsed.qualifier is not None or parsed.label is not None:
-            raise ServiceError("ValidationException", "stepwell does not support state machine versions yet")
+            raise ServiceError("ValidationException", _UNQUALIFIED.format(arn=arn))
 
         def delete(batch: Batch) -> dict[str, Any]:
             # "It sets the state machine's status to DELETING ... A state machine is deleted only
