@@ -13,7 +13,7 @@ from stepwell.errors import MAX_REPORTED, ServiceError, violations_message
 from stepwell.runtime.batch import Batch
 from stepwell.runtime.store.protocol import Reads
 from stepwell.runtime.store.records import AliasRecord
-from stepwell.service.core import Core, arn_of
+from stepwell.service.core import Core, arn_of, unqualified_machine_arn
 
 NOT_FOUND = "Request references a resource that does not exist."
 CREATE_CONFLICT = (
@@ -24,6 +24,15 @@ CREATE_CONFLICT = (
 
 def alias_arn(machine_arn: str, name: str) -> str:
     return f"{machine_arn}:{name}"
+
+
+def alias_parts(arn: str) -> tuple[str, str]:
+    """(machine ARN, alias name) of an alias ARN (InvalidArn for any other ARN)."""
+    parsed = arn_of(arn, STATE_MACHINE)
+    if not parsed.is_alias or parsed.label is not None:
+        raise ServiceError("InvalidArn", f"Invalid Arn: 'Alias ARN expected: {arn}'")
+    machine_arn, name = arn.rsplit(":", 1)
+    return machine_arn, name
 
 
 def routing_of(alias: AliasRecord) -> list[dict[str, Any]]:
@@ -112,10 +121,7 @@ class Aliases:
 
     def alias_of(self, arn: str, db: Reads | None = None) -> AliasRecord:
         """The alias an alias ARN names (ResourceNotFound when there is none)."""
-        parsed = arn_of(arn, STATE_MACHINE)
-        if not parsed.is_alias or parsed.label is not None:
-            raise ServiceError("InvalidArn", f"Invalid Arn: 'Alias ARN expected: {arn}'")
-        machine_arn, name = arn.rsplit(":", 1)
+        machine_arn, name = alias_parts(arn)
         alias = (db or self.core.db).alias(machine_arn, name)
         if alias is None:
             raise ServiceError("ResourceNotFound", NOT_FOUND)
@@ -186,11 +192,7 @@ class Aliases:
         return await self.core.write(update_alias)
 
     async def delete(self, request: dict[str, Any]) -> dict[str, Any]:
-        arn = request["stateMachineAliasArn"]
-        parsed = arn_of(arn, STATE_MACHINE)
-        if not parsed.is_alias or parsed.label is not None:
-            raise ServiceError("InvalidArn", f"Invalid Arn: 'Alias ARN expected: {arn}'")
-        machine_arn, name = arn.rsplit(":", 1)
+        machine_arn, name = alias_parts(request["stateMachineAliasArn"])
 
         def delete_alias(batch: Batch) -> dict[str, Any]:
             batch.db.delete_alias(machine_arn, name)  # an alias gone already: nothing to do
@@ -199,10 +201,7 @@ class Aliases:
         return await self.core.write(delete_alias)
 
     async def list(self, request: dict[str, Any]) -> dict[str, Any]:
-        arn = request["stateMachineArn"]
-        parsed = arn_of(arn, STATE_MACHINE)
-        if parsed.qualifier is not None or parsed.label is not None:
-            raise ServiceError("InvalidArn", f"Invalid Arn: 'Unqualified state machine ARN expected: {arn}'")
+        arn = unqualified_machine_arn(request["stateMachineArn"])
         db = self.core.db
         if db.state_machine(arn) is None:
             raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")

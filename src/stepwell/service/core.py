@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
-from stepwell.arns import ArnError, ParsedArn, check_name, parse_arn
+from stepwell.arns import STATE_MACHINE, ArnError, ParsedArn, check_name, parse_arn
 from stepwell.errors import MAX_REPORTED, ServiceError, violations_message
 from stepwell.runtime.batch import Batch
 from stepwell.runtime.executor import Executor
@@ -88,6 +88,14 @@ def arn_of(arn: str, expected: str | Collection[str]) -> ParsedArn:
         return parse_arn(arn, expected)
     except ArnError as bad:
         raise ServiceError(bad.code, bad.message) from None
+
+
+def unqualified_machine_arn(arn: str) -> str:
+    """A state machine's own ARN, not a version's, an alias's or a Map state's (InvalidArn)."""
+    parsed = arn_of(arn, STATE_MACHINE)
+    if parsed.qualifier is not None or parsed.label is not None:
+        raise ServiceError("InvalidArn", f"Invalid Arn: 'Unqualified state machine ARN expected: {arn}'")
+    return arn
 
 
 def valid_name(name: str, what: str = "name") -> str:

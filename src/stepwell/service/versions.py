@@ -15,13 +15,21 @@ from stepwell.runtime.batch import Batch
 from stepwell.runtime.store.protocol import Transaction
 from stepwell.runtime.store.records import MachineRecord, VersionRecord
 from stepwell.service.aliases import aliases_of_version
-from stepwell.service.core import Core, arn_of
+from stepwell.service.core import Core, arn_of, unqualified_machine_arn
 
 EVERY_VERSION = 1 << 62  # above any version number: a listing from the newest
 
 
 def version_arn(machine_arn: str, number: int) -> str:
     return f"{machine_arn}:{number}"
+
+
+def version_parts(arn: str) -> tuple[str, int]:
+    """(machine ARN, version number) of a version ARN (InvalidArn for any other ARN)."""
+    parsed = arn_of(arn, STATE_MACHINE)
+    if not parsed.is_version or parsed.label is not None or parsed.qualifier is None:
+        raise ServiceError("InvalidArn", f"Invalid Arn: 'Version ARN expected: {arn}'")
+    return arn.rsplit(":", 1)[0], int(parsed.qualifier)
 
 
 def publish(db: Transaction, row: MachineRecord, description: str | None, now: float) -> VersionRecord:
@@ -49,26 +57,16 @@ class Versions:
     def __init__(self, core: Core):
         self.core = core
 
-    def _machine_arn(self, arn: str) -> str:
-        """The ARN of an unqualified state machine (not of a version or an alias)."""
-        parsed = arn_of(arn, STATE_MACHINE)
-        if parsed.qualifier is not None or parsed.label is not None:
-            raise ServiceError("InvalidArn", f"Invalid Arn: 'Unqualified state machine ARN expected: {arn}'")
-        return arn
-
     def version_of(self, arn: str) -> VersionRecord:
         """The version a version ARN names."""
-        parsed = arn_of(arn, STATE_MACHINE)
-        if not parsed.is_version or parsed.label is not None:
-            raise ServiceError("InvalidArn", f"Invalid Arn: 'Version ARN expected: {arn}'")
-        machine_arn = arn.rsplit(":", 1)[0]
-        version = self.core.db.version(machine_arn, int(parsed.qualifier or 0))
+        machine_arn, number = version_parts(arn)
+        version = self.core.db.version(machine_arn, number)
         if version is None:
             raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
         return version
 
     async def publish(self, request: dict[str, Any]) -> dict[str, Any]:
-        arn = self._machine_arn(request["stateMachineArn"])
+        arn = unqualified_machine_arn(request["stateMachineArn"])
         expected = request.get("revisionId")
         description = request.get("description")
         clock = self.core.runtime.clock
@@ -92,7 +90,7 @@ class Versions:
         return await self.core.write(publish_version)
 
     async def list(self, request: dict[str, Any]) -> dict[str, Any]:
-        arn = self._machine_arn(request["stateMachineArn"])
+        arn = unqualified_machine_arn(request["stateMachineArn"])
         db = self.core.db
         if db.state_machine(arn) is None:
             raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
@@ -113,11 +111,7 @@ class Versions:
         }
 
     async def delete(self, request: dict[str, Any]) -> dict[str, Any]:
-        arn = request["stateMachineVersionArn"]
-        parsed = arn_of(arn, STATE_MACHINE)
-        if not parsed.is_version or parsed.label is not None:
-            raise ServiceError("InvalidArn", f"Invalid Arn: 'Version ARN expected: {arn}'")
-        machine_arn, number = arn.rsplit(":", 1)[0], int(parsed.qualifier or 0)
+        machine_arn, number = version_parts(request["stateMachineVersionArn"])
 
         def delete_version(batch: Batch) -> dict[str, Any]:
             routed = aliases_of_version(batch.db, machine_arn, number)
