@@ -15,7 +15,9 @@ from stepwell.arns import (
     map_run_arn_of,
     parse_arn,
     role_arn,
+    state_machine_alias_arn,
     state_machine_arn,
+    state_machine_version_arn,
 )
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
@@ -295,3 +297,16 @@ def test_empty_name_and_the_member_named_in_the_message() -> None:
         "Member must have length greater than or equal to 1",
     )
     assert "at 'stateMachineName'" in _name_error("B" * 81, "stateMachineName")[1]
+
+
+def test_a_version_or_alias_arn_names_its_machine_without_its_qualifier() -> None:
+    machine = "arn:aws:states:us-east-1:123456789012:stateMachine:orders"
+    version, alias = state_machine_version_arn(machine, 3), state_machine_alias_arn(machine, "live")
+    assert (version, alias) == (f"{machine}:3", f"{machine}:live")
+    assert (
+        parse_arn(version).unqualified
+        == parse_arn(alias).unqualified
+        == parse_arn(machine).unqualified
+        == machine
+    )
+    assert parse_arn(version).is_version and parse_arn(alias).is_alias

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 STATE_MACHINE = "stateMachine"
 EXECUTION = "execution"
@@ -102,6 +102,11 @@ class ParsedArn:
     def is_alias(self) -> bool:
         return self.qualifier is not None and not self.qualifier.isdigit()
 
+    @property
+    def unqualified(self) -> str:
+        """The ARN without its version number or alias name: the state machine's own."""
+        return replace(self, qualifier=None).to_arn()
+
     def to_arn(self) -> str:
         """The ARN text again (parse_arn(a).to_arn() == a for every ARN parse_arn accepts)."""
         first = self.names[0] if self.label is None else f"{self.names[0]}/{self.label}"
@@ -123,6 +128,16 @@ def _head(partition: str, region: str, account: str, resource_type: str) -> str:
 
 def state_machine_arn(region: str, account: str, name: str, *, partition: str = DEFAULT_PARTITION) -> str:
     return f"{_head(partition, region, account, STATE_MACHINE)}:{name}"
+
+
+def state_machine_version_arn(machine_arn: str, number: int) -> str:
+    """A version's ARN: ``stateMachine:<name>:<number>``."""
+    return f"{machine_arn}:{number}"
+
+
+def state_machine_alias_arn(machine_arn: str, name: str) -> str:
+    """An alias's ARN: ``stateMachine:<name>:<alias>``."""
+    return f"{machine_arn}:{name}"
 
 
 def execution_arn(

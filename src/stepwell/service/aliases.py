@@ -8,7 +8,7 @@ import json
 import random
 from typing import Any
 
-from stepwell.arns import STATE_MACHINE
+from stepwell.arns import STATE_MACHINE, state_machine_alias_arn
 from stepwell.errors import MAX_REPORTED, ServiceError, violations_message
 from stepwell.runtime.batch import Batch
 from stepwell.runtime.store.protocol import Reads
@@ -22,17 +22,12 @@ CREATE_CONFLICT = (
 )
 
 
-def alias_arn(machine_arn: str, name: str) -> str:
-    return f"{machine_arn}:{name}"
-
-
 def alias_parts(arn: str) -> tuple[str, str]:
     """(machine ARN, alias name) of an alias ARN (InvalidArn for any other ARN)."""
     parsed = arn_of(arn, STATE_MACHINE)
     if not parsed.is_alias or parsed.label is not None:
         raise ServiceError("InvalidArn", f"Invalid Arn: 'Alias ARN expected: {arn}'")
-    machine_arn, name = arn.rsplit(":", 1)
-    return machine_arn, name
+    return parsed.unqualified, str(parsed.qualifier)
 
 
 def routing_of(alias: AliasRecord) -> list[dict[str, Any]]:
@@ -40,15 +35,15 @@ def routing_of(alias: AliasRecord) -> list[dict[str, Any]]:
     return routing
 
 
-def routed_version(alias: AliasRecord, draw: float | None = None) -> int:
-    """The version number an execution started on the alias runs: drawn by weight."""
-    point = (random.random() if draw is None else draw) * 100
+def routed_version(alias: AliasRecord) -> str:
+    """The ARN of the version an execution started on the alias runs: drawn by weight."""
+    point = random.random() * 100
     routes = routing_of(alias)
     for route in routes:
         point -= route["weight"]
         if point < 0:
-            return int(route["stateMachineVersionArn"].rsplit(":", 1)[1])
-    return int(routes[-1]["stateMachineVersionArn"].rsplit(":", 1)[1])
+            return str(route["stateMachineVersionArn"])
+    return str(routes[-1]["stateMachineVersionArn"])
 
 
 def aliases_of_version(db: Reads, machine_arn: str, number: int) -> list[str]:
@@ -99,7 +94,7 @@ def _checked_routing(db: Reads, given: list[dict[str, Any] | None]) -> tuple[str
             "ValidationException",
             f"Sum of routing configuration weights must equal 100. Received: [{received}]",
         )
-    machines = {arn.rsplit(":", 1)[0] for arn in arns}
+    machines = {p.unqualified for p in parsed}
     if len(machines) != 1:
         raise ServiceError(
             "ValidationException",
@@ -107,8 +102,8 @@ def _checked_routing(db: Reads, given: list[dict[str, Any] | None]) -> tuple[str
             f"Received: [{', '.join(arns)}]",
         )
     machine_arn = machines.pop()
-    for arn in arns:
-        if db.version(machine_arn, int(arn.rsplit(":", 1)[1])) is None:
+    for p in parsed:
+        if db.version(machine_arn, int(p.qualifier or 0)) is None:
             raise ServiceError("ResourceNotFound", NOT_FOUND)
     return machine_arn, [
         {"stateMachineVersionArn": a, "weight": w} for a, w in zip(arns, weights, strict=True)
@@ -140,19 +135,22 @@ class Aliases:
                 if existing.routing != stored or existing.description != description:
                     raise ServiceError("ConflictException", CREATE_CONFLICT)
                 return {
-                    "stateMachineAliasArn": alias_arn(machine_arn, name),
+                    "stateMachineAliasArn": state_machine_alias_arn(machine_arn, name),
                     "creationDate": existing.created,
                 }
             created = now()
             batch.db.put_alias(AliasRecord(machine_arn, name, description, stored, created, created))
-            return {"stateMachineAliasArn": alias_arn(machine_arn, name), "creationDate": created}
+            return {
+                "stateMachineAliasArn": state_machine_alias_arn(machine_arn, name),
+                "creationDate": created,
+            }
 
         return await self.core.write(create_alias)
 
     async def describe(self, request: dict[str, Any]) -> dict[str, Any]:
         alias = self.alias_of(request["stateMachineAliasArn"])
         described: dict[str, Any] = {
-            "stateMachineAliasArn": alias_arn(alias.machine_arn, alias.name),
+            "stateMachineAliasArn": state_machine_alias_arn(alias.machine_arn, alias.name),
             "name": alias.name,
             "routingConfiguration": routing_of(alias),
             "creationDate": alias.created,
@@ -215,7 +213,8 @@ class Aliases:
         )
         return {
             "stateMachineAliases": [
-                {"stateMachineAliasArn": alias_arn(arn, a.name), "creationDate": a.created} for a in page
+                {"stateMachineAliasArn": state_machine_alias_arn(arn, a.name), "creationDate": a.created}
+                for a in page
             ],
             "nextToken": token,
         }

@@ -6,7 +6,14 @@ import asyncio
 import json
 from typing import Any
 
-from stepwell.arns import EXECUTION, EXPRESS, STATE_MACHINE, express_execution_arn
+from stepwell.arns import (
+    EXECUTION,
+    EXPRESS,
+    STATE_MACHINE,
+    express_execution_arn,
+    state_machine_alias_arn,
+    state_machine_version_arn,
+)
 from stepwell.asl import jsoncodec
 from stepwell.asl.jsoncodec import JsonError, escape_surrogates
 from stepwell.engine.events import ExecutionInfo, StopRequested
@@ -17,10 +24,8 @@ from stepwell.runtime.batch import Batch
 from stepwell.runtime.local import ExecutionResult, LocalRunner
 from stepwell.runtime.mocks import UnknownTestCase
 from stepwell.runtime.store.records import ExecutionRecord, MachineRecord
-from stepwell.service.aliases import alias_arn
 from stepwell.service.core import Core, arn_of, valid_name
 from stepwell.service.machines import Machines, shown_revision
-from stepwell.service.versions import version_arn
 
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 NOT_FOR_EXPRESS = "This operation is not supported by this type of state machine"
@@ -214,9 +219,11 @@ class Executions:
             "inputDetails": {"included": True},
         }
         if row.machine_version is not None:
-            out["stateMachineVersionArn"] = version_arn(row.state_machine_arn, row.machine_version)
+            out["stateMachineVersionArn"] = state_machine_version_arn(
+                row.state_machine_arn, row.machine_version
+            )
         if row.machine_alias is not None:
-            out["stateMachineAliasArn"] = alias_arn(row.state_machine_arn, row.machine_alias)
+            out["stateMachineAliasArn"] = state_machine_alias_arn(row.state_machine_arn, row.machine_alias)
         if row.stopped is not None:
             out["stopDate"] = row.stopped
         if row.output is not None:
@@ -272,7 +279,7 @@ class Executions:
         number = int(parsed.qualifier) if parsed.is_version and parsed.qualifier else None
         alias = parsed.qualifier if parsed.is_alias else None
         if number is not None:
-            machine_arn = machine_arn.rsplit(":", 1)[0]
+            machine_arn = parsed.unqualified
             if self.core.db.version(machine_arn, number) is None:
                 raise ServiceError(
                     "StateMachineDoesNotExist", f"State Machine Does Not Exist: '{listed_arn}'"
@@ -306,9 +313,11 @@ class Executions:
             if r.stopped is not None:
                 item["stopDate"] = r.stopped
             if r.machine_version is not None:
-                item["stateMachineVersionArn"] = version_arn(r.state_machine_arn, r.machine_version)
+                item["stateMachineVersionArn"] = state_machine_version_arn(
+                    r.state_machine_arn, r.machine_version
+                )
             if r.machine_alias is not None:
-                item["stateMachineAliasArn"] = alias_arn(r.state_machine_arn, r.machine_alias)
+                item["stateMachineAliasArn"] = state_machine_alias_arn(r.state_machine_arn, r.machine_alias)
             items.append(item)
         return {"executions": items, "nextToken": token}
 

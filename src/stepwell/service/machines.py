@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from stepwell.arns import STATE_MACHINE
+from stepwell.arns import STATE_MACHINE, state_machine_version_arn
 from stepwell.asl import jsoncodec
 from stepwell.asl.jsoncodec import MAX_DEPTH, JsonError, JsonLimitError, escape_surrogates, has_surrogates
 from stepwell.asl.validate import validate_definition
@@ -19,7 +19,7 @@ from stepwell.runtime.batch import Batch
 from stepwell.runtime.store.records import MachineRecord
 from stepwell.service.aliases import Aliases, routed_version
 from stepwell.service.core import Core, arn_of, tags_of, valid_name
-from stepwell.service.versions import Versions, publish, version_arn
+from stepwell.service.versions import Versions, publish
 
 DEFAULT_LOGGING = {"level": "OFF", "includeExecutionData": False}
 DEFAULT_TRACING = {"enabled": False}
@@ -141,7 +141,7 @@ class Machines:
             created: dict[str, Any] = {"stateMachineArn": arn, "creationDate": now}
             if publishing:
                 version = publish(batch.db, machine, request.get("versionDescription"), now)
-                created["stateMachineVersionArn"] = version_arn(arn, version.number)
+                created["stateMachineVersionArn"] = state_machine_version_arn(arn, version.number)
             return created
 
         return await self.core.write(create)
@@ -172,7 +172,7 @@ class Machines:
         if parsed.is_alias:
             alias = self.aliases.alias_of(arn)
             alias_name = alias.name
-            arn = version_arn(alias.machine_arn, routed_version(alias))
+            arn = routed_version(alias)
         elif not parsed.is_version:
             return self.row(arn), None, None
         version = self.versions.version_of(arn)
@@ -259,7 +259,7 @@ class Machines:
                 if machine is None:
                     raise ServiceError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
                 version = publish(batch.db, machine, request.get("versionDescription"), now)
-                updated["stateMachineVersionArn"] = version_arn(arn, version.number)
+                updated["stateMachineVersionArn"] = state_machine_version_arn(arn, version.number)
             return updated
 
         try:

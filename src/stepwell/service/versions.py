@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from stepwell.arns import STATE_MACHINE
+from stepwell.arns import STATE_MACHINE, state_machine_version_arn
 from stepwell.errors import ServiceError
 from stepwell.runtime.batch import Batch
 from stepwell.runtime.store.protocol import Transaction
@@ -20,16 +20,12 @@ from stepwell.service.core import Core, arn_of, unqualified_machine_arn
 EVERY_VERSION = 1 << 62  # above any version number: a listing from the newest
 
 
-def version_arn(machine_arn: str, number: int) -> str:
-    return f"{machine_arn}:{number}"
-
-
 def version_parts(arn: str) -> tuple[str, int]:
     """(machine ARN, version number) of a version ARN (InvalidArn for any other ARN)."""
     parsed = arn_of(arn, STATE_MACHINE)
     if not parsed.is_version or parsed.label is not None or parsed.qualifier is None:
         raise ServiceError("InvalidArn", f"Invalid Arn: 'Version ARN expected: {arn}'")
-    return arn.rsplit(":", 1)[0], int(parsed.qualifier)
+    return parsed.unqualified, int(parsed.qualifier)
 
 
 def publish(db: Transaction, row: MachineRecord, description: str | None, now: float) -> VersionRecord:
@@ -83,7 +79,7 @@ class Versions:
                 )
             version = publish(batch.db, row, description, clock())
             return {
-                "stateMachineVersionArn": version_arn(arn, version.number),
+                "stateMachineVersionArn": state_machine_version_arn(arn, version.number),
                 "creationDate": version.created,
             }
 
@@ -104,7 +100,10 @@ class Versions:
         )
         return {
             "stateMachineVersions": [
-                {"stateMachineVersionArn": version_arn(arn, v.number), "creationDate": v.created}
+                {
+                    "stateMachineVersionArn": state_machine_version_arn(arn, v.number),
+                    "creationDate": v.created,
+                }
                 for v in page
             ],
             "nextToken": token,
@@ -132,7 +131,7 @@ class Versions:
         """DescribeStateMachine of a version ARN."""
         config = json.loads(version.config)
         out: dict[str, Any] = {
-            "stateMachineArn": version_arn(version.machine_arn, version.number),
+            "stateMachineArn": state_machine_version_arn(version.machine_arn, version.number),
             "name": machine.name,
             "status": machine.status,
             "definition": version.definition,
