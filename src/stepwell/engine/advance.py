@@ -36,6 +36,7 @@ from stepwell.engine.context import context_object
 from stepwell.engine.dataflow import evaluate_assign, jsonata_output, place
 from stepwell.engine.events import (
     Event,
+    ExecutionRedriven,
     ExecutionStarted,
     StopRequested,
     TaskFailed,
@@ -53,6 +54,7 @@ from stepwell.engine.history import (
     exceeds_payload_limit,
     to_json,
 )
+from stepwell.engine.redrive import redrive
 from stepwell.engine.retry_catch import find_catcher, find_retrier, retry_delay
 from stepwell.engine.snapshot import RUNNING, Frame, Snapshot, TaskWork, TimerWork
 from stepwell.errors import (
@@ -118,6 +120,9 @@ class Interpreter:
 
     # ---- events from outside ------------------------------------------------------------
     def apply(self, event: Event) -> None:
+        if isinstance(event, ExecutionRedriven):
+            redrive(self, event, EXECUTION_TIMEOUT_TIMER)
+            return
         if self.snap.status != RUNNING:
             return
         if isinstance(event, ExecutionStarted):
@@ -230,8 +235,8 @@ class Interpreter:
         except WorkflowError as failure:
             parent = self.snap.frames[frame.parent or ""]
             state = self.states[parent.state or ""]
-            self.forget(frame)
             frame.closed = True
+            frame.announce = True  # a redrive evaluates its ItemSelector again
             fanout.abort_children(self, parent)
             self.guarded(parent, state, partial(_reraise, failure))
             if not parent.closed and parent.waiting is None:  # caught: it goes on to the catcher's Next
@@ -327,6 +332,8 @@ class Interpreter:
                 f"The state/task '{state.name}' returned a result with a size exceeding "
                 "the maximum number of bytes service limit.",
             )
+        if frame.work is not None:  # a Parallel's or Map's kept children go (fanout.release)
+            fanout.release(self, frame)
         details: dict[str, Any] = {"name": state.name, "output": text, "outputDetails": NOT_TRUNCATED}
         if assigned:  # AWS writes nothing for an empty Assign
             details["assignedVariables"] = {k: to_json(v) for k, v in assigned.items()}
@@ -376,6 +383,7 @@ class Interpreter:
                 retrier = state.retriers[index]
                 done = frame.retry_counts.get(index, 0)
                 if done < retrier.max_attempts:
+                    fanout.release(self, frame)
                     frame.retry_counts[index] = done + 1
                     frame.retry_total += 1
                     delay = retry_delay(retrier, done, self.entropy)

@@ -38,6 +38,8 @@ def context_object(
     }
     if ex.machine_type != "EXPRESS":  # Express executions cannot be redriven
         execution["RedriveCount"] = ex.redrive_count
+        if ex.redrive_time is not None:  # "RedriveTime": only once the execution was redriven
+            execution["RedriveTime"] = iso_timestamp(ex.redrive_time)
     state: dict[str, Any] = {"Name": frame.state, "EnteredTime": iso_timestamp(frame.entered_time)}
     if retry_count:
         state["RetryCount"] = frame.retry_total

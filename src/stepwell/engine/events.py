@@ -22,6 +22,7 @@ class ExecutionInfo:
     role_arn: str = "arn:aws:iam::123456789012:role/stepwell"
     start_time: float = 0.0
     redrive_count: int = 0
+    redrive_time: float | None = None  # the latest RedriveExecution (None: never redriven)
     machine_type: str = "STANDARD"
 
 
@@ -84,3 +85,11 @@ class TimerFired(Event):
 class StopRequested(Event):
     error: str | None = None
     cause: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionRedriven(Event):
+    """RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution goes on from where it failed.
+    ``redrive_count`` is the execution's count of redrives, this one included."""
+
+    redrive_count: int

@@ -6,6 +6,11 @@ another; the next iteration's MapIterationStarted points to the previous iterati
 event; MapStateSucceeded points to the last MapIterationSucceeded and MapStateExited to the same
 event. A failure that a retrier retries writes no …StateFailed event; one that is caught or fails
 the state does.
+
+A child frame that succeeds leaves the snapshot at once (its result is the parent's). One that
+fails or is aborted stays in it, closed, for as long as its parent's state runs: if the execution
+ends there, RedriveExecution reopens exactly those frames (engine/redrive.py); when the parent's
+state is left (``release``), they go.
 """
 
 from __future__ import annotations
@@ -87,6 +92,8 @@ def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
             ex.state_machine_arn.replace(":stateMachine:", ":mapRun:") + f"/{label}:{it.entropy.uuid4()}"
         )
         it.history.add("MapRunStarted", frame, {"mapRunArn": run_arn})
+    else:
+        run_arn = None
     frame.work = MapWork(
         items=items,
         # only an ItemSelector reads it: the snapshot need not keep it otherwise
@@ -95,6 +102,7 @@ def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
         limit=limit or 0,  # 0: no limit (MaxConcurrency 0 or absent)
         tolerated_count=tolerated_count,
         tolerated_pct=tolerated_pct,
+        map_run_arn=run_arn,
     )
     if not items:
         _map_done(it, frame, state)
@@ -234,9 +242,9 @@ def child_succeeded(it: Interpreter, child: Frame, output: Any) -> None:
 
 
 def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -> None:
+    """The child frame failed: it stays in the snapshot, closed (a redrive reopens it)."""
     parent = it.snap.frames[child.parent or ""]
     state = it.states[parent.state or ""]
-    it.forget(child)
     work = parent.work
     if isinstance(work, ParallelWork):
         parent.last_event_id = child.last_event_id
@@ -318,6 +326,23 @@ def _fail(it: Interpreter, frame: Frame, state: m.State, error: str, cause: str 
         it.runnable.append(frame)
 
 
+def resume(it: Interpreter, frame: Frame, state: m.State) -> None:
+    """A redrive reopened the frame's failed and aborted children (engine/redrive.py): the
+    state ends if none is left to run (its result selection failed, say), and a Map starts the
+    iterations it had not started yet, as its MaxConcurrency allows."""
+    work = frame.work
+    if isinstance(work, ParallelWork):
+        if work.remaining == 0:
+            it.history.add("ParallelStateSucceeded", frame)
+            _complete(it, frame, state, work.results)
+        return
+    assert isinstance(work, MapWork) and isinstance(state, m.MapState)
+    if work.finished == len(work.items):
+        _map_done(it, frame, state)
+    else:
+        _launch(it, frame, state)
+
+
 # ---- aborting ------------------------------------------------------------------------------
 def abort_children(it: Interpreter, frame: Frame) -> None:
     """Abort the child frames of a Parallel's or a Map's frame that are still running."""
@@ -332,7 +357,8 @@ def abort_children(it: Interpreter, frame: Frame) -> None:
 
 
 def abort_frame(it: Interpreter, frame: Frame) -> None:
-    """Stop a running frame and everything under it, writing …StateAborted events."""
+    """Stop a running frame and everything under it, writing …StateAborted events. The frames
+    stay in the snapshot, closed (a redrive reopens them)."""
     if frame.closed:
         return
     if frame.waiting == "children":
@@ -347,7 +373,20 @@ def abort_frame(it: Interpreter, frame: Frame) -> None:
     if parent is not None and frame.map_item is not None and not frame.announce:
         parent_state = it.states[parent.state or ""]
         it.history.add("MapIterationAborted", frame, {"name": parent_state.name, "index": frame.index})
-    it.forget(frame)
+
+
+def release(it: Interpreter, frame: Frame) -> None:
+    """The frame leaves its Parallel or Map state (it goes on, or retries it): the failed and
+    aborted child frames kept for a redrive go, with everything under them."""
+    work = frame.work
+    if not isinstance(work, (ParallelWork, MapWork)):
+        return
+    frames = it.snap.frames
+    for child_id in work.children:
+        child = frames.get(child_id)
+        if child is not None:
+            release(it, child)
+            it.forget(child)
 
 
 def _new_frame(it: Interpreter, parent: Frame, program: str, index: int, start_at: str, value: Any) -> Frame:
@@ -383,6 +422,10 @@ def fail_child_execution(it: Interpreter, frame_id: str, error: str, cause: str)
     abort_task(it, child)
     _drop_timer(it, child)
     child.closed = True
+    # Back in, as any failed child (a redrive runs it again): its next attempt's history starts
+    # with its ExecutionStarted.
+    child.child_events = 1
+    it.snap.frames[child.id] = child
     child_failed(it, child, error, cause)
 
 

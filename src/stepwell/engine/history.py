@@ -30,7 +30,7 @@ _OWN_DETAILS = (
     "TaskFailed TaskStartFailed TaskSubmitFailed TaskTimedOut LambdaFunctionScheduled "
     "LambdaFunctionSucceeded LambdaFunctionFailed LambdaFunctionScheduleFailed LambdaFunctionStartFailed "
     "LambdaFunctionTimedOut ActivityScheduled ActivityStarted ActivitySucceeded ActivityFailed "
-    "ActivityScheduleFailed ActivityTimedOut EvaluationFailed"
+    "ActivityScheduleFailed ActivityTimedOut EvaluationFailed ExecutionRedriven MapRunRedriven"
 ).split()
 for _t in _OWN_DETAILS:
     DETAILS_KEY[_t] = _t[0].lower() + _t[1:] + "EventDetails"

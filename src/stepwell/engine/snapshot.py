@@ -66,6 +66,7 @@ class MapWork:
     failed: int = 0
     children: list[str] = field(default_factory=list)  # every iteration frame started
     last_iteration_event: int | None = None  # the latest MapIterationSucceeded
+    map_run_arn: str | None = None  # a Distributed Map's Map Run (MapRunRedriven names it)
 
 
 Work = TaskWork | TimerWork | ParallelWork | MapWork | None
