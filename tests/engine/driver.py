@@ -18,6 +18,7 @@ from stepwell.engine.commands import RESUME, CancelTask, Command, Finish, Invoke
 from stepwell.engine.events import (
     Event,
     ExecutionInfo,
+    ExecutionRedriven,
     ExecutionStarted,
     StopRequested,
     TaskFailed,
@@ -163,6 +164,9 @@ class Run:
     def stop(self, error: str | None = None, cause: str | None = None, **kw: Any) -> Step:
         return self.deliver(StopRequested(error=error, cause=cause, **self._kw(kw)))
 
+    def redrive(self, count: int = 1, **kw: Any) -> Step:
+        return self.deliver(ExecutionRedriven(redrive_count=count, **self._kw(kw)))
+
     def _kw(self, kw: dict[str, Any]) -> dict[str, Any]:
         return self._common(kw.pop("now", None), kw.pop("seed", None)) | kw
 
@@ -198,6 +202,11 @@ class Run:
         done = [c for c in self.commands if isinstance(c, Finish)]
         assert len(done) <= 1, f"more than one Finish: {done}"
         return done[0] if done else None
+
+    @property
+    def finishes(self) -> list[Finish]:
+        """Every end, in order (a redriven execution ends more than once)."""
+        return [c for c in self.commands if isinstance(c, Finish)]
 
     @property
     def status(self) -> str:
