@@ -23,6 +23,7 @@ from stepwell.engine.commands import RESUME, CancelTask, Finish, InvokeTask, Sta
 from stepwell.engine.events import (
     Event,
     ExecutionInfo,
+    ExecutionRedriven,
     ExecutionStarted,
     StopRequested,
     TaskFailed,
@@ -30,6 +31,7 @@ from stepwell.engine.events import (
     TaskSucceeded,
     TimerFired,
 )
+from stepwell.engine.redrive import REDRIVABLE_ENDS
 from stepwell.engine.snapshot import RUNNING, Snapshot, snapshot_from_json, snapshot_to_json
 from stepwell.errors import ServiceError
 from stepwell.runtime import ids, tasks
@@ -186,6 +188,46 @@ class Batch:
         )
         self._advance(live, started)
 
+    def redrive(self, arn: str, token: str | None) -> float | None:
+        """Run the ended execution again from where it stopped (engine/redrive.py); its redrive
+        date, or None when the store holds no snapshot of it to go on from."""
+        found = self.db.redrivable(arn)
+        if found is None or arn in self.live:
+            return None
+        record = found.record
+        kept = self.runtime.snapshots
+        cached = kept.get(arn) if kept is not None else None
+        if cached is not None and cached[0] == record.version:
+            snapshot = cached[1]
+        else:
+            snapshot = snapshot_from_json(jsoncodec.loads(found.snapshot, limits=False))
+        if snapshot.history_limit is not None and snapshot.next_event_id >= snapshot.history_limit - 1:
+            # "the execution event history count is less than 24,999"
+            raise ServiceError("ExecutionNotRedrivable", "Execution history event limit exceeded")
+        machine = self.runtime.machine(record.definition, "STANDARD", record.revision_id)
+        now = self.runtime.clock()
+        count = record.redrive_count + 1
+        self.db.redrive_execution(
+            arn,
+            record.version,
+            snapshot=found.snapshot,
+            redrive_count=count,
+            redrive_date=now,
+            redrive_token=token,
+        )
+        live = Live(
+            arn,
+            record.state_machine_arn,
+            machine,
+            snapshot,
+            record.parent,
+            record.version + 1,
+            test_case=record.test_case,
+        )
+        self.live[arn] = live
+        self._advance(live, ExecutionRedriven(now=now, seed=ids.seed(), redrive_count=count))
+        return now
+
     # ---- events ------------------------------------------------------------------------------
     def step(self, arn: str, event: Event) -> bool:
         """Apply an outside event; False when the execution is unknown or already closed."""
@@ -196,13 +238,13 @@ class Batch:
             self.db.close_task(arn, event.task_id)
         elif isinstance(event, TaskSubmitted):
             self.db.mark_submitted(arn, event.task_id)
-        if not isinstance(event, StopRequested) and self._machine_deleting(live.machine_arn):
+        if not isinstance(event, StopRequested) and self.machine_deleting(live.machine_arn):
             # "On the next state transition, the state machine's executions are terminated."
             event = StopRequested(now=event.now, seed=event.seed, error=None, cause=None)
         self._advance(live, event)
         return True
 
-    def _machine_deleting(self, machine_arn: str) -> bool:
+    def machine_deleting(self, machine_arn: str) -> bool:
         deleting = self._deleting.get(machine_arn)
         if deleting is None:  # once per machine and batch, not once per step
             machine = self.db.state_machine(machine_arn)
@@ -319,13 +361,9 @@ class Batch:
             if not live.dirty or live.snapshot is None:
                 continue
             finish = live.finished
+            final: bytes | None = None  # the snapshot an ended execution keeps for a redrive
             if finish is None:
-                if kept is None:
-                    snapshot = jsoncodec.dumps(
-                        snapshot_to_json(live.snapshot), default=_json_default, non_str_keys=True
-                    )
-                else:
-                    snapshot = KEPT_BY_DRIVER
+                snapshot = self._stored(live.snapshot)
                 if live.new_record is not None:
                     self.db.insert_execution(live.new_record, snapshot)
                 else:
@@ -335,6 +373,11 @@ class Batch:
                 # The engine may build these from any value (a Fail state's CausePath): a lone
                 # surrogate is kept as its escape, as Jackson writes it.
                 error, cause = _storable(finish.error), _storable(finish.cause)
+                # What a redrive goes on from; Express executions cannot be redriven.
+                redrivable = (
+                    finish.status in REDRIVABLE_ENDS and live.snapshot.execution.machine_type != "EXPRESS"
+                )
+                final = self._stored(live.snapshot) if redrivable else None
                 if live.new_record is not None:
                     ended = dataclasses.replace(
                         live.new_record,
@@ -344,7 +387,7 @@ class Batch:
                         cause=cause,
                         stopped=live.stopped,
                     )
-                    self.db.insert_execution(ended, None)
+                    self.db.insert_execution(ended, final)
                 else:
                     self.db.finish_execution(
                         live.arn,
@@ -354,6 +397,7 @@ class Batch:
                         error=error,
                         cause=cause,
                         stopped=live.stopped,
+                        snapshot=final,
                     )
             if live.events:  # after the row: a store may key history by the execution's row
                 self.db.append_history(live.arn, live.events)
@@ -367,10 +411,17 @@ class Batch:
             live.new_record = None
             live.dirty = False
             if kept is not None:
-                self.after.append(_keep(kept, live.arn, live.version, live.snapshot, finish is None))
+                keep = finish is None or final is not None
+                self.after.append(_keep(kept, live.arn, live.version, live.snapshot, keep))
         for machine_arn in self._deleted:
             self.db.delete_machine(machine_arn)
         self._deleted = []
+
+    def _stored(self, snapshot: Snapshot) -> bytes:
+        """The snapshot as the store keeps it (nothing, when the driver keeps it: Runtime.snapshots)."""
+        if self.runtime.snapshots is not None:
+            return KEPT_BY_DRIVER
+        return jsoncodec.dumps(snapshot_to_json(snapshot), default=_json_default, non_str_keys=True)
 
     def rolled_back(self) -> None:
         for action in reversed(self.undo):
@@ -432,10 +483,10 @@ class Batch:
 
 
 def _keep(
-    kept: dict[str, tuple[int, Snapshot]], arn: str, version: int, snapshot: Snapshot, running: bool
+    kept: dict[str, tuple[int, Snapshot]], arn: str, version: int, snapshot: Snapshot, keep: bool
 ) -> Callable[[Executor], object]:
     """After the commit: the driver's copy of the snapshot (Runtime.snapshots)."""
-    if running:
+    if keep:
         return lambda executor: kept.__setitem__(arn, (version, snapshot))
     return lambda executor: kept.pop(arn, None)
 

@@ -24,7 +24,6 @@ from stepwell.service.views import Views
 Operation = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
 LATER = {
-    "RedriveExecution": "redrive",
     "TestState": "TestState",
     "DescribeMapRun": "Map Runs",
     "ListMapRuns": "Map Runs",
@@ -59,6 +58,7 @@ class Service:
             "StartExecution": e.start,
             "StartSyncExecution": e.start_sync,
             "StopExecution": e.stop,
+            "RedriveExecution": e.redrive,
             "DescribeExecution": e.describe,
             "DescribeStateMachineForExecution": e.describe_machine_for,
             "ListExecutions": e.list,

@@ -26,6 +26,7 @@ from stepwell.runtime.mocks import UnknownTestCase
 from stepwell.runtime.store.records import ExecutionRecord, MachineRecord
 from stepwell.service.core import Core, arn_of, valid_name
 from stepwell.service.machines import Machines, shown_revision
+from stepwell.service.redrive import Redrives
 
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 NOT_FOR_EXPRESS = "This operation is not supported by this type of state machine"
@@ -70,6 +71,7 @@ class Executions:
         self.core = core
         self.machines = machines
         self._express_tasks: set[asyncio.Future[Any]] = set()
+        self.redrives = Redrives(core)
 
     # ---- starting ---------------------------------------------------------------------------
     async def start(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -236,13 +238,11 @@ class Executions:
                 out["cause"] = row.cause
         if row.trace_header:
             out["traceHeader"] = row.trace_header
-        out["redriveCount"] = 0
-        if row.status in ("RUNNING", "SUCCEEDED"):
-            out["redriveStatus"] = "NOT_REDRIVABLE"
-            out["redriveStatusReason"] = f"Execution is {row.status} and cannot be redriven"
-        else:
-            out["redriveStatus"] = "REDRIVABLE"
+        out.update(self.redrives.fields(row))
         return out
+
+    async def redrive(self, request: dict[str, Any]) -> dict[str, Any]:
+        return await self.redrives.redrive(request, self.row(request["executionArn"]))
 
     async def describe_machine_for(self, request: dict[str, Any]) -> dict[str, Any]:
         row = self.row(request["executionArn"])
@@ -292,11 +292,15 @@ class Executions:
         if machine.type == "EXPRESS":
             raise ServiceError("StateMachineTypeNotSupported", NOT_FOR_EXPRESS)
         status = request.get("statusFilter")
+        redrive_filter = request.get("redriveFilter")
+        redriven = None if redrive_filter is None else redrive_filter == "REDRIVEN"
         page, token = self.core.page(
             "ListExecutions",
-            f"{listed_arn}|{status or ''}",
+            f"{listed_arn}|{status or ''}|{redrive_filter or ''}",
             request,
-            lambda before, n: self.core.db.executions(machine_arn, status, before, n, number, alias),
+            lambda before, n: self.core.db.executions(
+                machine_arn, status, before, n, number, alias, redriven
+            ),
             lambda r: r.seq,
             start=1 << 62,
         )
@@ -308,10 +312,12 @@ class Executions:
                 "name": r.name,
                 "status": r.status,
                 "startDate": r.started,
-                "redriveCount": 0,  # AWS lists it for every execution (0 until one is redriven)
+                "redriveCount": r.redrive_count,  # AWS lists it for every execution (0 until redriven)
             }
             if r.stopped is not None:
                 item["stopDate"] = r.stopped
+            if r.redrive_date is not None:
+                item["redriveDate"] = r.redrive_date
             if r.machine_version is not None:
                 item["stateMachineVersionArn"] = state_machine_version_arn(
                     r.state_machine_arn, r.machine_version

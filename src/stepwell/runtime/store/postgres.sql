@@ -144,33 +144,45 @@ INSERT INTO settings (name, value) VALUES (%(name)s, %(value)s) ON CONFLICT (nam
 -- An execution's name is the last part of its ARN (migration 0009; a name holds no colon).
 SELECT e.arn, k.arn AS state_machine_arn, substring(e.arn from '[^:]*$') AS name, e.status, e.input,
     e.started, r.definition, r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent,
-    e.trace_header, e.test_case, e.machine_version, e.machine_alias, e.seq, e.version
+    e.trace_header, e.test_case, e.machine_version, e.machine_alias, e.seq, e.version, e.redrive_count,
+    e.redrive_date, e.redrive_token, e.snapshot IS NOT NULL AS has_snapshot
 FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
 WHERE e.arn = %(arn)s
 
 -- name: running
 SELECT e.arn, k.arn AS state_machine_arn, substring(e.arn from '[^:]*$') AS name, e.status, e.input,
     e.started, r.definition, r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent,
-    e.trace_header, e.test_case, e.machine_version, e.machine_alias, e.seq, e.version, e.snapshot
+    e.trace_header, e.test_case, e.machine_version, e.machine_alias, e.seq, e.version, e.redrive_count,
+    e.redrive_date, e.redrive_token, TRUE AS has_snapshot, e.snapshot
 FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
 WHERE e.arn = %(arn)s AND e.status = 'RUNNING' AND e.snapshot IS NOT NULL
 
+-- name: redrivable
+SELECT e.arn, k.arn AS state_machine_arn, substring(e.arn from '[^:]*$') AS name, e.status, e.input,
+    e.started, r.definition, r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent,
+    e.trace_header, e.test_case, e.machine_version, e.machine_alias, e.seq, e.version, e.redrive_count,
+    e.redrive_date, e.redrive_token, TRUE AS has_snapshot, e.snapshot
+FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
+WHERE e.arn = %(arn)s AND e.status IN ('FAILED', 'TIMED_OUT', 'ABORTED') AND e.snapshot IS NOT NULL
+
 -- name: executions
 SELECT arn, %(machine_arn)s::text AS state_machine_arn, substring(arn from '[^:]*$') AS name, status,
-    started, stopped, seq, machine_version, machine_alias
+    started, stopped, seq, machine_version, machine_alias, redrive_count, redrive_date
 FROM executions
 WHERE machine = (SELECT id FROM machine_keys WHERE arn = %(machine_arn)s) AND seq < %(before)s
     AND (%(machine_version)s::bigint IS NULL OR machine_version = %(machine_version)s)
     AND (%(machine_alias)s::text IS NULL OR machine_alias = %(machine_alias)s)
+    AND (%(redriven)s::boolean IS NULL OR (redrive_count IS NOT NULL) = %(redriven)s::boolean)
 ORDER BY seq DESC LIMIT %(limit)s
 
 -- name: executions_by_status
 SELECT arn, %(machine_arn)s::text AS state_machine_arn, substring(arn from '[^:]*$') AS name, status,
-    started, stopped, seq, machine_version, machine_alias
+    started, stopped, seq, machine_version, machine_alias, redrive_count, redrive_date
 FROM executions
 WHERE machine = (SELECT id FROM machine_keys WHERE arn = %(machine_arn)s) AND status = %(status)s
     AND seq < %(before)s AND (%(machine_version)s::bigint IS NULL OR machine_version = %(machine_version)s)
     AND (%(machine_alias)s::text IS NULL OR machine_alias = %(machine_alias)s)
+    AND (%(redriven)s::boolean IS NULL OR (redrive_count IS NOT NULL) = %(redriven)s::boolean)
 ORDER BY seq DESC LIMIT %(limit)s
 
 -- name: insert_execution
@@ -198,11 +210,21 @@ SELECT stepwell_stale_write(%(arn)s, %(version)s) WHERE NOT EXISTS (SELECT FROM 
 -- name: finish_execution
 WITH finished AS (
     UPDATE executions SET status = %(status)s, output = %(output)s, error = %(error)s, cause = %(cause)s,
-        stopped = %(stopped)s, snapshot = NULL, version = version + 1
+        stopped = %(stopped)s, snapshot = %(snapshot)s, version = version + 1
     WHERE arn = %(arn)s AND version = %(version)s
     RETURNING 1
 )
 SELECT stepwell_stale_write(%(arn)s, %(version)s) WHERE NOT EXISTS (SELECT FROM finished)
+
+-- name: redrive_execution
+WITH redriven AS (
+    UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, stopped = NULL,
+        snapshot = %(snapshot)s, redrive_count = %(redrive_count)s, redrive_date = %(redrive_date)s,
+        redrive_token = %(redrive_token)s, version = version + 1
+    WHERE arn = %(arn)s AND version = %(version)s
+    RETURNING 1
+)
+SELECT stepwell_stale_write(%(arn)s, %(version)s) WHERE NOT EXISTS (SELECT FROM redriven)
 
 -- name: purge_executions
 WITH executions_gone AS (

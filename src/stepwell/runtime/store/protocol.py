@@ -73,9 +73,10 @@ class Reads(Protocol):
         limit: int,
         machine_version: int | None = None,
         machine_alias: str | None = None,
+        redriven: bool | None = None,
     ) -> list[ExecutionSummary]:
         """The machine's executions started before ``before_seq`` (of that version of it, or
-        started on that alias, if given), newest first."""
+        started on that alias, redriven at least once or never, if given), newest first."""
 
     def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[dict[str, Any]]:
         """Up to ``limit`` events after ``after_id`` (before it when ``reverse``), in order."""
@@ -134,6 +135,9 @@ class Transaction(Reads, Protocol):
     def running(self, arn: str) -> Running | None:
         """The execution with its snapshot, when it is RUNNING."""
 
+    def redrivable(self, arn: str) -> Running | None:
+        """The execution with its snapshot, when it ended FAILED, TIMED_OUT or ABORTED with one."""
+
     def save_snapshot(self, arn: str, snapshot: bytes, version: int) -> None:
         """Raises Conflict unless the execution is still at ``version``."""
 
@@ -147,8 +151,23 @@ class Transaction(Reads, Protocol):
         error: str | None,
         cause: str | None,
         stopped: float,
+        snapshot: bytes | None = None,
     ) -> None:
-        """The execution's end (its snapshot goes). Raises Conflict as save_snapshot does."""
+        """The execution's end, keeping ``snapshot`` (for a redrive) or none. Raises Conflict as
+        save_snapshot does."""
+
+    def redrive_execution(
+        self,
+        arn: str,
+        version: int,
+        *,
+        snapshot: bytes,
+        redrive_count: int,
+        redrive_date: float,
+        redrive_token: str | None,
+    ) -> None:
+        """The ended execution runs again (RUNNING, no end, the snapshot its redrive step left).
+        Raises Conflict as save_snapshot does."""
 
     def append_history(self, arn: str, events: Sequence[dict[str, Any]]) -> None:
         """The events, after the execution's row (``insert_execution``, before or earlier in this

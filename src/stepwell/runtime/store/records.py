@@ -83,6 +83,12 @@ class ExecutionRecord:
     machine_alias: str | None = None  # the alias it was started on (which chose the version)
     seq: int = 0  # start order (assigned by the store), for newest-first listings
     version: int = 0  # bumped by every write of its snapshot or end: the fencing token
+    redrive_count: int = 0  # RedriveExecution calls that redrove it
+    redrive_date: float | None = None  # the latest of them
+    redrive_token: str | None = None  # the latest one's clientToken
+    # The store keeps its snapshot: it runs, or it ended FAILED, TIMED_OUT or ABORTED with one
+    # (an execution that ended before stepwell kept them cannot be redriven).
+    has_snapshot: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +104,14 @@ class ExecutionSummary:
     seq: int
     machine_version: int | None = None
     machine_alias: str | None = None
+    redrive_count: int = 0
+    redrive_date: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Running:
-    """A running execution as the driver loads it to advance it."""
+    """An execution with its snapshot, as the driver loads it to advance it (a running one, or
+    one ended to be redriven)."""
 
     record: ExecutionRecord
     snapshot: bytes  # the engine's snapshot, as JSON

@@ -10,9 +10,10 @@ import orjson
 
 from stepwell.asl import jsoncodec
 from stepwell.runtime.store import packing
-from stepwell.runtime.store.records import ExecutionRecord, Parent
+from stepwell.runtime.store.records import ExecutionRecord, ExecutionSummary, Parent
 
 _EXECUTION_COLUMNS = tuple(f.name for f in dataclasses.fields(ExecutionRecord))
+_SUMMARY_COLUMNS = tuple(f.name for f in dataclasses.fields(ExecutionSummary))
 
 
 def fields(record: Any) -> dict[str, Any]:
@@ -25,14 +26,23 @@ def execution(row: Any) -> ExecutionRecord:
     values = {column: row[column] for column in _EXECUTION_COLUMNS}
     parent = values["parent"]
     values["parent"] = Parent(**orjson.loads(parent)) if parent else None
+    values["redrive_count"] = values["redrive_count"] or 0  # NULL until a first redrive
+    values["has_snapshot"] = bool(values["has_snapshot"])
     return ExecutionRecord(**values)
+
+
+def summary(row: Any) -> ExecutionSummary:
+    """A line of ListExecutions (any mapping of its columns)."""
+    values = {column: row[column] for column in _SUMMARY_COLUMNS}
+    values["redrive_count"] = values["redrive_count"] or 0
+    return ExecutionSummary(**values)
 
 
 def execution_fields(record: ExecutionRecord) -> dict[str, Any]:
     values = fields(record)
     parent = record.parent
     values["parent"] = orjson.dumps(dataclasses.asdict(parent)).decode() if parent is not None else None
-    del values["version"]
+    del values["version"], values["has_snapshot"]
     return values
 
 

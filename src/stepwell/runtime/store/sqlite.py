@@ -187,14 +187,15 @@ class SqliteReads:
         limit: int,
         machine_version: int | None = None,
         machine_alias: str | None = None,
+        redriven: bool | None = None,
     ) -> list[ExecutionSummary]:
-        args = {"machine_arn": machine_arn, "before": before_seq, "limit": limit}
+        args = {"machine_arn": machine_arn, "before": before_seq, "limit": limit, "redriven": redriven}
         args["machine_version"], args["machine_alias"] = machine_version, machine_alias
         if status is None:
             found = self._all("executions", **args)
         else:
             found = self._all("executions_by_status", status=status, **args)
-        return [ExecutionSummary(*row) for row in found]
+        return [rows.summary(row) for row in found]
 
     def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[dict[str, Any]]:
         query = "history_reverse" if reverse else "history_forward"
@@ -325,7 +326,13 @@ class SqliteTransaction(SqliteReads, OneNodeTransaction):
         self._run("insert_execution", snapshot=rows.pack_snapshot(execution.arn, snapshot), **values)
 
     def running(self, arn: str) -> Running | None:
-        row = self._one("running", arn=arn)
+        return self._with_snapshot("running", arn)
+
+    def redrivable(self, arn: str) -> Running | None:
+        return self._with_snapshot("redrivable", arn)
+
+    def _with_snapshot(self, query: str, arn: str) -> Running | None:
+        row = self._one(query, arn=arn)
         if row is None:
             return None
         return Running(rows.execution(row), rows.unpack_snapshot(arn, row["snapshot"]))
@@ -344,6 +351,7 @@ class SqliteTransaction(SqliteReads, OneNodeTransaction):
         error: str | None,
         cause: str | None,
         stopped: float,
+        snapshot: bytes | None = None,
     ) -> None:
         changed = self._run(
             "finish_execution",
@@ -354,6 +362,29 @@ class SqliteTransaction(SqliteReads, OneNodeTransaction):
             error=error,
             cause=cause,
             stopped=stopped,
+            snapshot=rows.pack_snapshot(arn, snapshot),
+        )
+        if changed != 1:
+            raise Conflict(arn)
+
+    def redrive_execution(
+        self,
+        arn: str,
+        version: int,
+        *,
+        snapshot: bytes,
+        redrive_count: int,
+        redrive_date: float,
+        redrive_token: str | None,
+    ) -> None:
+        changed = self._run(
+            "redrive_execution",
+            arn=arn,
+            version=version,
+            snapshot=packing.pack(arn, snapshot),
+            redrive_count=redrive_count,
+            redrive_date=redrive_date,
+            redrive_token=redrive_token,
         )
         if changed != 1:
             raise Conflict(arn)

@@ -131,31 +131,45 @@ INSERT OR IGNORE INTO settings (name, value) VALUES (:name, :value)
 -- name: execution
 SELECT e.arn, k.arn AS state_machine_arn, e.name, e.status, e.input, e.started, r.definition,
     r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent, e.trace_header,
-    e.test_case, e.machine_version, e.machine_alias, e.seq, e.version
+    e.test_case, e.machine_version, e.machine_alias, e.seq, e.version, e.redrive_count, e.redrive_date,
+    e.redrive_token, e.snapshot IS NOT NULL AS has_snapshot
 FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
 WHERE e.arn = :arn
 
 -- name: running
 SELECT e.arn, k.arn AS state_machine_arn, e.name, e.status, e.input, e.started, r.definition,
     r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent, e.trace_header,
-    e.test_case, e.machine_version, e.machine_alias, e.seq, e.version, e.snapshot
+    e.test_case, e.machine_version, e.machine_alias, e.seq, e.version, e.redrive_count, e.redrive_date,
+    e.redrive_token, 1 AS has_snapshot, e.snapshot
 FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
 WHERE e.arn = :arn AND e.status = 'RUNNING' AND e.snapshot IS NOT NULL
 
+-- name: redrivable
+SELECT e.arn, k.arn AS state_machine_arn, e.name, e.status, e.input, e.started, r.definition,
+    r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent, e.trace_header,
+    e.test_case, e.machine_version, e.machine_alias, e.seq, e.version, e.redrive_count, e.redrive_date,
+    e.redrive_token, 1 AS has_snapshot, e.snapshot
+FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
+WHERE e.arn = :arn AND e.status IN ('FAILED', 'TIMED_OUT', 'ABORTED') AND e.snapshot IS NOT NULL
+
 -- name: executions
-SELECT arn, :machine_arn AS state_machine_arn, name, status, started, stopped, seq, machine_version, machine_alias
+SELECT arn, :machine_arn AS state_machine_arn, name, status, started, stopped, seq, machine_version,
+    machine_alias, redrive_count, redrive_date
 FROM executions
 WHERE machine = (SELECT id FROM machine_keys WHERE arn = :machine_arn) AND seq < :before
     AND (:machine_version IS NULL OR machine_version = :machine_version)
     AND (:machine_alias IS NULL OR machine_alias = :machine_alias)
+    AND (:redriven IS NULL OR (redrive_count IS NOT NULL) = :redriven)
 ORDER BY seq DESC LIMIT :limit
 
 -- name: executions_by_status
-SELECT arn, :machine_arn AS state_machine_arn, name, status, started, stopped, seq, machine_version, machine_alias
+SELECT arn, :machine_arn AS state_machine_arn, name, status, started, stopped, seq, machine_version,
+    machine_alias, redrive_count, redrive_date
 FROM executions
 WHERE machine = (SELECT id FROM machine_keys WHERE arn = :machine_arn) AND status = :status
     AND seq < :before AND (:machine_version IS NULL OR machine_version = :machine_version)
     AND (:machine_alias IS NULL OR machine_alias = :machine_alias)
+    AND (:redriven IS NULL OR (redrive_count IS NOT NULL) = :redriven)
 ORDER BY seq DESC LIMIT :limit
 
 -- name: max_seq
@@ -180,7 +194,13 @@ UPDATE executions SET snapshot = :snapshot, version = version + 1 WHERE arn = :a
 
 -- name: finish_execution
 UPDATE executions SET status = :status, output = :output, error = :error, cause = :cause,
-    stopped = :stopped, snapshot = NULL, version = version + 1
+    stopped = :stopped, snapshot = :snapshot, version = version + 1
+WHERE arn = :arn AND version = :version
+
+-- name: redrive_execution
+UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, stopped = NULL,
+    snapshot = :snapshot, redrive_count = :redrive_count, redrive_date = :redrive_date,
+    redrive_token = :redrive_token, version = version + 1
 WHERE arn = :arn AND version = :version
 
 -- name: execution_counts

@@ -106,6 +106,7 @@ class MemoryReads:
         limit: int,
         machine_version: int | None = None,
         machine_alias: str | None = None,
+        redriven: bool | None = None,
     ) -> list[ExecutionSummary]:
         with self._lock:
             started = self._by_machine.get(machine_arn, [])
@@ -118,6 +119,7 @@ class MemoryReads:
                     (status is None or e.status == status)
                     and (machine_version is None or e.machine_version == machine_version)
                     and (machine_alias is None or e.machine_alias == machine_alias)
+                    and (redriven is None or (e.redrive_count > 0) == redriven)
                 ):
                     found.append(
                         ExecutionSummary(
@@ -130,6 +132,8 @@ class MemoryReads:
                             e.seq,
                             e.machine_version,
                             e.machine_alias,
+                            e.redrive_count,
+                            e.redrive_date,
                         )
                     )
             return found

@@ -170,7 +170,7 @@ class MemoryTransaction(MemoryReads, OneNodeTransaction):
         seq = self._seq + 1
         self._log(lambda: setattr(self, "_seq", seq - 1))
         self._seq = seq
-        record = _numbered(execution, seq, 0)
+        record = _numbered(execution, seq, 0, snapshot is not None)
         self._put(self._executions, record.arn, record)
         if snapshot is not None:
             self._put(self._snapshots, record.arn, snapshot)
@@ -183,6 +183,13 @@ class MemoryTransaction(MemoryReads, OneNodeTransaction):
             return None
         return Running(record, snapshot)
 
+    def redrivable(self, arn: str) -> Running | None:
+        record = self._executions.get(arn)
+        snapshot = self._snapshots.get(arn)
+        if record is None or snapshot is None or record.status not in ("FAILED", "TIMED_OUT", "ABORTED"):
+            return None
+        return Running(record, snapshot)
+
     def _advanced(self, arn: str, version: int) -> ExecutionRecord:
         record = self._executions.get(arn)
         if record is None or record.version != version:
@@ -191,7 +198,7 @@ class MemoryTransaction(MemoryReads, OneNodeTransaction):
 
     def save_snapshot(self, arn: str, snapshot: bytes, version: int) -> None:
         record = self._advanced(arn, version)
-        self._put(self._executions, arn, _numbered(record, record.seq, version + 1))
+        self._put(self._executions, arn, _numbered(record, record.seq, version + 1, True))
         self._put(self._snapshots, arn, snapshot)
 
     def finish_execution(
@@ -204,6 +211,7 @@ class MemoryTransaction(MemoryReads, OneNodeTransaction):
         error: str | None,
         cause: str | None,
         stopped: float,
+        snapshot: bytes | None = None,
     ) -> None:
         record = self._advanced(arn, version)
         ended = dataclasses.replace(
@@ -214,9 +222,40 @@ class MemoryTransaction(MemoryReads, OneNodeTransaction):
             cause=cause,
             stopped=stopped,
             version=version + 1,
+            has_snapshot=snapshot is not None,
         )
         self._put(self._executions, arn, ended)
-        self._pop(self._snapshots, arn)
+        if snapshot is None:
+            self._pop(self._snapshots, arn)
+        else:
+            self._put(self._snapshots, arn, snapshot)
+
+    def redrive_execution(
+        self,
+        arn: str,
+        version: int,
+        *,
+        snapshot: bytes,
+        redrive_count: int,
+        redrive_date: float,
+        redrive_token: str | None,
+    ) -> None:
+        record = self._advanced(arn, version)
+        running = dataclasses.replace(
+            record,
+            status=RUNNING,
+            output=None,
+            error=None,
+            cause=None,
+            stopped=None,
+            version=version + 1,
+            redrive_count=redrive_count,
+            redrive_date=redrive_date,
+            redrive_token=redrive_token,
+            has_snapshot=True,
+        )
+        self._put(self._executions, arn, running)
+        self._put(self._snapshots, arn, snapshot)
 
     def append_history(self, arn: str, events: Sequence[dict[str, Any]]) -> None:
         if not events:
@@ -364,9 +403,9 @@ class MemoryTransaction(MemoryReads, OneNodeTransaction):
         return self._invocations.get((arn, state_name), 0)
 
 
-def _numbered(e: ExecutionRecord, seq: int, version: int) -> ExecutionRecord:
-    """``dataclasses.replace(e, seq=seq, version=version)`` at half its cost: it is on the path of
-    every step the in-process runner stores."""
+def _numbered(e: ExecutionRecord, seq: int, version: int, has_snapshot: bool) -> ExecutionRecord:
+    """``dataclasses.replace(e, seq=seq, version=version, has_snapshot=...)`` at half its cost: it
+    is on the path of every step the in-process runner stores."""
     return ExecutionRecord(
         e.arn,
         e.state_machine_arn,
@@ -388,6 +427,10 @@ def _numbered(e: ExecutionRecord, seq: int, version: int) -> ExecutionRecord:
         e.machine_alias,
         seq,
         version,
+        e.redrive_count,
+        e.redrive_date,
+        e.redrive_token,
+        has_snapshot,
     )
 
 

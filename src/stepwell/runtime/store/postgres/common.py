@@ -64,6 +64,7 @@ HELD = {
     "insert_execution": "executions",
     "save_snapshot": "executions",
     "finish_execution": "executions",
+    "redrive_execution": "executions",
     "append_history": "history",
     "add_timer": "timers",
     "delete_timers": "timers",

@@ -90,14 +90,16 @@ class Queries:
         limit: int,
         machine_version: int | None = None,
         machine_alias: str | None = None,
+        redriven: bool | None = None,
     ) -> list[ExecutionSummary]:
         args: dict[str, Any] = {"machine_arn": machine_arn, "before": before_seq, "limit": limit}
         args["machine_version"], args["machine_alias"] = machine_version, machine_alias
+        args["redriven"] = redriven
         if status is None:
             found = self._all("executions", args)
         else:
             found = self._all("executions_by_status", {"status": status, **args})
-        return [record_of(ExecutionSummary, row) for row in found]
+        return [rows.summary(row) for row in found]
 
     def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[dict[str, Any]]:
         query = "history_reverse" if reverse else "history_forward"

@@ -238,7 +238,13 @@ class PostgresTransaction(Queries):
         self._write("insert_execution", values)
 
     def running(self, arn: str) -> Running | None:
-        row = self._one("running", {"arn": arn})
+        return self._with_snapshot("running", arn)
+
+    def redrivable(self, arn: str) -> Running | None:
+        return self._with_snapshot("redrivable", arn)
+
+    def _with_snapshot(self, query: str, arn: str) -> Running | None:
+        row = self._one(query, {"arn": arn})
         if row is None:
             return None
         return Running(execution_of(row), rows.unpack_snapshot(arn, row["snapshot"]))
@@ -258,6 +264,7 @@ class PostgresTransaction(Queries):
         error: str | None,
         cause: str | None,
         stopped: float,
+        snapshot: bytes | None = None,
     ) -> None:
         self._write(
             "finish_execution",
@@ -269,6 +276,29 @@ class PostgresTransaction(Queries):
                 "error": as_bytes(error),
                 "cause": as_bytes(cause),
                 "stopped": stopped,
+                "snapshot": rows.pack_snapshot(arn, snapshot),
+            },
+        )
+
+    def redrive_execution(
+        self,
+        arn: str,
+        version: int,
+        *,
+        snapshot: bytes,
+        redrive_count: int,
+        redrive_date: float,
+        redrive_token: str | None,
+    ) -> None:
+        self._write(
+            "redrive_execution",
+            {
+                "arn": arn,
+                "version": version,
+                "snapshot": rows.pack_snapshot(arn, snapshot),
+                "redrive_count": redrive_count,
+                "redrive_date": redrive_date,
+                "redrive_token": redrive_token,
             },
         )
 
