@@ -72,3 +72,10 @@ def _count(path):
         out.write("call\n")
     with open(path) as counted:
         return sum(1 for _ in counted)
+
+
+def slow_first(event, context):
+    """The first call (counted in event["counter"]) sleeps event["seconds"]; the others return at once."""
+    if _count(event["counter"]) == 1:
+        time.sleep(event["seconds"])
+    return {"slept": True}

@@ -82,3 +82,51 @@ def test_the_aws_cli(server: ServerProcess, tmp_path: Path) -> None:
     assert refused.returncode != 0
     assert "StateMachineDoesNotExist" in refused.stderr
     assert f"State Machine Does Not Exist: '{machine}-gone'" in refused.stderr
+
+
+@pytest.mark.skipif(not AWS.exists(), reason="awscli is not installed (pip install -e '.[dev]')")
+def test_redrive_from_the_aws_cli(server: ServerProcess, tmp_path: Path) -> None:
+    flaky = {
+        "StartAt": "Work",
+        "States": {
+            "Work": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:fail_until",
+                "End": True,
+            }
+        },
+    }
+    created = _aws(
+        server, tmp_path, "create-state-machine", "--name", unique("cli-redrive"),
+        "--definition", json.dumps(flaky), "--role-arn", ROLE,
+    )  # fmt: skip
+    value = json.dumps({"counter": str(tmp_path / "calls"), "failures": 1})
+    started = _aws(
+        server,
+        tmp_path,
+        "start-execution",
+        "--state-machine-arn",
+        created["stateMachineArn"],
+        "--input",
+        value,
+    )
+    arn = started["executionArn"]
+
+    def settled() -> dict[str, Any]:
+        deadline = time.monotonic() + WAIT
+        while True:
+            described: dict[str, Any] = _aws(server, tmp_path, "describe-execution", "--execution-arn", arn)
+            if described["status"] != "RUNNING" or time.monotonic() > deadline:
+                return described
+            time.sleep(0.1)
+
+    assert settled()["redriveStatus"] == "REDRIVABLE"
+    redriven = _aws(server, tmp_path, "redrive-execution", "--execution-arn", arn)
+    assert "redriveDate" in redriven
+    described = settled()
+    assert (described["status"], described["redriveCount"]) == ("SUCCEEDED", 1)
+    listed = _aws(
+        server, tmp_path, "list-executions", "--state-machine-arn", created["stateMachineArn"],
+        "--redrive-filter", "REDRIVEN",
+    )  # fmt: skip
+    assert [e["executionArn"] for e in listed["executions"]] == [arn]

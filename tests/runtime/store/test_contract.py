@@ -292,7 +292,7 @@ def test_an_execution_is_inserted_with_a_seq_and_version_zero(store: Store) -> N
     kept = store.reader.execution(record.arn)
     assert kept is not None
     assert kept.seq > 0
-    assert kept == dataclasses.replace(record, seq=kept.seq, version=0)
+    assert kept == dataclasses.replace(record, seq=kept.seq, version=0, has_snapshot=True)
     with store.writer.transaction() as db:
         running = db.running(record.arn)
         assert running is not None
@@ -358,6 +358,69 @@ def test_finish_execution_ends_it_and_refuses_a_stale_version(store: Store) -> N
     )
     with pytest.raises(Conflict), store.writer.transaction() as db:
         db.save_snapshot(record.arn, b"{}", 1)
+
+
+def test_an_ended_execution_keeps_the_snapshot_it_is_given_and_is_redriven_from_it(store: Store) -> None:
+    failed, succeeded = execution("failed"), execution("succeeded")
+    started(store, failed, succeeded)
+    with store.writer.transaction() as db:
+        db.finish_execution(
+            failed.arn,
+            0,
+            status="FAILED",
+            output=None,
+            error="E",
+            cause="C",
+            stopped=9.5,
+            snapshot=b'{"end":1}',
+        )
+        db.finish_execution(
+            succeeded.arn, 0, status="SUCCEEDED", output="1", error=None, cause=None, stopped=9.5
+        )
+        assert db.running(failed.arn) is None and db.redrivable(succeeded.arn) is None
+        kept = db.redrivable(failed.arn)
+        assert kept is not None and kept.snapshot == b'{"end":1}' and kept.record.version == 1
+    ended = store.reader.execution(failed.arn)
+    assert ended is not None and ended.has_snapshot and (ended.redrive_count, ended.redrive_date) == (0, None)
+    assert store.reader.execution(succeeded.arn).has_snapshot is False  # type: ignore[union-attr]
+
+    with pytest.raises(Conflict), store.writer.transaction() as db:
+        db.redrive_execution(
+            failed.arn, 0, snapshot=b"{}", redrive_count=1, redrive_date=20.0, redrive_token=None
+        )
+    with store.writer.transaction() as db:
+        db.redrive_execution(
+            failed.arn,
+            1,
+            snapshot=b'{"again":1}',
+            redrive_count=1,
+            redrive_date=20.0,
+            redrive_token="token-1",
+        )
+        assert db.redrivable(failed.arn) is None
+        running = db.running(failed.arn)
+        assert running is not None and running.snapshot == b'{"again":1}'
+    again = store.reader.execution(failed.arn)
+    assert again is not None
+    assert (again.status, again.stopped, again.error, again.cause, again.output, again.version) == (
+        "RUNNING",
+        None,
+        None,
+        None,
+        None,
+        2,
+    )
+    assert (again.redrive_count, again.redrive_date, again.redrive_token) == (1, 20.0, "token-1")
+
+    def listed(redriven: bool | None) -> list[tuple[str, int, float | None]]:
+        found = store.reader.executions(M + "m", None, 1 << 62, 10, redriven=redriven)
+        return [(e.name, e.redrive_count, e.redrive_date) for e in found]
+
+    assert listed(None) == [("succeeded", 0, None), ("failed", 1, 20.0)]
+    assert listed(True) == [("failed", 1, 20.0)]
+    assert listed(False) == [("succeeded", 0, None)]
+    by_status = store.reader.executions(M + "m", "RUNNING", 1 << 62, 10, redriven=True)
+    assert [e.name for e in by_status] == ["failed"]
 
 
 def test_an_error_and_a_cause_keep_every_character(store: Store) -> None:

@@ -122,4 +122,4 @@ def test_renumbering_a_record_keeps_every_other_field() -> None:
     for index, field in enumerate(fields(ExecutionRecord)):
         values[field.name] = Parent("p", "t", "sync") if field.name == "parent" else f"v{index}"
     record = ExecutionRecord(**values)  # type: ignore[arg-type]
-    assert _numbered(record, 7, 3) == replace(record, seq=7, version=3)
+    assert _numbered(record, 7, 3, True) == replace(record, seq=7, version=3, has_snapshot=True)

@@ -100,7 +100,7 @@ def test_an_execution_is_stored_once_its_history_and_snapshot_packed(tmp_path: P
         (chunk,) = raw.execute("SELECT events FROM history").fetchone()
     assert stored[0] == chunk[0] == 0x01 and len(stored) < len(snapshot)
     running = store.reader.execution(ARN)
-    assert running == record(seq=1)
+    assert running == record(seq=1, has_snapshot=True)
     with store.writer.transaction() as db:
         loaded = db.running(ARN)
     assert loaded is not None and loaded.snapshot == snapshot
