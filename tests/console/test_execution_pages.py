@@ -176,6 +176,32 @@ def test_stop_and_rerun_from_the_page(server: ServerProcess, browser: httpx.Clie
     assert 'id="stop"' not in after and status_of(after, "Park") == "cancelled"
 
 
+def test_redrive_from_the_page_runs_the_stopped_state_again(
+    server: ServerProcess, browser: httpx.Client
+) -> None:
+    machine, execution = _run(server, PARKED, {}, wait=False)
+    running = browser.get(f"/executions/{machine}/run").text
+    assert 'id="redrive"' not in running
+    browser.post(f"/executions/{machine}/run/stop", data={"csrf_token": csrf_of(running)})
+    stopped = browser.get(f"/executions/{machine}/run").text
+    assert 'id="redrive"' in stopped and 'id="failure"' in stopped
+    forged = browser.post(f"/executions/{machine}/run/redrive", data={"csrf_token": "forged"})
+    assert forged.status_code == 403
+    assert server.client().describe_execution(executionArn=execution)["status"] == "ABORTED"
+
+    redriven = browser.post(f"/executions/{machine}/run/redrive", data={"csrf_token": csrf_of(stopped)})
+    assert redriven.status_code == 303 and redriven.headers["location"].endswith("?flash=redriven")
+    described = server.client().describe_execution(executionArn=execution)
+    assert (described["status"], described["redriveCount"]) == ("RUNNING", 1)
+    page = browser.get(redriven.headers["location"]).text
+    assert "Redriven: the execution goes on" in page
+    assert status_of(page, "Park") == "in_progress" and 'id="failure"' not in page
+    assert 'id="redrive-count">1 (last' in page and 'id="stop"' in page and 'id="redrive"' not in page
+    again = browser.post(f"/executions/{machine}/run/redrive", data={"csrf_token": csrf_of(page)})
+    assert again.status_code == 400 and "Execution is RUNNING and cannot be redriven" in again.text
+    server.client().stop_execution(executionArn=execution)
+
+
 def test_unknown_executions_are_not_found(browser: httpx.Client) -> None:
     assert browser.get("/executions/nothing/here").status_code == 404
     assert browser.get("/state-machines/nothing").status_code == 404

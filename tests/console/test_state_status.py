@@ -258,3 +258,28 @@ def test_an_index_is_reused_not_rebuilt() -> None:
     index = index_history(STARTED, TASKS)
     assert index_history(index) is index
     assert state_statuses(TASKS, index) == {"A": "in_progress", "B": "not_run"}
+
+
+def test_a_redriven_execution_is_coloured_by_its_new_run() -> None:
+    """The engine's own history of a Parallel whose second branch failed and was redriven."""
+    from tests.engine.driver import LAMBDA_ARN, Run, machine_of, task
+
+    branches = [
+        {"StartAt": f"B{i}", "States": {f"B{i}": task(LAMBDA_ARN, Parameters={"b": i})}} for i in range(2)
+    ]
+    definition = machine_of({"Fan": {"Type": "Parallel", "Branches": branches, "End": True}})
+    run = Run(definition)
+    first, second = (c.task_id for c in run.invocations())
+    run.succeed(first, output=0)
+    run.fail(second)
+    assert state_statuses(definition, run.history)["Fan/1/B1"] == Status.FAILED
+    assert failure(run.history, definition) is not None
+
+    run.redrive()
+    redriving = state_statuses(definition, run.history)
+    assert redriving["Fan"] == Status.IN_PROGRESS and redriving["Fan/1/B1"] == Status.IN_PROGRESS
+    assert redriving["Fan/0/B0"] == Status.SUCCEEDED
+    assert failure(run.history, definition) is None, "no banner while it runs again"
+    run.succeed(run.open_task(), output=1)
+    done = state_statuses(definition, run.history)
+    assert set(done.values()) == {Status.SUCCEEDED} and failure(run.history, definition) is None

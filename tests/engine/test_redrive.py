@@ -39,7 +39,8 @@ def test_a_failed_task_runs_again_and_the_states_before_it_do_not() -> None:
     work = run.invocations(latest=True)
     assert [(c.state_name, c.payload) for c in work] == [("Work", {"n": 1})]
     assert run.types(latest=True)[:3] == ["ExecutionRedriven", "TaskStateEntered", "LambdaFunctionScheduled"]
-    assert run.event("TaskStateEntered", 1)["previousEventId"] == redriven["id"]
+    # chained in its frame: after the failed attempt's last event
+    assert run.event("TaskStateEntered", 1)["previousEventId"] == run.event("LambdaFunctionFailed")["id"]
 
     run.succeed(output={"ok": 1})
     assert run.finishes[-1] == Finish("SUCCEEDED", output={"ok": 1})

@@ -1,5 +1,5 @@
 """One execution: summary, failure banner, the graph coloured by status, step details, the event
-table, Stop, export, and a live stream of its new events (server-sent events). When the stream says
+table, Stop, Redrive, export, and a live stream of its new events (server-sent events). When the stream says
 the execution ended, the page fetches ``/summary``: the parts a reload would change, drawn by the same
 templates (``execution_parts.html``), which its script swaps in by element id."""
 
@@ -57,16 +57,23 @@ def routes(web: Web) -> list[Route]:
         parts = _parts(web, request, described, definition, events, index)
         return web.fragment(request, "execution_summary.html", csrf=web.csrf.token(request), **parts)
 
-    async def stop(request: Request) -> Response:
+    async def act(request: Request, operation: str, flash: str) -> Response:
+        """A button of the page (Stop, Redrive): the operation on this execution, then the page."""
         await web.csrf.check(request)
         arn = _arn(web, request)
         try:
-            await web.call("StopExecution", executionArn=arn)
+            await web.call(operation, executionArn=arn)
         except ServiceError as refused:
             return web.page(
                 request, "error.html", status_code=400, title=refused.code, message=refused.message
             )
-        return web.redirect(request, web.execution_href(arn) + "?flash=stopped")
+        return web.redirect(request, web.execution_href(arn) + f"?flash={flash}")
+
+    async def stop(request: Request) -> Response:
+        return await act(request, "StopExecution", "stopped")
+
+    async def redrive(request: Request) -> Response:
+        return await act(request, "RedriveExecution", "redriven")
 
     async def export(request: Request) -> Response:
         loaded = await _load(web, request)
@@ -93,6 +100,7 @@ def routes(web: Web) -> list[Route]:
         Route(base + "/step", step, methods=["GET"]),
         Route(base + "/summary", live_summary, methods=["GET"]),
         Route(base + "/stop", stop, methods=["POST"]),
+        Route(base + "/redrive", redrive, methods=["POST"]),
         Route(base + "/history.json", export, methods=["GET"]),
         Route(base + "/stream", stream, methods=["GET"]),
     ]

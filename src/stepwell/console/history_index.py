@@ -56,6 +56,10 @@ ROOT = 0  # the id of the execution's top-level frame
 CONTAINER_START = {"ParallelStateStarted": ("Parallel", "branch"), "MapStateStarted": ("Map", "iteration")}
 
 
+# How a branch or an iteration ended when it is not run again by a redrive.
+SUCCESSFUL_ENDS = frozenset({"MapIterationSucceeded", "ParallelStateSucceeded", "MapStateSucceeded"})
+
+
 @dataclass(slots=True)
 class Frame:
     """The top level, one run of a Parallel branch, or one Map iteration."""
@@ -199,12 +203,22 @@ class HistoryIndex:
         frame.last_event = event_id
         if visit_id >= 0:
             self._record(self.visits[visit_id], event_id, kind)
+        if kind == "ExecutionRedriven":
+            self._redriven()
         if kind in EXECUTION_END:
             self.terminal = event
         if kind in ("ExecutionFailed", "MapIterationFailed", "ParallelStateFailed", "MapStateFailed"):
             blamed = self.visit_of[previous] if previous is not None else -1
             if blamed >= 0 and blamed != visit_id:
                 self.visits[blamed].blamed = True
+
+    def _redriven(self) -> None:
+        """RedriveExecution: the execution runs again, and so do the branches and iterations that
+        failed or were aborted (their new events follow their own, in the same frames)."""
+        self.terminal = None
+        for frame in self.frames:
+            if frame.end_type and frame.end_type not in SUCCESSFUL_ENDS:
+                frame.end_type = ""
 
     def _place(
         self, event: Mapping[str, Any], kind: str, before_frame: int, before_visit: int, before_type: str

@@ -23,6 +23,7 @@ FLASHES = {
     "created": "Created.",
     "updated": "Updated.",
     "stopped": "Stopped.",
+    "redriven": "Redriven: the execution goes on from the step that did not succeed.",
     "started-express": "Started. Express executions keep no history, so there is no page to show.",
 }
 STATIC = HERE / "static"

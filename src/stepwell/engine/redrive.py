@@ -12,7 +12,8 @@ entered again. The execution's TimeoutSeconds starts over ("the state machine le
 defined, is reset to 0").
 
 The history goes on after the execution's last event: ExecutionRedriven{redriveCount}, then the
-events of the states run again; a Distributed Map's Map Run writes MapRunRedriven. Which events
+events of the states run again, each chained (previousEventId) to its own frame's latest event, as
+every event is; a Distributed Map's Map Run writes MapRunRedriven. Which events
 AWS writes for a Parallel or Map state that resumes is not recorded anywhere we know of: here it
 writes none until the state ends, and a Map iteration that resumes writes MapIterationStarted
 again.
@@ -51,7 +52,6 @@ def redrive(it: Interpreter, event: ExecutionRedriven, timeout_timer: str) -> No
     fanning_out: list[Frame] = []
     for frame in list(snap.frames.values()):  # parents before their children (creation order)
         frame.closed = False
-        frame.last_event_id = redriven
         if isinstance(frame.work, (ParallelWork, MapWork)):
             _reopen_fanout(it, frame, event.redrive_count)
             fanning_out.append(frame)
@@ -73,8 +73,10 @@ def _reopen(it: Interpreter, frame: Frame) -> None:
     frame.entered = False
     frame.input_json = None
     if frame.map_item is not None and not frame.announce and frame.parent is not None:
-        parent_state = it.states[it.snap.frames[frame.parent].state or ""]
-        it.history.add("MapIterationStarted", frame, {"name": parent_state.name, "index": frame.index})
+        parent = it.snap.frames[frame.parent]
+        details = {"name": it.states[parent.state or ""].name, "index": frame.index}
+        # As when it first started (fanout.announce): after its Map state's latest event.
+        it.history.add("MapIterationStarted", frame, details, previous=parent.last_event_id)
     it.runnable.append(frame)
 
 
