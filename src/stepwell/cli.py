@@ -1,5 +1,6 @@
 """The ``stepwell`` command: ``serve`` the API and console, ``run`` and ``validate`` a state machine in
-process, ``graph`` it (SVG, DOT, Mermaid, JSON), ``db migrate`` or ``db purge`` the database.
+process, ``graph`` it (SVG, DOT, Mermaid, JSON), ``test-state`` one state as TestState does, ``db migrate``
+or ``db purge`` the database.
 
 Exit status of ``run``: 0 when the execution SUCCEEDED, 1 when it FAILED, TIMED_OUT or was
 ABORTED, 2 when the definition or the input is invalid (AWS's message on stderr).
@@ -29,6 +30,7 @@ from stepwell.runtime.mocks import ENVIRONMENT_VARIABLE as MOCK_VARIABLE
 from stepwell.runtime.mocks import MockConfig, MockConfigError, TestCase, UnknownTestCase
 from stepwell.runtime.store.command import DB_HELP, add_db_command
 from stepwell.server import Options, StartupError, serve
+from stepwell.service.test_state.command import add_test_state_command
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -201,6 +203,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(handler=_validate)
     add_graph_command(commands)
+    add_test_state_command(commands)
     add_db_command(commands)
     return parser
 

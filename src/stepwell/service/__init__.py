@@ -19,12 +19,12 @@ from stepwell.service.core import Core
 from stepwell.service.executions import Executions
 from stepwell.service.machines import Machines
 from stepwell.service.tags import Tags
+from stepwell.service.test_state import TestStates
 from stepwell.service.views import Views
 
 Operation = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
 LATER = {
-    "TestState": "TestState",
     "DescribeMapRun": "Map Runs",
     "ListMapRuns": "Map Runs",
     "UpdateMapRun": "Map Runs",
@@ -74,6 +74,7 @@ class Service:
             "TagResource": t.tag,
             "UntagResource": t.untag,
             "ListTagsForResource": t.list,
+            "TestState": TestStates(runtime).test,
         }
 
     async def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
