@@ -25,15 +25,6 @@ from tests.shared_cases import CONFORMANCE
 
 API = CONFORMANCE / "api"
 BUILT = {"versions", "aliases", "redrive", "testState"}  # the features of issue 11 built so far
-# Cases of a built feature that fail for a reason outside it, with the reason.
-KNOWN_FAILURES = {
-    f"testState__test_state_scenarios__test_base_lambda_service_task_state__{level}": (
-        "a local function's lambda:invoke output carries 2 of the 8 HTTP headers AWS Lambda sends "
-        "(runtime/invokers/lambda_shapes.py)"
-    )
-    for level in ("INFO", "DEBUG")
-}
-
 pytestmark = pytest.mark.skipif(not (API / "run_api_cases.py").is_file(), reason="../shared has no API cases")
 
 
@@ -49,8 +40,6 @@ def _cases() -> list[Any]:
         case = json.loads(path.read_text(encoding="utf-8"))
         feature = case.get("feature", path.stem.split("__")[0])
         marks = [] if feature in BUILT else [pytest.mark.xfail(reason=f"{feature}: not built yet (issue 11)")]
-        if path.stem in KNOWN_FAILURES:
-            marks = [pytest.mark.xfail(reason=KNOWN_FAILURES[path.stem])]
         params.append(pytest.param(case, id=path.stem, marks=marks))
     return params
 

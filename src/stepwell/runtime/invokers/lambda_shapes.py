@@ -21,11 +21,13 @@ import base64
 import importlib.util
 import inspect
 import json
+import os
 import sys
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
@@ -161,9 +163,9 @@ def invoke_response(
 ) -> dict[str, Any]:
     """lambda:invoke's output: the Invoke response as the Java SDK that Step Functions uses shows it.
 
-    ``headers`` are the HTTP response headers (a local function gets the two Lambda always sends)."""
+    ``headers`` are the HTTP response headers (a local function gets those Lambda sends)."""
     if headers is None:
-        headers = {"X-Amz-Executed-Version": executed_version or LATEST, "x-amzn-RequestId": request_id}
+        headers = local_headers(result, request_id, executed_version or LATEST)
     wrapped: dict[str, Any] = {}
     if executed_version is not None:
         wrapped["ExecutedVersion"] = executed_version
@@ -178,6 +180,24 @@ def invoke_response(
         },
         "SdkResponseMetadata": {"RequestId": request_id},
         "StatusCode": status_code,
+    }
+
+
+def local_headers(result: Any, request_id: str, executed_version: str) -> dict[str, str]:
+    """The headers of Lambda's Invoke response, as recorded against AWS through TestState
+    (test_base_lambda_service_task_state): Content-Length is the payload's size in bytes, the
+    trace id is a new X-Ray root (``Root=1-<epoch hex>-<96 random bits>``)."""
+    now = time.time()
+    payload = json.dumps(result, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return {
+        "Connection": "keep-alive",
+        "Content-Length": str(len(payload)),
+        "Content-Type": "application/json",
+        "Date": formatdate(now, usegmt=True),
+        "X-Amz-Executed-Version": executed_version,
+        "x-amzn-Remapped-Content-Length": "0",
+        "x-amzn-RequestId": request_id,
+        "X-Amzn-Trace-Id": f"Root=1-{int(now):08x}-{os.urandom(12).hex()};Sampled=0",
     }
 
 
