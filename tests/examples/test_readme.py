@@ -118,6 +118,30 @@ def test_the_versions_and_aliases_samples_run_against_a_server(tmp_path: Path) -
     assert json.loads(described["output"]) == {"v": 1}
 
 
+def test_the_redrive_sample_runs_against_a_server(tmp_path: Path) -> None:
+    """The Redrive section's commands: the stopped execution runs its Wait again, once redriven."""
+    block = next(b for b in shell_blocks() if "redrive-execution" in b)
+    done = run_against_a_server(block, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert '"ABORTED"' in done.stdout and '"REDRIVABLE"' in done.stdout
+    [listed] = [a["executions"] for a in json_documents(done.stdout) if "executions" in a]
+    assert [(e["name"], e["status"], e["redriveCount"]) for e in listed] == [("run-1", "RUNNING", 1)]
+
+
+def test_the_test_state_sample_runs_in_process(tmp_path: Path) -> None:
+    """The TestState section's command, in a folder of its own: the mocked result, stage by stage."""
+    block = next(b for b in shell_blocks() if "stepwell test-state" in b)
+    script = block.replace(".venv/bin/stepwell", str(BIN / "stepwell"))
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["status"] == "SUCCEEDED" and json.loads(answer["output"]) == {"body": {"ok": True}}
+    stages = answer["inspectionData"]
+    assert json.loads(stages["afterParameters"]) == {"FunctionName": "f", "Payload": {"n": 1}}
+
+
 def the_mocked_runs() -> list[str]:
     return [
         c for block in shell_blocks() for c in commands(block) if "stepwell run" in c and "--test-case" in c

@@ -72,20 +72,20 @@ def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
     scope = it.scope(frame, frame.input)
     if state.is_jsonata:
         selector_input = frame.input
-        items = _jsonata_items(state, scope)
+        items = jsonata_items(state, scope)
     else:
         selector_input = select(state.input_path, scope)
         items = select(state.items_path, scope.with_input(selector_input))
         if not isinstance(items, list):
             raise EvaluationError(RUNTIME, f"Map state input must be an array but was: {to_json(items)}")
-    limit = _whole_number(state.max_concurrency, scope, "MaxConcurrency")
+    limit = whole_number(state.max_concurrency, scope, "MaxConcurrency")
     if not state.distributed:
-        tolerated_count = _whole_number(state.tolerated_failure_count, scope, "ToleratedFailureCount")
-        tolerated_pct = _percentage(state.tolerated_failure_percentage, scope)
+        tolerated_count = whole_number(state.tolerated_failure_count, scope, "ToleratedFailureCount")
+        tolerated_pct = percentage(state.tolerated_failure_percentage, scope)
     it.history.add("MapStateStarted", frame, {"length": len(items)})
     if state.distributed:  # the Map Run reads its tolerated failures when it starts
-        tolerated_count = _whole_number(state.tolerated_failure_count, scope, "ToleratedFailureCount")
-        tolerated_pct = _percentage(state.tolerated_failure_percentage, scope)
+        tolerated_count = whole_number(state.tolerated_failure_count, scope, "ToleratedFailureCount")
+        tolerated_pct = percentage(state.tolerated_failure_percentage, scope)
         ex = it.snap.execution
         label = state.label or state.name
         run_arn = (
@@ -111,7 +111,7 @@ def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
     _launch(it, frame, state)
 
 
-def _jsonata_items(state: m.MapState, scope: Any) -> list[Any]:
+def jsonata_items(state: m.MapState, scope: Any) -> list[Any]:
     if state.items is None:
         if not isinstance(scope.input, list):
             raise EvaluationError(
@@ -130,7 +130,7 @@ def _jsonata_items(state: m.MapState, scope: Any) -> list[Any]:
     return items
 
 
-def _whole_number(field: m.Dynamic | None, scope: Any, name: str) -> int | None:
+def whole_number(field: m.Dynamic | None, scope: Any, name: str) -> int | None:
     if field is None:
         return None
     value = _numeric_text(resolve(field, scope), int)
@@ -151,7 +151,7 @@ def _whole_number(field: m.Dynamic | None, scope: Any, name: str) -> int | None:
     return int(value)
 
 
-def _percentage(field: m.Dynamic | None, scope: Any) -> float | None:
+def percentage(field: m.Dynamic | None, scope: Any) -> float | None:
     if field is None:
         return None
     value = _numeric_text(resolve(field, scope), float)
@@ -259,7 +259,7 @@ def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -
     work.finished += 1
     work.failed += 1
     work.results[child.index] = {"Error": error, "Cause": cause}
-    if _tolerated(work):
+    if tolerated(work):
         _after_iteration(it, parent, state, work)
         return
     abort_children(it, parent)
@@ -275,7 +275,7 @@ def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -
     _fail(it, parent, state, error, cause)
 
 
-def _tolerated(work: MapWork) -> bool:
+def tolerated(work: MapWork) -> bool:
     """ "If you specify both values, the workflow fails when it exceeds either value." With
     neither, no failure is tolerated."""
     failed, total = work.failed, len(work.items)

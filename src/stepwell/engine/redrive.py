@@ -46,7 +46,7 @@ def redrive(it: Interpreter, event: ExecutionRedriven, timeout_timer: str) -> No
     snap.execution = dataclasses.replace(
         snap.execution, redrive_count=event.redrive_count, redrive_time=event.now
     )
-    redriven = it.history.add(
+    it.history.add(
         "ExecutionRedriven", None, {"redriveCount": event.redrive_count}, previous=snap.next_event_id - 1
     )
     fanning_out: list[Frame] = []

@@ -52,7 +52,7 @@ def run_choice(it: Interpreter, frame: Frame, state: m.State) -> None:
     scope = it.scope(frame, frame.input)
     if state.is_jsonata:
         for index, rule in enumerate(state.choices):
-            if _jsonata_condition(rule, index, scope):
+            if jsonata_condition(rule, index, scope):
                 output = jsonata_output(rule.output, scope, frame.input)
                 it.exit(frame, state, output, evaluate_assign(rule.assign, scope), next_state=rule.next)
                 return
@@ -77,7 +77,7 @@ def run_choice(it: Interpreter, frame: Frame, state: m.State) -> None:
     it.exit(frame, state, select(state.output_path, effective_scope), assigned, next_state=chosen)
 
 
-def _jsonata_condition(rule: m.ChoiceRule, index: int, scope: Scope) -> bool:
+def jsonata_condition(rule: m.ChoiceRule, index: int, scope: Scope) -> bool:
     if rule.constant is not None:
         return rule.constant
     assert rule.jsonata_condition is not None
@@ -98,17 +98,17 @@ def run_wait(it: Interpreter, frame: Frame, state: m.State) -> None:
     if not state.is_jsonata:
         scope = scope.with_input(select(state.input_path, scope))
     if state.seconds is not None:
-        due = it.now + _wait_seconds(state.seconds, scope)
+        due = it.now + wait_seconds(state.seconds, scope)
     else:
         assert state.timestamp is not None
-        due = _wait_timestamp(state.timestamp, scope)
+        due = wait_timestamp(state.timestamp, scope)
     if due <= it.now:
         wait_elapsed(it, frame, state)
     else:
         it.wait_until(frame, due, "timer")
 
 
-def _wait_seconds(field: m.Dynamic, scope: Scope) -> float:
+def wait_seconds(field: m.Dynamic, scope: Scope) -> float:
     value = resolve(field, scope)
     if field.path is not None:
         where = f"{field.path_text} == {_shown(value)}"
@@ -126,7 +126,7 @@ def _wait_seconds(field: m.Dynamic, scope: Scope) -> float:
     return float(value)
 
 
-def _wait_timestamp(field: m.Dynamic, scope: Scope) -> float:
+def wait_timestamp(field: m.Dynamic, scope: Scope) -> float:
     value = resolve(field, scope)
     due = parse_timestamp(value)
     if due is None:
@@ -183,10 +183,10 @@ def run_fail(it: Interpreter, frame: Frame, state: m.State) -> None:
     assert isinstance(state, m.FailState)
     scope = it.scope(frame, frame.input)
     error, cause = resolve(state.error, scope), resolve(state.cause, scope)
-    it.frame_failed(frame, _text(error), _text(cause))
+    it.frame_failed(frame, fail_text(error), fail_text(cause))
 
 
-def _text(value: Any) -> str | None:
+def fail_text(value: Any) -> str | None:
     if value is None or isinstance(value, str):
         return value
     return to_json(value)

@@ -51,8 +51,8 @@ def run_task(it: Interpreter, frame: Frame, state: m.State) -> None:
     else:
         effective = select(state.input_path, scope)
         payload = state.parameters.evaluate(scope.with_input(effective)) if state.parameters else effective
-    timeout = _seconds(state.timeout_seconds, scope)
-    heartbeat = _seconds(state.heartbeat_seconds, scope)
+    timeout = timeout_seconds_of(state.timeout_seconds, scope)
+    heartbeat = timeout_seconds_of(state.heartbeat_seconds, scope)
     text = to_json(payload)
     if exceeds_payload_limit(text):
         raise WorkflowError(
@@ -246,7 +246,7 @@ def _timeouts(details: dict[str, Any], timeout: float | None, heartbeat: float |
         details["heartbeatInSeconds"] = heartbeat
 
 
-def _seconds(field: m.Dynamic | None, scope: Any) -> int | None:
+def timeout_seconds_of(field: m.Dynamic | None, scope: Any) -> int | None:
     """TimeoutSeconds / HeartbeatSeconds: a positive whole number of seconds."""
     if field is None:
         return None

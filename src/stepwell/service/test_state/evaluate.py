@@ -27,7 +27,7 @@ from stepwell.engine import states as engine_states
 from stepwell.engine.dataflow import evaluate_assign, jsonata_output, place, resolve, select, select_result
 from stepwell.engine.retry_catch import error_matches, find_retrier, retry_delay
 from stepwell.engine.snapshot import MapWork
-from stepwell.engine.tasks import _seconds as task_seconds
+from stepwell.engine.tasks import timeout_seconds_of as task_seconds
 from stepwell.errors import (
     EXCEED_TOLERATED_FAILURE_THRESHOLD,
     NO_CHOICE_MATCHED,
@@ -197,7 +197,7 @@ def run_choice(run: StateRun) -> Outcome:
     scope = run.scope(run.input)
     if state.is_jsonata:
         for index, rule in enumerate(state.choices):
-            if engine_states._jsonata_condition(rule, index, scope):
+            if engine_states.jsonata_condition(rule, index, scope):
                 output = jsonata_output(rule.output, scope, run.input)
                 return run.succeeded(output, evaluate_assign(rule.assign, scope), rule.next)
         if state.default is None:
@@ -227,9 +227,9 @@ def run_wait(run: StateRun) -> Outcome:
     if not state.is_jsonata:
         scope = scope.with_input(run.stage("afterInputPath", select(state.input_path, scope)))
     if state.seconds is not None:
-        engine_states._wait_seconds(state.seconds, scope)
+        engine_states.wait_seconds(state.seconds, scope)
     elif state.timestamp is not None:
-        engine_states._wait_timestamp(state.timestamp, scope)
+        engine_states.wait_timestamp(state.timestamp, scope)
     if state.is_jsonata:
         output = jsonata_output(state.output, scope, run.input)
         return run.succeeded(output, evaluate_assign(state.assign, scope), state.next)
@@ -251,8 +251,8 @@ def run_fail(run: StateRun) -> Outcome:
     scope = run.scope(run.input)
     if not state.is_jsonata:  # a Fail state has no InputPath: AWS shows its input unchanged
         run.stage("afterInputPath", run.input)
-    error = engine_states._text(resolve(state.error, scope))
-    cause = engine_states._text(resolve(state.cause, scope))
+    error = engine_states.fail_text(resolve(state.error, scope))
+    cause = engine_states.fail_text(resolve(state.cause, scope))
     return Outcome(FAILED, error=error, cause=cause)
 
 
@@ -323,7 +323,7 @@ def run_map(run: StateRun) -> Outcome:
     if state.is_jsonata:
         items = _reader_items(run, state)
         if items is None:
-            items = fanout._jsonata_items(state, scope)
+            items = fanout.jsonata_items(state, scope)
     else:
         effective = run.stage("afterInputPath", select(state.input_path, scope))
         scope = scope.with_input(effective)
@@ -331,10 +331,10 @@ def run_map(run: StateRun) -> Outcome:
         if items is None:
             items = _items_at_path(state, scope)
             run.stage("afterItemsPath", items)
-    limit = fanout._whole_number(state.max_concurrency, scope, "MaxConcurrency")
+    limit = fanout.whole_number(state.max_concurrency, scope, "MaxConcurrency")
     run.stage("maxConcurrency", limit or 0)
-    tolerated_count = fanout._whole_number(state.tolerated_failure_count, scope, "ToleratedFailureCount")
-    tolerated_pct = fanout._percentage(state.tolerated_failure_percentage, scope)
+    tolerated_count = fanout.whole_number(state.tolerated_failure_count, scope, "ToleratedFailureCount")
+    tolerated_pct = fanout.percentage(state.tolerated_failure_percentage, scope)
     if tolerated_count is not None:
         run.stage("toleratedFailureCount", tolerated_count)
     if tolerated_pct is not None:
@@ -356,7 +356,7 @@ def run_map(run: StateRun) -> Outcome:
         tolerated_pct=tolerated_pct,
         failed=failed,
     )
-    if failed and not fanout._tolerated(work):
+    if failed and not fanout.tolerated(work):
         return run.failed(EXCEED_TOLERATED_FAILURE_THRESHOLD, THRESHOLD_CAUSE)
     return run.finish_with_result(mock.result)
 
