@@ -37,3 +37,15 @@ def test_a_string_output_on_a_jsonata_choice_rule_is_that_string(text: str) -> N
     assert exited["output"] == json.dumps(text, separators=(",", ":"))
     fallback = Run(_choice(text, False), {"x": 1})
     assert fallback.finish == Finish("SUCCEEDED", output="default")
+
+
+def test_a_jsonata_condition_that_returns_nothing_fails_the_state_in_aws_words() -> None:
+    """Found by fuzzing TestState: an undefined Condition crashed the step instead of failing it."""
+    run = Run(_choice("rule", "{% $states.input.result.done %}"), {})  # type: ignore[arg-type]
+    assert run.finish == Finish(
+        "FAILED",
+        error="States.QueryEvaluationError",
+        cause="An error occurred while executing the state 'C' (entered at the event id #2). The JSONata "
+        "expression '$states.input.result.done' specified for the field 'Condition' returned nothing "
+        "(undefined).",
+    )

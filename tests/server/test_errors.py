@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.server.process import ServerProcess
-from tests.server.support import ACCOUNT_PREFIX, PASS, ROLE, aws_error, dumps, post, unique
+from tests.server.support import ACCOUNT_PREFIX, aws_error, post, unique
 
 TARGET = "AWSStepFunctions."
 JSON_1_0 = "application/x-amz-json-1.0"
@@ -127,8 +127,10 @@ def test_a_service_error_body(server: ServerProcess) -> None:
             {"mapRunArn": f"{ACCOUNT_PREFIX}:mapRun:m/map:0d7b3a5c-1b7e-4d3c-9e51-2f1d8e6a9b10"},
         ),
         ("ListMapRuns", {"executionArn": f"{ACCOUNT_PREFIX}:execution:m:e"}),
-        ("RedriveExecution", {"executionArn": f"{ACCOUNT_PREFIX}:execution:m:e"}),
-        ("TestState", {"definition": "{}"}),
+        (
+            "UpdateMapRun",
+            {"mapRunArn": f"{ACCOUNT_PREFIX}:mapRun:m/map:0d7b3a5c-1b7e-4d3c-9e51-2f1d8e6a9b10"},
+        ),
     ],
 )
 def test_an_operation_not_implemented_yet(server: ServerProcess, operation: str, request_body: Any) -> None:
@@ -143,8 +145,8 @@ def test_an_operation_not_implemented_yet(server: ServerProcess, operation: str,
 
 def test_an_operation_not_implemented_yet_through_boto3(sfn: Any) -> None:
     with aws_error("UnsupportedOperation") as raised:
-        sfn.test_state(definition=dumps(PASS), roleArn=ROLE)
-    assert "TestState" in raised.value.response["Error"]["Message"]
+        sfn.list_map_runs(executionArn=f"{ACCOUNT_PREFIX}:execution:m:e")
+    assert "ListMapRuns" in raised.value.response["Error"]["Message"]
 
 
 def test_the_api_answers_post_only_and_get_is_the_console(server: ServerProcess) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from stepwell.asl import model as m
-from stepwell.asl.jsonata import type_name
+from stepwell.asl.jsonata import UNDEFINED, type_name
 from stepwell.asl.scope import Scope
 from stepwell.asl.timestamps import parse_timestamp
 from stepwell.engine import fanout, tasks
@@ -82,6 +82,8 @@ def jsonata_condition(rule: m.ChoiceRule, index: int, scope: Scope) -> bool:
         return rule.constant
     assert rule.jsonata_condition is not None
     value = rule.jsonata_condition.evaluate(scope, field=f"Choices[{index}]/Condition")
+    if value is UNDEFINED:
+        raise rule.jsonata_condition.undefined_error("Condition")
     if not isinstance(value, bool):
         raise EvaluationError(
             QUERY_EVALUATION_ERROR,

@@ -37,13 +37,13 @@ SHARED_CACHE_SECONDS = 1.0
 def _checked_definition(definition: str, machine_type: str) -> str:
     """The definition as stored, once valid: a raw lone surrogate (in a string of the document,
     since it parsed) is stored as its escape, the same document in text SQLite can hold."""
-    errors = [d for d in _diagnostics(definition, machine_type) if d.severity == "ERROR"]
+    errors = [d for d in definition_diagnostics(definition, machine_type) if d.severity == "ERROR"]
     if errors:
         raise ServiceError("InvalidDefinition", DefinitionError(errors).aws_message())
     return escape_surrogates(definition) if has_surrogates(definition) else definition
 
 
-def _diagnostics(definition: str, machine_type: str) -> list[Diagnostic]:
+def definition_diagnostics(definition: str, machine_type: str = "STANDARD") -> list[Diagnostic]:
     """The validator's diagnostics; a definition beyond Jackson's limits (nested deeper than 1000)
     is not JSON AWS reads, and is refused before the validator would recurse through it."""
     if definition.count("[") + definition.count("{") > MAX_DEPTH:
@@ -305,7 +305,7 @@ class Machines:
         }
 
     async def validate(self, request: dict[str, Any]) -> dict[str, Any]:
-        diagnostics = _diagnostics(request["definition"], request.get("type") or "STANDARD")
+        diagnostics = definition_diagnostics(request["definition"], request.get("type") or "STANDARD")
         if request.get("severity", "ERROR") == "ERROR":
             diagnostics = [d for d in diagnostics if d.severity == "ERROR"]
         limit = int(request.get("maxResults") or VALIDATION_MAX_RESULTS)

@@ -88,14 +88,24 @@ def test_response_payloads_cross_as_json() -> None:
 
 
 def test_the_lambda_invoke_wrapper() -> None:
-    assert ls.invoke_response({"ok": True}, "req-1") == {
+    wrapped = ls.invoke_response({"ok": "é"}, "req-1")
+    headers = dict(wrapped["SdkHttpMetadata"]["HttpHeaders"])
+    # the headers AWS Lambda sends (recorded through TestState: test_base_lambda_service_task_state)
+    assert headers.pop("Date").endswith(" GMT") and headers.pop("X-Amzn-Trace-Id").startswith("Root=1-")
+    assert headers == {
+        "Connection": "keep-alive",
+        "Content-Length": "11",  # {"ok":"é"}: the payload's UTF-8 bytes
+        "Content-Type": "application/json",
+        "X-Amz-Executed-Version": "$LATEST",
+        "x-amzn-Remapped-Content-Length": "0",
+        "x-amzn-RequestId": "req-1",
+    }
+    every = wrapped["SdkHttpMetadata"]["AllHttpHeaders"]
+    assert every == {name: [value] for name, value in wrapped["SdkHttpMetadata"]["HttpHeaders"].items()}
+    assert wrapped["SdkHttpMetadata"]["HttpStatusCode"] == 200
+    assert {k: v for k, v in wrapped.items() if k != "SdkHttpMetadata"} == {
         "ExecutedVersion": "$LATEST",
-        "Payload": {"ok": True},
-        "SdkHttpMetadata": {
-            "AllHttpHeaders": {"X-Amz-Executed-Version": ["$LATEST"], "x-amzn-RequestId": ["req-1"]},
-            "HttpHeaders": {"X-Amz-Executed-Version": "$LATEST", "x-amzn-RequestId": "req-1"},
-            "HttpStatusCode": 200,
-        },
+        "Payload": {"ok": "é"},
         "SdkResponseMetadata": {"RequestId": "req-1"},
         "StatusCode": 200,
     }

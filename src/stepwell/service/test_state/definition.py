@@ -17,8 +17,8 @@ from typing import Any
 from stepwell.asl import model as m
 from stepwell.asl.jsoncodec import JsonError, loads
 from stepwell.asl.parse import parse_definition
-from stepwell.asl.validate import validate_definition
 from stepwell.errors import DefinitionError, ServiceError
+from stepwell.service.machines import definition_diagnostics
 
 # The name AWS gives a lone state (its messages say "/States/StateName/Branches").
 LONE_STATE_NAME = "StateName"
@@ -52,7 +52,7 @@ def _json_object(definition: str) -> dict[str, Any]:
     if not isinstance(raw, dict):
         # The validator words what is wrong with text that is no JSON object, as AWS does.
         raise ServiceError(
-            "InvalidDefinition", DefinitionError(validate_definition(definition)).aws_message()
+            "InvalidDefinition", DefinitionError(definition_diagnostics(definition)).aws_message()
         )
     return raw
 
