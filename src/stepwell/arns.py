@@ -140,6 +140,12 @@ def state_machine_alias_arn(machine_arn: str, name: str) -> str:
     return f"{machine_arn}:{name}"
 
 
+def unlabelled(machine_arn: str) -> str:
+    """The state machine a labelled ARN (``stateMachine:<name>/<label>``, a Map Run's children) belongs
+    to; any other state machine ARN as it is (a name holds no '/')."""
+    return machine_arn.partition("/")[0]
+
+
 def execution_arn(
     region: str, account: str, machine_name: str, execution_name: str, *, partition: str = DEFAULT_PARTITION
 ) -> str:

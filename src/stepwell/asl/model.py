@@ -164,6 +164,10 @@ class MapState(State):
     tolerated_failure_percentage: Dynamic | None = None
     distributed: bool = False
     label: str | None = None
+    # A Distributed Map's ProcessorConfig.ExecutionType: its child executions are STANDARD or EXPRESS.
+    execution_type: str = "STANDARD"
+    # The item processor as a state machine definition of its own (what a child execution runs).
+    child_definition: dict[str, Any] | None = field(default=None, repr=False, compare=False)
     # Distributed Map fields the in-process engine does not run yet (ItemReader, ItemBatcher,
     # ResultWriter): present ones fail the state clearly instead of being ignored.
     unsupported: tuple[str, ...] = ()

@@ -256,8 +256,21 @@ def _map(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) ->
         ),
         distributed=config.get("Mode") == "DISTRIBUTED",
         label=raw.get("Label"),
+        execution_type=config.get("ExecutionType", "STANDARD"),
+        child_definition=_child_definition(processor_raw, machine_ql),
         unsupported=tuple(f for f in ("ItemReader", "ItemBatcher", "ResultWriter") if f in raw),
     )
+
+
+def _child_definition(processor: dict[str, Any], machine_ql: QL) -> dict[str, Any]:
+    """A Distributed Map's item processor as the definition its child executions run: its states
+    take the machine's QueryLanguage when they name none, as they do inside the machine."""
+    definition: dict[str, Any] = {}
+    if machine_ql is QL.JSONATA:
+        definition["QueryLanguage"] = machine_ql.value
+    definition["StartAt"] = processor["StartAt"]
+    definition["States"] = processor["States"]
+    return definition
 
 
 _BUILDERS: dict[str, Callable[[dict[str, Any], QL, QL, dict[str, Any]], m.State]] = {

@@ -30,6 +30,7 @@ from stepwell.engine.commands import (
     CancelTask,
     Command,
     Finish,
+    MapRunChanged,
     StartTimer,
 )
 from stepwell.engine.context import context_object
@@ -38,6 +39,7 @@ from stepwell.engine.events import (
     Event,
     ExecutionRedriven,
     ExecutionStarted,
+    MapRunUpdated,
     StopRequested,
     TaskFailed,
     TaskHeartbeat,
@@ -56,7 +58,7 @@ from stepwell.engine.history import (
 )
 from stepwell.engine.redrive import redrive
 from stepwell.engine.retry_catch import find_catcher, find_retrier, retry_delay
-from stepwell.engine.snapshot import RUNNING, Frame, Snapshot, TaskWork, TimerWork
+from stepwell.engine.snapshot import RUNNING, Frame, MapWork, Snapshot, TaskWork, TimerWork
 from stepwell.errors import (
     DATA_LIMIT_EXCEEDED,
     QUERY_EVALUATION_ERROR,
@@ -100,6 +102,7 @@ def advance(machine: StateMachine, snapshot: Snapshot | None, event: Event) -> S
         interpreter.contained(interpreter.run)
     except HistoryFull:
         interpreter.end_execution("FAILED", error=RUNTIME, cause=HISTORY_LIMIT_CAUSE)
+    interpreter.report_map_runs()
     return Step(snapshot, interpreter.history.events, interpreter.commands)
 
 
@@ -117,6 +120,7 @@ class Interpreter:
         self.steps_left = STEP_BUDGET
         self.states = machine.states
         self._views: dict[str, Any] = {}  # frame id -> the variables it can read (live ChainMaps)
+        self._map_runs: dict[str, tuple[MapWork, str]] = {}  # Map Runs this step changed, and labels
 
     # ---- events from outside ------------------------------------------------------------
     def apply(self, event: Event) -> None:
@@ -134,7 +138,13 @@ class Interpreter:
         elif isinstance(event, (TaskStarted, TaskSubmitted, TaskSucceeded, TaskFailed, TaskHeartbeat)):
             frame_id = self.snap.open_tasks.get(event.task_id)
             if frame_id is not None:
-                tasks.on_task_event(self, self.snap.frames[frame_id], event)
+                frame = self.snap.frames[frame_id]
+                if not isinstance(frame.work, MapWork):
+                    tasks.on_task_event(self, frame, event)
+                elif isinstance(event, (TaskSucceeded, TaskFailed)):  # a Map Run's child execution
+                    fanout.child_execution_ended(self, frame, event)
+        elif isinstance(event, MapRunUpdated):
+            fanout.update_map_run(self, event)
 
     def start(self, event: ExecutionStarted) -> None:
         snap = self.snap
@@ -286,6 +296,33 @@ class Interpreter:
             frame,
             {"name": state.name, "input": text, "inputDetails": NOT_TRUNCATED},
         )
+
+    def touch_map_run(self, work: MapWork, label: str) -> None:
+        """The Map Run changed: it is reported (MapRunChanged) once, at the end of this step."""
+        if work.map_run_arn is not None:
+            self._map_runs[work.map_run_arn] = (work, label)
+
+    def report_map_runs(self) -> None:
+        for arn, (work, label) in self._map_runs.items():
+            total, failed = len(work.items), work.failed - work.timed_out
+            self.commands.append(
+                MapRunChanged(
+                    map_run_arn=arn,
+                    label=label,
+                    status=work.run_status,
+                    max_concurrency=work.limit,
+                    tolerated_failure_count=work.tolerated_count or 0,
+                    tolerated_failure_percentage=float(work.tolerated_pct or 0.0),
+                    total=total,
+                    pending=max(0, total - work.finished - work.running - work.aborted),
+                    running=work.running,
+                    succeeded=work.finished - work.failed,
+                    failed=failed,
+                    timed_out=work.timed_out,
+                    aborted=work.aborted,
+                )
+            )
+        self._map_runs.clear()
 
     def forget(self, frame: Frame) -> None:
         """A child frame is over: drop it from the snapshot and from this step's caches."""
@@ -471,6 +508,9 @@ class Interpreter:
         return self.snap.next_event_id - 1
 
     def abort_all(self) -> None:
+        for frame in self.snap.frames.values():
+            if isinstance(frame.work, MapWork) and frame.work.map_run_arn is not None:
+                fanout.stop_map_run(self, frame, frame.work)
         for task_id in list(self.snap.open_tasks):
             self.commands.append(CancelTask(task_id))
         self.snap.open_tasks.clear()

@@ -53,9 +53,11 @@ class StartTimer:
 
 @dataclass(frozen=True, slots=True)
 class CancelTask:
-    """The task's state was aborted (a sibling branch failed, or the execution stopped)."""
+    """The task's state was aborted (a sibling branch failed, or the execution stopped). For a Map
+    Run's child execution, ``child`` names it: ``<state machine>/<label>:<name>`` (to be stopped)."""
 
     task_id: str
+    child: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,4 +70,38 @@ class Finish:
     cause: str | None = None
 
 
-Command = InvokeTask | StartTimer | CancelTask | Finish
+@dataclass(frozen=True, slots=True)
+class StartChildExecution:
+    """Start a Distributed Map's child execution: ``definition`` (the item processor) run on
+    ``input`` as ``<state machine>/<label>:<name>``, in the Map Run ``map_run_arn``. Its end
+    comes back as TaskSucceeded (its output) or TaskFailed (its error and cause) for ``task_id``;
+    CancelTask(task_id) stops it."""
+
+    task_id: str
+    name: str
+    label: str
+    input: Any
+    definition: dict[str, Any] = field(repr=False)
+    map_run_arn: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MapRunChanged:
+    """A Map Run's status, settings or counts changed (DescribeMapRun shows them)."""
+
+    map_run_arn: str
+    label: str
+    status: str  # RUNNING | SUCCEEDED | FAILED | ABORTED
+    max_concurrency: int
+    tolerated_failure_count: int
+    tolerated_failure_percentage: float
+    total: int
+    pending: int
+    running: int
+    succeeded: int
+    failed: int
+    timed_out: int
+    aborted: int
+
+
+Command = InvokeTask | StartTimer | CancelTask | Finish | StartChildExecution | MapRunChanged

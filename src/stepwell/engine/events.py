@@ -24,6 +24,9 @@ class ExecutionInfo:
     redrive_count: int = 0
     redrive_time: float | None = None  # the latest RedriveExecution (None: never redriven)
     machine_type: str = "STANDARD"
+    # A Distributed Map's STANDARD iterations run as child executions of their own (a runtime that
+    # starts executions: StartChildExecution); otherwise inside this one, keeping no history.
+    child_executions: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +96,13 @@ class ExecutionRedriven(Event):
     ``redrive_count`` is the execution's count of redrives, this one included."""
 
     redrive_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class MapRunUpdated(Event):
+    """UpdateMapRun: a running Map Run's MaxConcurrency or tolerated failures change (None: kept)."""
+
+    map_run_arn: str
+    max_concurrency: int | None = None
+    tolerated_failure_count: int | None = None
+    tolerated_failure_percentage: float | None = None

@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from stepwell.asl import model as m
 from stepwell.asl.jsonata import type_name
+from stepwell.engine.commands import CancelTask, StartChildExecution
 from stepwell.engine.dataflow import resolve, select
+from stepwell.engine.events import MapRunUpdated, TaskFailed, TaskSucceeded
 from stepwell.engine.history import to_json
 from stepwell.engine.snapshot import Frame, MapWork, ParallelWork, TimerWork
 from stepwell.engine.tasks import abort_task, finish_with_result
@@ -27,6 +29,7 @@ from stepwell.errors import (
     EXCEED_TOLERATED_FAILURE_THRESHOLD,
     QUERY_EVALUATION_ERROR,
     RUNTIME,
+    TIMEOUT,
     EvaluationError,
     WorkflowError,
 )
@@ -104,11 +107,18 @@ def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
         tolerated_pct=tolerated_pct,
         map_run_arn=run_arn,
     )
+    if run_arn is not None:
+        it.touch_map_run(frame.work, state.label or state.name)
     if not items:
         _map_done(it, frame, state)
         return
     frame.waiting = "children"
     _launch(it, frame, state)
+
+
+def runs_children(it: Interpreter, state: m.MapState) -> bool:
+    """Whether the Map's iterations run as child executions of their own (StartChildExecution)."""
+    return state.distributed and state.execution_type == "STANDARD" and it.snap.execution.child_executions
 
 
 def jsonata_items(state: m.MapState, scope: Any) -> list[Any]:
@@ -181,6 +191,9 @@ def _numeric_text(value: Any, kind: type) -> Any:
 def _launch(it: Interpreter, frame: Frame, state: m.MapState) -> None:
     work = frame.work
     assert isinstance(work, MapWork) and state.processor is not None
+    if runs_children(it, state):
+        _launch_executions(it, frame, state, work)
+        return
     items = work.items
     limit = work.limit or len(items)
     while work.running < limit and work.next < len(items):
@@ -192,6 +205,101 @@ def _launch(it: Interpreter, frame: Frame, state: m.MapState) -> None:
         child.announce = True
         work.children.append(child.id)
         it.runnable.append(child)
+
+
+def _launch_executions(it: Interpreter, frame: Frame, state: m.MapState, work: MapWork) -> None:
+    """Start child executions, as many as MaxConcurrency allows: the items a redrive runs again
+    first, then those not started yet. An ItemSelector that fails aborts the children running."""
+    items = work.items
+    limit = work.limit or len(items)
+    label = state.label or state.name
+    assert state.child_definition is not None
+    while work.running < limit and (work.relaunch or work.next < len(items)):
+        if work.relaunch:
+            index = work.relaunch.pop()
+        else:
+            index = work.next
+            work.next = index + 1
+        try:
+            value = _item_input(it, frame, state, work, index)
+        except EvaluationError:
+            work.unsuccessful.append(index)
+            work.run_status = "FAILED"
+            abort_children(it, frame)
+            raise
+        task_id, name = it.snap.next_id("c"), it.entropy.uuid4()
+        work.child_tasks[task_id] = index
+        work.child_names[task_id] = name
+        work.running += 1
+        it.snap.open_tasks[task_id] = frame.id
+        it.commands.append(
+            StartChildExecution(task_id, name, label, value, state.child_definition, work.map_run_arn or "")
+        )
+    it.touch_map_run(work, label)
+
+
+def _item_input(it: Interpreter, frame: Frame, state: m.MapState, work: MapWork, index: int) -> Any:
+    """An iteration's input: the item, or what the ItemSelector makes of it."""
+    if state.item_selector is None:
+        return work.items[index]
+    scope = it.scope(frame, work.selector_input, map_item=(index, work.items[index]))
+    return state.item_selector.evaluate(scope)
+
+
+def child_execution_ended(it: Interpreter, frame: Frame, event: TaskSucceeded | TaskFailed) -> None:
+    """A child execution of the Map Run ended (its output, or its error and cause)."""
+    work = frame.work
+    assert isinstance(work, MapWork)
+    index = work.child_tasks.pop(event.task_id, None)
+    work.child_names.pop(event.task_id, None)
+    it.snap.open_tasks.pop(event.task_id, None)
+    if index is None:
+        return  # aborted meanwhile
+    state = it.states[frame.state or ""]
+    assert isinstance(state, m.MapState)
+    work.running -= 1
+    work.finished += 1
+    it.touch_map_run(work, state.label or state.name)
+    if isinstance(event, TaskSucceeded):
+        work.results[index] = event.output
+        it.guarded(frame, state, lambda: _after_iteration(it, frame, state, work))
+    else:
+        work.failed += 1
+        if event.error == TIMEOUT:
+            work.timed_out += 1
+        work.unsuccessful.append(index)
+        work.results[index] = {"Error": event.error, "Cause": event.cause}
+        if tolerated(work):
+            it.guarded(frame, state, lambda: _after_iteration(it, frame, state, work))
+        else:
+            _map_run_failed(it, frame, state, work, event.error or "", event.cause)
+    if not frame.closed and frame.waiting is None:
+        it.runnable.append(frame)
+
+
+def update_map_run(it: Interpreter, event: MapRunUpdated) -> None:
+    """UpdateMapRun: new MaxConcurrency or tolerated failures for the running Map Run; a higher
+    MaxConcurrency starts more iterations at once."""
+    for frame in it.snap.frames.values():
+        work = frame.work
+        if isinstance(work, MapWork) and work.map_run_arn == event.map_run_arn:
+            break
+    else:
+        return
+    if work.run_status != "RUNNING":
+        return
+    if event.max_concurrency is not None:
+        work.limit = event.max_concurrency
+    if event.tolerated_failure_count is not None:
+        work.tolerated_count = event.tolerated_failure_count
+    if event.tolerated_failure_percentage is not None:
+        work.tolerated_pct = event.tolerated_failure_percentage
+    state = it.states[frame.state or ""]
+    assert isinstance(state, m.MapState)
+    it.touch_map_run(work, state.label or state.name)
+    it.guarded(frame, state, lambda: _launch(it, frame, state))
+    if not frame.closed and frame.waiting is None:
+        it.runnable.append(frame)
 
 
 def announce(it: Interpreter, child: Frame) -> None:
@@ -231,6 +339,8 @@ def child_succeeded(it: Interpreter, child: Frame, output: Any) -> None:
         return
     assert isinstance(work, MapWork) and isinstance(state, m.MapState)
     work.results[child.index] = output
+    if work.map_run_arn is not None:
+        it.touch_map_run(work, state.label or state.name)
     inner_last = child.last_event_id
     work.last_iteration_event = it.history.add(
         "MapIterationSucceeded", child, {"name": state.name, "index": child.index}
@@ -258,11 +368,24 @@ def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -
     work.running -= 1
     work.finished += 1
     work.failed += 1
+    if work.map_run_arn is not None:
+        it.touch_map_run(work, state.label or state.name)
+        if error == TIMEOUT:
+            work.timed_out += 1
     work.results[child.index] = {"Error": error, "Cause": cause}
     if tolerated(work):
         _after_iteration(it, parent, state, work)
         return
-    abort_children(it, parent)
+    _map_run_failed(it, parent, state, work, error, cause)
+
+
+def _map_run_failed(
+    it: Interpreter, frame: Frame, state: m.MapState, work: MapWork, error: str, cause: str | None
+) -> None:
+    """An iteration failed beyond the tolerated failures: the others stop, the Map state fails."""
+    if work.map_run_arn is not None:
+        work.run_status = "FAILED"
+    abort_children(it, frame)
     # A Map Run's tolerated failures default to 0 (reference integrations §3.9): any child
     # execution's failure exceeds them; an inline Map without them fails with the item's error.
     if state.distributed or work.tolerated_count is not None or work.tolerated_pct is not None:
@@ -271,8 +394,8 @@ def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -
             "The specified tolerated failure threshold was exceeded",
         )
     if state.distributed:  # "… MapRunStarted → MapRunFailed → MapStateFailed → Catch or ExecutionFailed"
-        it.history.add("MapRunFailed", parent, {"error": error, "cause": cause})
-    _fail(it, parent, state, error, cause)
+        it.history.add("MapRunFailed", frame, {"error": error, "cause": cause})
+    _fail(it, frame, state, error, cause)
 
 
 def tolerated(work: MapWork) -> bool:
@@ -298,6 +421,8 @@ def _map_done(it: Interpreter, frame: Frame, state: m.MapState) -> None:
     work = frame.work
     assert isinstance(work, MapWork)
     if state.distributed:
+        work.run_status = "SUCCEEDED"
+        it.touch_map_run(work, state.label or state.name)
         # Recorded: MapRunStarted(6) · MapRunSucceeded(7←6) · MapStateSucceeded(8←7) · MapStateExited(9←6)
         run_started = frame.last_event_id
         previous = it.history.add("MapRunSucceeded", frame)
@@ -345,15 +470,39 @@ def resume(it: Interpreter, frame: Frame, state: m.State) -> None:
 
 # ---- aborting ------------------------------------------------------------------------------
 def abort_children(it: Interpreter, frame: Frame) -> None:
-    """Abort the child frames of a Parallel's or a Map's frame that are still running."""
+    """Abort the child frames of a Parallel's or a Map's frame that are still running, and a Map
+    Run's child executions (CancelTask stops them)."""
     work = frame.work
     if not isinstance(work, (ParallelWork, MapWork)):
         return
     frames = it.snap.frames
+    aborted = 0
     for child_id in work.children:
         child = frames.get(child_id)
         if child is not None:
+            aborted += not child.closed
             abort_frame(it, child)
+    if isinstance(work, MapWork) and work.map_run_arn is not None:
+        stop_map_run(it, frame, work, aborted)
+
+
+def stop_map_run(it: Interpreter, frame: Frame, work: MapWork, aborted_frames: int = 0) -> None:
+    """The Map Run's running child executions stop (their items count as aborted); a Map Run still
+    RUNNING ends ABORTED (the parent was stopped, or an enclosing state failed)."""
+    state = it.states.get(frame.state or "")
+    label = (state.label or state.name) if isinstance(state, m.MapState) else ""
+    machine = it.snap.execution.state_machine_name
+    for task_id, index in work.child_tasks.items():
+        it.commands.append(CancelTask(task_id, child=f"{machine}/{label}:{work.child_names.get(task_id)}"))
+        it.snap.open_tasks.pop(task_id, None)
+        work.unsuccessful.append(index)
+    stopped = len(work.child_tasks) + aborted_frames
+    work.child_tasks, work.child_names = {}, {}
+    work.aborted += stopped
+    work.running = max(0, work.running - stopped)
+    if work.run_status == "RUNNING":
+        work.run_status = "ABORTED"
+    it.touch_map_run(work, label)
 
 
 def abort_frame(it: Interpreter, frame: Frame) -> None:

@@ -16,7 +16,9 @@ events of the states run again, each chained (previousEventId) to its own frame'
 every event is; a Distributed Map's Map Run writes MapRunRedriven. Which events
 AWS writes for a Parallel or Map state that resumes is not recorded anywhere we know of: here it
 writes none until the state ends, and a Map iteration that resumes writes MapIterationStarted
-again.
+again. A Distributed Map whose iterations are child executions starts new child executions for
+the items whose child failed or was aborted; AWS redrives those child executions themselves (same
+ARNs, RedriveExecution for Standard children).
 """
 
 from __future__ import annotations
@@ -92,10 +94,21 @@ def _reopen_fanout(it: Interpreter, frame: Frame, redrive_count: int) -> None:
         work.remaining = unsuccessful
         return
     assert isinstance(work, MapWork)
-    work.running = unsuccessful
-    work.finished = len(work.children) - unsuccessful
-    work.failed = 0
     state = it.states[frame.state or ""]
-    if isinstance(state, m.MapState) and state.distributed and work.map_run_arn is not None:
+    assert isinstance(state, m.MapState)
+    if fanout.runs_children(it, state):
+        # Its failed and aborted child executions run again, as new ones (AWS redrives the same
+        # child executions: see the module's docstring).
+        work.relaunch = sorted(set(work.unsuccessful), reverse=True)  # taken from the end
+        work.unsuccessful = []
+        work.running = 0
+        work.finished = work.next - len(work.relaunch)
+    else:
+        work.running = unsuccessful
+        work.finished = len(work.children) - unsuccessful
+    work.failed = work.timed_out = work.aborted = 0
+    if state.distributed and work.map_run_arn is not None:
+        work.run_status = "RUNNING"
+        it.touch_map_run(work, state.label or state.name)
         details = {"mapRunArn": work.map_run_arn, "redriveCount": redrive_count}
         it.history.add("MapRunRedriven", frame, details)

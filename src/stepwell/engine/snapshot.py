@@ -67,6 +67,16 @@ class MapWork:
     children: list[str] = field(default_factory=list)  # every iteration frame started
     last_iteration_event: int | None = None  # the latest MapIterationSucceeded
     map_run_arn: str | None = None  # a Distributed Map's Map Run (MapRunRedriven names it)
+    # Its iterations as child executions (StartChildExecution): task id -> item index, of those
+    # running; the items whose child failed or was aborted (a redrive runs them again), and, after
+    # a redrive, those still to run again (last first).
+    child_tasks: dict[str, int] = field(default_factory=dict)
+    child_names: dict[str, str] = field(default_factory=dict)  # task id -> the child execution's name
+    unsuccessful: list[int] = field(default_factory=list)
+    relaunch: list[int] = field(default_factory=list)
+    timed_out: int = 0  # of ``failed``
+    aborted: int = 0
+    run_status: str = "RUNNING"  # the Map Run's: RUNNING | SUCCEEDED | FAILED | ABORTED
 
 
 Work = TaskWork | TimerWork | ParallelWork | MapWork | None

@@ -12,14 +12,25 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from stepwell.arns import unlabelled
 from stepwell.asl import jsoncodec
 from stepwell.asl.model import StateMachine
 from stepwell.engine.advance import EXECUTION_TIMEOUT_TIMER, advance
-from stepwell.engine.commands import RESUME, CancelTask, Finish, InvokeTask, StartTimer
+from stepwell.engine.commands import (
+    RESUME,
+    CancelTask,
+    Finish,
+    InvokeTask,
+    MapRunChanged,
+    StartChildExecution,
+    StartTimer,
+)
 from stepwell.engine.events import (
     Event,
     ExecutionInfo,
@@ -39,7 +50,14 @@ from stepwell.runtime.dispatch import QUEUED
 from stepwell.runtime.outcomes import timer_delay
 from stepwell.runtime.runtime import KEPT_BY_DRIVER, Runtime
 from stepwell.runtime.store.protocol import Transaction
-from stepwell.runtime.store.records import ExecutionRecord, MachineRecord, Parent, TaskRecord, TimerRecord
+from stepwell.runtime.store.records import (
+    ExecutionRecord,
+    MachineRecord,
+    MapRunRecord,
+    Parent,
+    TaskRecord,
+    TimerRecord,
+)
 
 if TYPE_CHECKING:
     from stepwell.runtime.executor import Executor
@@ -74,6 +92,10 @@ class Live:
     # row, since a store may key timers by the row's number (the protocol's add_timer).
     unwritten_timers: dict[str, float] = field(default_factory=dict)
     test_case: str | None = None  # the mocked test case it runs (``<stateMachineArn>#<TestCase>``)
+    revision_id: str = ""  # the revision of the definition it runs
+
+
+MAP_CHILD = "map"  # Parent.mode of a Distributed Map's child execution
 
 
 class Batch:
@@ -88,6 +110,10 @@ class Batch:
         # parent before the parent has recorded TaskSubmitted: child ARN -> deferred resumptions.
         self.held: dict[str, list[Callable[[], object]]] = {}
         self._deleting: dict[str, bool] = {}  # state machine ARN -> DELETING (or gone)
+        # Steps that follow from another one (a Map Run's child executions starting, or ending and
+        # resuming their parent): run after it, one after another, never inside it.
+        self._later: deque[Callable[[], object]] = deque()
+        self._running_later = False
         self._deleted: list[str] = []  # state machines to delete at the end of the batch
 
     # ---- starting executions ------------------------------------------------------------------
@@ -125,6 +151,7 @@ class Batch:
             state_machine_name=machine_name,
             role_arn=machine_row.role_arn,
             start_time=now,
+            child_executions=self.runtime.nested_executions,
         )
         self.start(
             info,
@@ -155,11 +182,21 @@ class Batch:
         test_case: str | None = None,
         machine_version: int | None = None,
         machine_alias: str | None = None,
+        map_run: str | None = None,
     ) -> None:
         """Create the execution ``info`` names (its ARN, type and start time chosen by the caller)
         running ``machine``, and run it as far as it goes. The history limit is the runtime's."""
         arn = info.execution_arn
-        live = Live(arn, info.state_machine_arn, machine, None, parent, fresh=True, test_case=test_case)
+        live = Live(
+            arn,
+            info.state_machine_arn,
+            machine,
+            None,
+            parent,
+            fresh=True,
+            test_case=test_case,
+            revision_id=revision_id,
+        )
         # Written once, by flush, with the state the execution reached in this batch.
         live.new_record = ExecutionRecord(
             arn=arn,
@@ -176,6 +213,7 @@ class Batch:
             test_case=test_case,
             machine_version=machine_version,
             machine_alias=machine_alias,
+            map_run=map_run,
         )
         self.live[arn] = live
         started = ExecutionStarted(
@@ -223,18 +261,22 @@ class Batch:
             record.parent,
             record.version + 1,
             test_case=record.test_case,
+            revision_id=record.revision_id,
         )
         self.live[arn] = live
         self._advance(live, ExecutionRedriven(now=now, seed=ids.seed(), redrive_count=count))
         return now
 
     # ---- events ------------------------------------------------------------------------------
-    def step(self, arn: str, event: Event) -> bool:
-        """Apply an outside event; False when the execution is unknown or already closed."""
+    def step(self, arn: str, event: Event, task_row: bool = True) -> bool:
+        """Apply an outside event; False when the execution is unknown or already closed.
+        ``task_row``: the event's task has a row in the task outbox (a Map Run's child has none)."""
         live = self._load(arn)
         if live is None:
             return False
-        if isinstance(event, (TaskSucceeded, TaskFailed)):
+        if not task_row:
+            pass
+        elif isinstance(event, (TaskSucceeded, TaskFailed)):
             self.db.close_task(arn, event.task_id)
         elif isinstance(event, TaskSubmitted):
             self.db.mark_submitted(arn, event.task_id)
@@ -245,6 +287,7 @@ class Batch:
         return True
 
     def machine_deleting(self, machine_arn: str) -> bool:
+        machine_arn = unlabelled(machine_arn)  # a Map Run's children go with their machine
         deleting = self._deleting.get(machine_arn)
         if deleting is None:  # once per machine and batch, not once per step
             machine = self.db.state_machine(machine_arn)
@@ -300,6 +343,7 @@ class Batch:
             record.parent,
             record.version,
             test_case=record.test_case,
+            revision_id=record.revision_id,
         )
         self.live[arn] = live
         return live
@@ -315,11 +359,108 @@ class Batch:
             elif isinstance(command, StartTimer):
                 self._start_timer(live.arn, command, event.now)
             elif isinstance(command, CancelTask):
-                tasks.cancel(self, live, command.task_id)
+                if command.child is not None:
+                    self._stop_child(live, command.child)
+                else:
+                    tasks.cancel(self, live, command.task_id)
             elif isinstance(command, Finish):
                 live.finished = command
                 live.stopped = event.now
                 self._finished(live, command)
+            elif isinstance(command, StartChildExecution):
+                self._later.append(partial(self._start_child, live, command))
+            elif isinstance(command, MapRunChanged):
+                self._map_run_changed(live, command, event.now)
+        if not self._running_later:
+            self._run_later()
+
+    def _run_later(self) -> None:
+        self._running_later = True
+        try:
+            while self._later:
+                self._later.popleft()()
+        finally:
+            self._running_later = False
+
+    # ---- a Distributed Map's child executions -----------------------------------------------------
+    def _start_child(self, parent: Live, command: StartChildExecution) -> None:
+        """A child execution of the labelled state machine ``<machine>/<label>``, running the Map's
+        item processor (its definition kept as a revision of the parent's revision)."""
+        assert parent.snapshot is not None
+        of = parent.snapshot.execution
+        machine_name = f"{of.state_machine_name}/{command.label}"
+        revision_id = f"{parent.revision_id}/{command.label}"
+        definition = jsoncodec.dumps_text(command.definition)
+        info = ExecutionInfo(
+            execution_arn=self.runtime.execution_arn(machine_name, command.name),
+            name=command.name,
+            state_machine_arn=f"{of.state_machine_arn}/{command.label}",
+            state_machine_name=machine_name,
+            role_arn=of.role_arn,
+            start_time=self.runtime.clock(),
+            child_executions=True,
+        )
+        self.start(
+            info,
+            self.runtime.machine(definition, "STANDARD", revision_id),
+            command.input,
+            input_text=None,
+            definition=definition,
+            revision_id=revision_id,
+            parent=Parent(parent.arn, command.task_id, MAP_CHILD),
+            map_run=command.map_run_arn,
+        )
+
+    def _child_ended(self, child: Live, finish: Finish) -> None:
+        """The child's end is its item's outcome in the parent (after this step)."""
+        parent = child.parent
+        assert parent is not None
+        common = {**self.event_args(), "task_id": parent.task_id}
+        event: Event
+        if finish.status == "SUCCEEDED":
+            event = TaskSucceeded(**common, output=finish.output)
+        else:
+            error = finish.error if finish.status != "TIMED_OUT" else "States.Timeout"
+            event = TaskFailed(**common, error=error, cause=finish.cause)
+        self._later.append(lambda: self.step(parent.execution, event, task_row=False))
+
+    def _stop_child(self, parent: Live, name: str) -> None:
+        """The parent gave up on a child execution (its Map Run failed, or the parent stopped)."""
+        machine_name, _, execution_name = name.rpartition(":")
+        arn = self.runtime.execution_arn(machine_name, execution_name)
+        self._later.append(lambda: self.step(arn, StopRequested(**self.event_args(), error=None, cause=None)))
+
+    def _map_run_changed(self, live: Live, change: MapRunChanged, now: float) -> None:
+        assert live.snapshot is not None
+        of = live.snapshot.execution
+        counts = {
+            "aborted": change.aborted,
+            "failed": change.failed,
+            "pending": change.pending,
+            "resultsWritten": change.succeeded + change.failed + change.timed_out,
+            "running": change.running,
+            "succeeded": change.succeeded,
+            "timedOut": change.timed_out,
+            "total": change.total,
+        }
+        summary = {
+            "maxConcurrency": change.max_concurrency,
+            "toleratedFailurePercentage": change.tolerated_failure_percentage,
+            "toleratedFailureCount": change.tolerated_failure_count,
+            "itemCounts": counts,
+            "executionCounts": counts,
+        }
+        self.db.put_map_run(
+            MapRunRecord(
+                arn=change.map_run_arn,
+                execution_arn=live.arn,
+                machine_arn=f"{of.state_machine_arn}/{change.label}",
+                status=change.status,
+                started=now,
+                stopped=None if change.status == "RUNNING" else now,
+                summary=jsoncodec.dumps_text(summary),
+            )
+        )
 
     def _start_timer(self, arn: str, command: StartTimer, now: float) -> None:
         due = now + timer_delay(command, now, self.runtime.wait_time_scale)
@@ -347,6 +488,8 @@ class Batch:
             self.db.delete_timers(live.arn)
         if live.parent is not None and live.parent.mode in ("sync", "sync:2"):
             tasks.child_finished(self, live, finish)
+        elif live.parent is not None and live.parent.mode == MAP_CHILD:
+            self._child_ended(live, finish)
         if live.fresh:
             return  # its machine was ACTIVE when it started, in this very batch
         machine = self.db.state_machine(live.machine_arn)

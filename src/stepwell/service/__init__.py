@@ -24,12 +24,6 @@ from stepwell.service.views import Views
 
 Operation = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 
-LATER = {
-    "DescribeMapRun": "Map Runs",
-    "ListMapRuns": "Map Runs",
-    "UpdateMapRun": "Map Runs",
-}
-
 
 class Service:
     def __init__(self, store: Store, executor: Executor, runtime: Runtime):
@@ -59,6 +53,9 @@ class Service:
             "StartSyncExecution": e.start_sync,
             "StopExecution": e.stop,
             "RedriveExecution": e.redrive,
+            "DescribeMapRun": e.map_runs.describe,
+            "ListMapRuns": e.map_runs.list,
+            "UpdateMapRun": e.map_runs.update,
             "DescribeExecution": e.describe,
             "DescribeStateMachineForExecution": e.describe_machine_for,
             "ListExecutions": e.list,
@@ -80,6 +77,5 @@ class Service:
     async def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
         handler = self.operations.get(operation)
         if handler is None:
-            what = LATER.get(operation, operation)
-            raise ServiceError("UnsupportedOperation", f"stepwell does not support {what} ({operation}) yet")
+            raise ServiceError("UnsupportedOperation", f"stepwell does not support {operation}")
         return await handler(request)

@@ -26,6 +26,7 @@ from stepwell.runtime.mocks import UnknownTestCase
 from stepwell.runtime.store.records import ExecutionRecord, MachineRecord
 from stepwell.service.core import Core, arn_of, valid_name
 from stepwell.service.machines import Machines, shown_revision
+from stepwell.service.map_runs import MapRuns
 from stepwell.service.redrive import Redrives
 
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
@@ -72,6 +73,7 @@ class Executions:
         self.machines = machines
         self._express_tasks: set[asyncio.Future[Any]] = set()
         self.redrives = Redrives(core)
+        self.map_runs = MapRuns(core)
 
     # ---- starting ---------------------------------------------------------------------------
     async def start(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -226,6 +228,8 @@ class Executions:
             )
         if row.machine_alias is not None:
             out["stateMachineAliasArn"] = state_machine_alias_arn(row.state_machine_arn, row.machine_alias)
+        if row.map_run is not None:
+            out["mapRunArn"] = row.map_run
         if row.stopped is not None:
             out["stopDate"] = row.stopped
         if row.output is not None:
@@ -264,13 +268,20 @@ class Executions:
             "tracingConfiguration": config.get("tracingConfiguration", {"enabled": False}),
         }
         revision = shown_revision(row.revision_id)
-        if revision is not None:
+        if revision is not None and row.map_run is None:
             described["revisionId"] = revision
+        if row.map_run is not None:  # a Map Run's child: the item processor it runs
+            described["mapRunArn"] = row.map_run
+            described["label"] = row.state_machine_arn.rsplit("/", 1)[-1]
         return described
 
     async def list(self, request: dict[str, Any]) -> dict[str, Any]:
         if request.get("mapRunArn"):
-            raise ServiceError("ValidationException", "stepwell does not support Map Runs yet (mapRunArn)")
+            if request.get("stateMachineArn"):
+                raise ServiceError(
+                    "ValidationException", "Only one of stateMachineArn and mapRunArn may be given"
+                )
+            return self._list_map_run(request)
         machine_arn = request.get("stateMachineArn")
         if not machine_arn:
             raise ServiceError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
@@ -324,6 +335,33 @@ class Executions:
                 )
             if r.machine_alias is not None:
                 item["stateMachineAliasArn"] = state_machine_alias_arn(r.state_machine_arn, r.machine_alias)
+            items.append(item)
+        return {"executions": items, "nextToken": token}
+
+    def _list_map_run(self, request: dict[str, Any]) -> dict[str, Any]:
+        """ListExecutions(mapRunArn): the Map Run's child executions, newest first."""
+        run = self.map_runs.record(request["mapRunArn"])
+        status = request.get("statusFilter")
+        page, token = self.core.page(
+            "ListExecutions",
+            f"{run.arn}|{status or ''}",
+            request,
+            lambda before, n: self.core.db.executions_of_map_run(run.arn, status, before, n),
+            lambda r: r.seq,
+            start=1 << 62,
+        )
+        items = []
+        for r in page:
+            item: dict[str, Any] = {
+                "executionArn": r.arn,
+                "stateMachineArn": r.state_machine_arn,
+                "name": r.name,
+                "status": r.status,
+                "startDate": r.started,
+            }
+            if r.stopped is not None:
+                item["stopDate"] = r.stopped
+            item |= {"mapRunArn": run.arn, "itemCount": 1, "redriveCount": r.redrive_count}
             items.append(item)
         return {"executions": items, "nextToken": token}
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from stepwell.arns import unlabelled
 from stepwell.engine.advance import HISTORY_LIMIT_CAUSE
 from stepwell.errors import RUNTIME, ServiceError
 from stepwell.runtime.batch import Batch
@@ -52,7 +53,7 @@ class Redrives:
         self.core = core
 
     def _machine_deleting(self, record: ExecutionRecord) -> bool:
-        machine = self.core.db.state_machine(record.state_machine_arn)
+        machine = self.core.db.state_machine(unlabelled(record.state_machine_arn))
         return machine is None or machine.status == "DELETING"
 
     def fields(self, record: ExecutionRecord) -> dict[str, Any]:

@@ -145,7 +145,7 @@ INSERT INTO settings (name, value) VALUES (%(name)s, %(value)s) ON CONFLICT (nam
 SELECT e.arn, k.arn AS state_machine_arn, substring(e.arn from '[^:]*$') AS name, e.status, e.input,
     e.started, r.definition, r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent,
     e.trace_header, e.test_case, e.machine_version, e.machine_alias, e.seq, e.version, e.redrive_count,
-    e.redrive_date, e.redrive_token, e.snapshot IS NOT NULL AS has_snapshot
+    e.redrive_date, e.redrive_token, e.snapshot IS NOT NULL AS has_snapshot, e.map_run
 FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
 WHERE e.arn = %(arn)s
 
@@ -153,7 +153,7 @@ WHERE e.arn = %(arn)s
 SELECT e.arn, k.arn AS state_machine_arn, substring(e.arn from '[^:]*$') AS name, e.status, e.input,
     e.started, r.definition, r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent,
     e.trace_header, e.test_case, e.machine_version, e.machine_alias, e.seq, e.version, e.redrive_count,
-    e.redrive_date, e.redrive_token, TRUE AS has_snapshot, e.snapshot
+    e.redrive_date, e.redrive_token, TRUE AS has_snapshot, e.map_run, e.snapshot
 FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
 WHERE e.arn = %(arn)s AND e.status = 'RUNNING' AND e.snapshot IS NOT NULL
 
@@ -161,13 +161,13 @@ WHERE e.arn = %(arn)s AND e.status = 'RUNNING' AND e.snapshot IS NOT NULL
 SELECT e.arn, k.arn AS state_machine_arn, substring(e.arn from '[^:]*$') AS name, e.status, e.input,
     e.started, r.definition, r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent,
     e.trace_header, e.test_case, e.machine_version, e.machine_alias, e.seq, e.version, e.redrive_count,
-    e.redrive_date, e.redrive_token, TRUE AS has_snapshot, e.snapshot
+    e.redrive_date, e.redrive_token, TRUE AS has_snapshot, e.map_run, e.snapshot
 FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
 WHERE e.arn = %(arn)s AND e.status IN ('FAILED', 'TIMED_OUT', 'ABORTED') AND e.snapshot IS NOT NULL
 
 -- name: executions
 SELECT arn, %(machine_arn)s::text AS state_machine_arn, substring(arn from '[^:]*$') AS name, status,
-    started, stopped, seq, machine_version, machine_alias, redrive_count, redrive_date
+    started, stopped, seq, machine_version, machine_alias, redrive_count, redrive_date, map_run
 FROM executions
 WHERE machine = (SELECT id FROM machine_keys WHERE arn = %(machine_arn)s) AND seq < %(before)s
     AND (%(machine_version)s::bigint IS NULL OR machine_version = %(machine_version)s)
@@ -177,7 +177,7 @@ ORDER BY seq DESC LIMIT %(limit)s
 
 -- name: executions_by_status
 SELECT arn, %(machine_arn)s::text AS state_machine_arn, substring(arn from '[^:]*$') AS name, status,
-    started, stopped, seq, machine_version, machine_alias, redrive_count, redrive_date
+    started, stopped, seq, machine_version, machine_alias, redrive_count, redrive_date, map_run
 FROM executions
 WHERE machine = (SELECT id FROM machine_keys WHERE arn = %(machine_arn)s) AND status = %(status)s
     AND seq < %(before)s AND (%(machine_version)s::bigint IS NULL OR machine_version = %(machine_version)s)
@@ -189,13 +189,13 @@ ORDER BY seq DESC LIMIT %(limit)s
 -- seq: the sequence of migration 0005, shared by every writer of every node. The machine key and
 -- the revision are written before (add_machine_key, add_revision: TABLE_ORDER).
 INSERT INTO executions (seq, started, stopped, version, machine, revision, arn, status, input, output,
-    error, cause, snapshot, parent, trace_header, test_case, machine_version, machine_alias)
+    error, cause, snapshot, parent, trace_header, test_case, machine_version, machine_alias, map_run)
 VALUES (nextval('execution_seq'), %(started)s, %(stopped)s, 0,
     (SELECT id FROM machine_keys WHERE arn = %(state_machine_arn)s),
     (SELECT id FROM revisions WHERE revision_id = %(revision_id)s),
     %(arn)s, %(status)s, %(input)s, %(output)s, %(error)s, %(cause)s, %(snapshot)s,
     %(parent)s, %(trace_header)s, %(test_case)s, %(machine_version)s,
-    %(machine_alias)s)
+    %(machine_alias)s, %(map_run)s)
 
 -- name: save_snapshot
 -- A stale version changes no row, and stepwell_stale_write (migration 0005) then aborts the
@@ -388,3 +388,21 @@ SELECT * FROM adopted ORDER BY created, token
 -- name: notify
 -- Delivered at the commit, to every node listening (duplicates within a transaction fold into one).
 SELECT pg_notify(%(channel)s, %(payload)s)
+
+-- name: executions_of_map_run
+SELECT e.arn, k.arn AS state_machine_arn, substring(e.arn from '[^:]*$') AS name, e.status, e.started,
+    e.stopped, e.seq, e.machine_version, e.machine_alias, e.redrive_count, e.redrive_date, e.map_run
+FROM executions e JOIN machine_keys k ON k.id = e.machine
+WHERE e.map_run = %(map_run)s AND e.seq < %(before)s AND (%(status)s::text IS NULL OR e.status = %(status)s)
+ORDER BY e.seq DESC LIMIT %(limit)s
+
+-- name: map_run
+SELECT * FROM map_runs WHERE arn = %(arn)s
+
+-- name: map_runs
+SELECT * FROM map_runs WHERE execution_arn = %(execution_arn)s ORDER BY started, arn
+
+-- name: put_map_run
+INSERT INTO map_runs (arn, execution_arn, machine_arn, status, started, stopped, summary)
+VALUES (%(arn)s, %(execution_arn)s, %(machine_arn)s, %(status)s, %(started)s, %(stopped)s, %(summary)s)
+ON CONFLICT (arn) DO UPDATE SET status = excluded.status, stopped = excluded.stopped, summary = excluded.summary

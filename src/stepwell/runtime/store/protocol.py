@@ -25,6 +25,7 @@ from stepwell.runtime.store.records import (
     ExecutionRecord,
     ExecutionSummary,
     MachineRecord,
+    MapRunRecord,
     Running,
     TaskRecord,
     TimerRecord,
@@ -80,6 +81,15 @@ class Reads(Protocol):
 
     def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[dict[str, Any]]:
         """Up to ``limit`` events after ``after_id`` (before it when ``reverse``), in order."""
+
+    def map_run(self, arn: str) -> MapRunRecord | None: ...
+    def map_runs(self, execution_arn: str) -> list[MapRunRecord]:
+        """The execution's Map Runs, in the order they started."""
+
+    def executions_of_map_run(
+        self, map_run_arn: str, status: str | None, before_seq: int, limit: int
+    ) -> list[ExecutionSummary]:
+        """The Map Run's child executions started before ``before_seq``, newest first."""
 
     def execution_counts(self) -> dict[str, dict[str, int]]:
         """State machine ARN -> status -> number of executions."""
@@ -168,6 +178,9 @@ class Transaction(Reads, Protocol):
     ) -> None:
         """The ended execution runs again (RUNNING, no end, the snapshot its redrive step left).
         Raises Conflict as save_snapshot does."""
+
+    def put_map_run(self, map_run: MapRunRecord) -> None:
+        """Create the Map Run, or change its status, stop date and summary (its start stays)."""
 
     def append_history(self, arn: str, events: Sequence[dict[str, Any]]) -> None:
         """The events, after the execution's row (``insert_execution``, before or earlier in this

@@ -89,6 +89,7 @@ class ExecutionRecord:
     # The store keeps its snapshot: it runs, or it ended FAILED, TIMED_OUT or ABORTED with one
     # (an execution that ended before stepwell kept them cannot be redriven).
     has_snapshot: bool = False
+    map_run: str | None = None  # the Map Run it is a child execution of
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,21 @@ class ExecutionSummary:
     machine_alias: str | None = None
     redrive_count: int = 0
     redrive_date: float | None = None
+    map_run: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MapRunRecord:
+    """A Distributed Map's run: ``summary`` is JSON of its settings and counts (DescribeMapRun's
+    maxConcurrency, toleratedFailureCount, toleratedFailurePercentage, itemCounts, ...)."""
+
+    arn: str
+    execution_arn: str
+    machine_arn: str  # stateMachine:<name>/<label>
+    status: str
+    started: float
+    stopped: float | None
+    summary: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from stepwell.runtime.store.records import (
     ExecutionRecord,
     ExecutionSummary,
     MachineRecord,
+    MapRunRecord,
     Running,
     TaskRecord,
     TimerRecord,
@@ -195,6 +196,21 @@ class SqliteReads:
             found = self._all("executions", **args)
         else:
             found = self._all("executions_by_status", status=status, **args)
+        return [rows.summary(row) for row in found]
+
+    def map_run(self, arn: str) -> MapRunRecord | None:
+        row = self._one("map_run", arn=arn)
+        return MapRunRecord(**dict(row)) if row is not None else None
+
+    def map_runs(self, execution_arn: str) -> list[MapRunRecord]:
+        return [MapRunRecord(**dict(row)) for row in self._all("map_runs", execution_arn=execution_arn)]
+
+    def executions_of_map_run(
+        self, map_run_arn: str, status: str | None, before_seq: int, limit: int
+    ) -> list[ExecutionSummary]:
+        found = self._all(
+            "executions_of_map_run", map_run=map_run_arn, status=status, before=before_seq, limit=limit
+        )
         return [rows.summary(row) for row in found]
 
     def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[dict[str, Any]]:
@@ -388,6 +404,9 @@ class SqliteTransaction(SqliteReads, OneNodeTransaction):
         )
         if changed != 1:
             raise Conflict(arn)
+
+    def put_map_run(self, map_run: MapRunRecord) -> None:
+        self._run("put_map_run", **rows.fields(map_run))
 
     def append_history(self, arn: str, events: Sequence[dict[str, Any]]) -> None:
         for chunk in chunks(events, HISTORY_CHUNK):

@@ -132,7 +132,7 @@ INSERT OR IGNORE INTO settings (name, value) VALUES (:name, :value)
 SELECT e.arn, k.arn AS state_machine_arn, e.name, e.status, e.input, e.started, r.definition,
     r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent, e.trace_header,
     e.test_case, e.machine_version, e.machine_alias, e.seq, e.version, e.redrive_count, e.redrive_date,
-    e.redrive_token, e.snapshot IS NOT NULL AS has_snapshot
+    e.redrive_token, e.snapshot IS NOT NULL AS has_snapshot, e.map_run
 FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
 WHERE e.arn = :arn
 
@@ -140,7 +140,7 @@ WHERE e.arn = :arn
 SELECT e.arn, k.arn AS state_machine_arn, e.name, e.status, e.input, e.started, r.definition,
     r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent, e.trace_header,
     e.test_case, e.machine_version, e.machine_alias, e.seq, e.version, e.redrive_count, e.redrive_date,
-    e.redrive_token, 1 AS has_snapshot, e.snapshot
+    e.redrive_token, 1 AS has_snapshot, e.map_run, e.snapshot
 FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
 WHERE e.arn = :arn AND e.status = 'RUNNING' AND e.snapshot IS NOT NULL
 
@@ -148,13 +148,13 @@ WHERE e.arn = :arn AND e.status = 'RUNNING' AND e.snapshot IS NOT NULL
 SELECT e.arn, k.arn AS state_machine_arn, e.name, e.status, e.input, e.started, r.definition,
     r.role_arn, r.revision_id, e.output, e.error, e.cause, e.stopped, e.parent, e.trace_header,
     e.test_case, e.machine_version, e.machine_alias, e.seq, e.version, e.redrive_count, e.redrive_date,
-    e.redrive_token, 1 AS has_snapshot, e.snapshot
+    e.redrive_token, 1 AS has_snapshot, e.map_run, e.snapshot
 FROM executions e JOIN machine_keys k ON k.id = e.machine JOIN revisions r ON r.id = e.revision
 WHERE e.arn = :arn AND e.status IN ('FAILED', 'TIMED_OUT', 'ABORTED') AND e.snapshot IS NOT NULL
 
 -- name: executions
 SELECT arn, :machine_arn AS state_machine_arn, name, status, started, stopped, seq, machine_version,
-    machine_alias, redrive_count, redrive_date
+    machine_alias, redrive_count, redrive_date, map_run
 FROM executions
 WHERE machine = (SELECT id FROM machine_keys WHERE arn = :machine_arn) AND seq < :before
     AND (:machine_version IS NULL OR machine_version = :machine_version)
@@ -164,7 +164,7 @@ ORDER BY seq DESC LIMIT :limit
 
 -- name: executions_by_status
 SELECT arn, :machine_arn AS state_machine_arn, name, status, started, stopped, seq, machine_version,
-    machine_alias, redrive_count, redrive_date
+    machine_alias, redrive_count, redrive_date, map_run
 FROM executions
 WHERE machine = (SELECT id FROM machine_keys WHERE arn = :machine_arn) AND status = :status
     AND seq < :before AND (:machine_version IS NULL OR machine_version = :machine_version)
@@ -183,11 +183,12 @@ INSERT OR IGNORE INTO revisions (revision_id, definition, role_arn) VALUES (:rev
 
 -- name: insert_execution
 INSERT INTO executions (seq, arn, machine, revision, name, status, input, output, error, cause,
-    started, stopped, snapshot, parent, trace_header, test_case, machine_version, machine_alias, version)
+    started, stopped, snapshot, parent, trace_header, test_case, machine_version, machine_alias, map_run,
+    version)
 VALUES (:seq, :arn, (SELECT id FROM machine_keys WHERE arn = :state_machine_arn),
     (SELECT id FROM revisions WHERE revision_id = :revision_id), :name, :status, :input, :output,
     :error, :cause, :started, :stopped, :snapshot, :parent, :trace_header, :test_case,
-    :machine_version, :machine_alias, 0)
+    :machine_version, :machine_alias, :map_run, 0)
 
 -- name: save_snapshot
 UPDATE executions SET snapshot = :snapshot, version = version + 1 WHERE arn = :arn AND version = :version
@@ -277,3 +278,21 @@ SELECT * FROM tasks WHERE activity_arn = :activity_arn AND status IN ('scheduled
 
 -- name: count_invocations
 SELECT COUNT(*) FROM tasks WHERE execution_arn = :arn AND state_name = :state_name
+
+-- name: executions_of_map_run
+SELECT e.arn, k.arn AS state_machine_arn, e.name, e.status, e.started, e.stopped, e.seq, e.machine_version,
+    e.machine_alias, e.redrive_count, e.redrive_date, e.map_run
+FROM executions e JOIN machine_keys k ON k.id = e.machine
+WHERE e.map_run = :map_run AND e.seq < :before AND (:status IS NULL OR e.status = :status)
+ORDER BY e.seq DESC LIMIT :limit
+
+-- name: map_run
+SELECT * FROM map_runs WHERE arn = :arn
+
+-- name: map_runs
+SELECT * FROM map_runs WHERE execution_arn = :execution_arn ORDER BY started, arn
+
+-- name: put_map_run
+INSERT INTO map_runs (arn, execution_arn, machine_arn, status, started, stopped, summary)
+VALUES (:arn, :execution_arn, :machine_arn, :status, :started, :stopped, :summary)
+ON CONFLICT (arn) DO UPDATE SET status = excluded.status, stopped = excluded.stopped, summary = excluded.summary

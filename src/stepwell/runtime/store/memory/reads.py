@@ -12,6 +12,7 @@ from stepwell.runtime.store.records import (
     ExecutionRecord,
     ExecutionSummary,
     MachineRecord,
+    MapRunRecord,
     TaskRecord,
     VersionRecord,
 )
@@ -47,6 +48,8 @@ class MemoryReads:
         self._versions: dict[str, dict[int, VersionRecord]] = {}  # machine ARN -> number -> version
         self._version_numbers: dict[str, int] = {}  # machine ARN -> the last number given
         self._aliases: dict[str, dict[str, AliasRecord]] = {}  # machine ARN -> name -> alias
+        self._map_runs: dict[str, MapRunRecord] = {}
+        self._by_map_run: dict[str, list[ExecutionRecord]] = {}  # Map Run ARN -> children, as inserted
 
     # ---- state machines and activities -------------------------------------------------------
     def state_machine(self, arn: str) -> MachineRecord | None:
@@ -134,8 +137,47 @@ class MemoryReads:
                             e.machine_alias,
                             e.redrive_count,
                             e.redrive_date,
+                            e.map_run,
                         )
                     )
+            return found
+
+    def map_run(self, arn: str) -> MapRunRecord | None:
+        with self._lock:
+            return self._map_runs.get(arn)
+
+    def map_runs(self, execution_arn: str) -> list[MapRunRecord]:
+        with self._lock:
+            found = [r for r in self._map_runs.values() if r.execution_arn == execution_arn]
+            return sorted(found, key=lambda r: (r.started, r.arn))
+
+    def executions_of_map_run(
+        self, map_run_arn: str, status: str | None, before_seq: int, limit: int
+    ) -> list[ExecutionSummary]:
+        with self._lock:
+            found: list[ExecutionSummary] = []
+            for inserted in reversed(self._by_map_run.get(map_run_arn, [])):
+                e = self._executions.get(inserted.arn)
+                if e is None or e.seq >= before_seq or (status is not None and e.status != status):
+                    continue
+                found.append(
+                    ExecutionSummary(
+                        e.arn,
+                        e.state_machine_arn,
+                        e.name,
+                        e.status,
+                        e.started,
+                        e.stopped,
+                        e.seq,
+                        e.machine_version,
+                        e.machine_alias,
+                        e.redrive_count,
+                        e.redrive_date,
+                        e.map_run,
+                    )
+                )
+                if len(found) >= limit:
+                    break
             return found
 
     def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from stepwell.runtime.store.records import (
     AliasRecord,
     ExecutionRecord,
     MachineRecord,
+    MapRunRecord,
     Running,
     TaskRecord,
     TimerRecord,
@@ -175,6 +176,8 @@ class MemoryTransaction(MemoryReads, OneNodeTransaction):
         if snapshot is not None:
             self._put(self._snapshots, record.arn, snapshot)
         self._append(self._child(self._by_machine, record.state_machine_arn, list), record)
+        if record.map_run is not None:
+            self._append(self._child(self._by_map_run, record.map_run, list), record)
 
     def running(self, arn: str) -> Running | None:
         record = self._executions.get(arn)
@@ -256,6 +259,12 @@ class MemoryTransaction(MemoryReads, OneNodeTransaction):
         )
         self._put(self._executions, arn, running)
         self._put(self._snapshots, arn, snapshot)
+
+    def put_map_run(self, map_run: MapRunRecord) -> None:
+        kept = self._map_runs.get(map_run.arn)
+        if kept is not None:
+            map_run = dataclasses.replace(map_run, started=kept.started)
+        self._put(self._map_runs, map_run.arn, map_run)
 
     def append_history(self, arn: str, events: Sequence[dict[str, Any]]) -> None:
         if not events:
@@ -431,6 +440,7 @@ def _numbered(e: ExecutionRecord, seq: int, version: int, has_snapshot: bool) ->
         e.redrive_date,
         e.redrive_token,
         has_snapshot,
+        e.map_run,
     )
 
 

@@ -21,6 +21,7 @@ from stepwell.runtime.store.records import (
     ExecutionRecord,
     ExecutionSummary,
     MachineRecord,
+    MapRunRecord,
     TaskRecord,
     VersionRecord,
 )
@@ -100,6 +101,19 @@ class Queries:
         else:
             found = self._all("executions_by_status", {"status": status, **args})
         return [rows.summary(row) for row in found]
+
+    def map_run(self, arn: str) -> MapRunRecord | None:
+        row = self._one("map_run", {"arn": arn})
+        return record_of(MapRunRecord, row) if row is not None else None
+
+    def map_runs(self, execution_arn: str) -> list[MapRunRecord]:
+        return self._records(MapRunRecord, "map_runs", {"execution_arn": execution_arn})
+
+    def executions_of_map_run(
+        self, map_run_arn: str, status: str | None, before_seq: int, limit: int
+    ) -> list[ExecutionSummary]:
+        args = {"map_run": map_run_arn, "status": status, "before": before_seq, "limit": limit}
+        return [rows.summary(row) for row in self._all("executions_of_map_run", args)]
 
     def history(self, arn: str, after_id: int, limit: int, reverse: bool) -> list[dict[str, Any]]:
         query = "history_reverse" if reverse else "history_forward"

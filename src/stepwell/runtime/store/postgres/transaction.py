@@ -31,6 +31,7 @@ from stepwell.runtime.store.records import (
     AliasRecord,
     ExecutionRecord,
     MachineRecord,
+    MapRunRecord,
     Running,
     TaskRecord,
     TimerRecord,
@@ -301,6 +302,9 @@ class PostgresTransaction(Queries):
                 "redrive_token": redrive_token,
             },
         )
+
+    def put_map_run(self, map_run: MapRunRecord) -> None:
+        self._write("put_map_run", rows.fields(map_run))
 
     def append_history(self, arn: str, events: Sequence[dict[str, Any]]) -> None:
         for chunk in chunks(events, HISTORY_CHUNK):
