@@ -119,36 +119,6 @@ def test_a_service_error_body(server: ServerProcess) -> None:
     }
 
 
-@pytest.mark.parametrize(
-    ("operation", "request_body"),
-    [
-        (
-            "DescribeMapRun",
-            {"mapRunArn": f"{ACCOUNT_PREFIX}:mapRun:m/map:0d7b3a5c-1b7e-4d3c-9e51-2f1d8e6a9b10"},
-        ),
-        ("ListMapRuns", {"executionArn": f"{ACCOUNT_PREFIX}:execution:m:e"}),
-        (
-            "UpdateMapRun",
-            {"mapRunArn": f"{ACCOUNT_PREFIX}:mapRun:m/map:0d7b3a5c-1b7e-4d3c-9e51-2f1d8e6a9b10"},
-        ),
-    ],
-)
-def test_an_operation_not_implemented_yet(server: ServerProcess, operation: str, request_body: Any) -> None:
-    status, body, _ = post(server.endpoint, request_body, TARGET + operation)
-    assert status == 400
-    assert body["__type"] == "UnsupportedOperation"
-    message = body.get("message") or body.get("Message")
-    assert message is not None
-    assert operation in message
-    assert "does not support" in message
-
-
-def test_an_operation_not_implemented_yet_through_boto3(sfn: Any) -> None:
-    with aws_error("UnsupportedOperation") as raised:
-        sfn.list_map_runs(executionArn=f"{ACCOUNT_PREFIX}:execution:m:e")
-    assert "ListMapRuns" in raised.value.response["Error"]["Message"]
-
-
 def test_the_api_answers_post_only_and_get_is_the_console(server: ServerProcess) -> None:
     request = urllib.request.Request(server.endpoint + "/", method="PUT", data=b"{}")
     with pytest.raises(urllib.error.HTTPError) as refused:

@@ -20,6 +20,7 @@ from stepwell.runtime.store.records import (
     ExecutionRecord,
     ExecutionSummary,
     MachineRecord,
+    MapRunRecord,
     Parent,
     TaskRecord,
     TimerRecord,
@@ -421,6 +422,36 @@ def test_an_ended_execution_keeps_the_snapshot_it_is_given_and_is_redriven_from_
     assert listed(False) == [("succeeded", 0, None)]
     by_status = store.reader.executions(M + "m", "RUNNING", 1 << 62, 10, redriven=True)
     assert [e.name for e in by_status] == ["failed"]
+
+
+def test_map_runs_are_kept_updated_and_list_their_child_executions(store: Store) -> None:
+    run_arn = "arn:aws:states:us-east-1:123456789012:mapRun:m/Each:7c1e"
+    parent = execution("parent")
+    children = [execution(f"c{i}", "m/Each", map_run=run_arn) for i in range(3)]
+    started(store, parent, *children, execution("other", "m/Each"))
+    first = MapRunRecord(run_arn, parent.arn, M + "m/Each", "RUNNING", 10.0, None, '{"total":3}')
+    with store.writer.transaction() as db:
+        db.put_map_run(first)
+        assert db.map_run(run_arn) == first
+    with store.writer.transaction() as db:  # an update keeps when it started
+        db.put_map_run(
+            dataclasses.replace(first, status="SUCCEEDED", started=99.0, stopped=12.5, summary="{}")
+        )
+    ended = store.reader.map_run(run_arn)
+    assert ended == dataclasses.replace(first, status="SUCCEEDED", stopped=12.5, summary="{}")
+    assert store.reader.map_runs(parent.arn) == [ended] and store.reader.map_runs(E + "m:none") == []
+    assert store.reader.map_run(run_arn + "x") is None
+
+    listed = store.reader.executions_of_map_run(run_arn, None, 1 << 62, 2)
+    assert [(e.name, e.map_run, e.state_machine_arn) for e in listed] == [
+        ("c2", run_arn, M + "m/Each"),
+        ("c1", run_arn, M + "m/Each"),
+    ]
+    older = store.reader.executions_of_map_run(run_arn, None, listed[-1].seq, 10)
+    assert [e.name for e in older] == ["c0"]
+    assert store.reader.executions_of_map_run(run_arn, "FAILED", 1 << 62, 10) == []
+    child = store.reader.execution(children[0].arn)
+    assert child is not None and child.map_run == run_arn
 
 
 def test_an_error_and_a_cause_keep_every_character(store: Store) -> None:
