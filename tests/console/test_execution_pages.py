@@ -205,3 +205,39 @@ def test_redrive_from_the_page_runs_the_stopped_state_again(
 def test_unknown_executions_are_not_found(browser: httpx.Client) -> None:
     assert browser.get("/executions/nothing/here").status_code == 404
     assert browser.get("/state-machines/nothing").status_code == 404
+
+
+def test_a_map_run_page_lists_its_child_executions_and_links_both_ways(
+    server: ServerProcess, browser: httpx.Client
+) -> None:
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "Label": "Each",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "P",
+                    "States": {"P": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    machine, _ = _run(server, definition, [1, 2])
+    parent_page = browser.get(f"/executions/{machine}/run").text
+    link = re.search(r'<a href="(/map-runs/[^"]+)" class="map-run">Each</a>', parent_page)
+    assert link, "the parent's page links its Map Run"
+    page = browser.get(link.group(1))
+    assert page.status_code == 200
+    text = page.text
+    assert 'id="map-run-status" class="badge succeeded">SUCCEEDED' in text
+    assert '<td data-count="items-succeeded">2</td>' in text and '<td data-count="items-total">2</td>' in text
+    children = re.findall(rf'<a href="(/executions/{machine}/Each/[^"]+)">', text)
+    assert len(children) == 2
+    child = browser.get(children[0])
+    assert child.status_code == 200 and 'id="map-run-link"' in child.text
+    assert status_of(child.text, "P") == "succeeded"
+    assert f'href="/executions/{machine}/run"' in child.text  # started by its parent
+    assert browser.get(f"/map-runs/{machine}/Each/no-such-run").status_code == 404

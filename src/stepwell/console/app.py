@@ -7,7 +7,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from stepwell.console import activity_pages, execution_pages, machine_pages
+from stepwell.console import activity_pages, execution_pages, machine_pages, map_run_pages
 from stepwell.console.graph.style import stylesheet
 from stepwell.console.security import HEADERS, CsrfError
 from stepwell.console.web import STATIC, Web
@@ -37,6 +37,7 @@ def console_routes(service: Service) -> tuple[list[BaseRoute], dict[type[Excepti
         Route("/favicon.ico", favicon, methods=["GET", "HEAD"]),
         *machine_pages.routes(web),
         *execution_pages.routes(web),
+        *map_run_pages.routes(web),
         *activity_pages.routes(web),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -30,7 +30,7 @@ BUSY_FACTOR = 10  # a stream sleeps at least ten times as long as its last updat
 
 
 def routes(web: Web) -> list[Route]:
-    base = "/executions/{machine}/{name}"
+    base = "/executions/{machine:path}/{name}"
 
     async def execution(request: Request) -> Response:
         loaded = await _load(web, request)
@@ -95,14 +95,16 @@ def routes(web: Web) -> list[Route]:
         )
         return web.csrf.protect(request, response)
 
+    # The page itself last: "<machine>" may be "<machine>/<label>" (a Map Run's child execution),
+    # so the page's pattern would also match the longer paths below.
     return [
-        Route(base, execution, methods=["GET"]),
         Route(base + "/step", step, methods=["GET"]),
         Route(base + "/summary", live_summary, methods=["GET"]),
         Route(base + "/stop", stop, methods=["POST"]),
         Route(base + "/redrive", redrive, methods=["POST"]),
         Route(base + "/history.json", export, methods=["GET"]),
         Route(base + "/stream", stream, methods=["GET"]),
+        Route(base, execution, methods=["GET"]),
     ]
 
 
@@ -176,7 +178,7 @@ def _parts(
     """What the page and its end-of-run fragment share: summary, banner, actions, pickers, filters."""
     arn = described["executionArn"]
     href = web.execution_href(arn)
-    machine_name = arn.split(":")[-2]
+    machine_name = arn.split(":")[-2].partition("/")[0]  # a Map Run's child: its parent's machine
     rerun_input = described.get("input") or "{}"
     filters = _filters(request)
     iteration = _iteration(request)

@@ -47,6 +47,15 @@ def summary(web: Web, described: dict[str, Any], events: list[dict[str, Any]]) -
         "output": pretty(output) if output is not None else None,
         "parent": {"href": web.execution_href(parent), "name": parent.split(":")[-1]} if parent else None,
         "children": [{"href": web.execution_href(c), "name": c.split(":")[-1]} for c in children],
+        "map_run": {"href": web.map_run_href(described["mapRunArn"])} if described.get("mapRunArn") else None,
+        "map_runs": [
+            {
+                "href": web.map_run_href(run.arn),
+                "name": run.machine_arn.rsplit("/", 1)[-1],
+                "status": run.status,
+            }
+            for run in web.service.views.map_runs(arn)
+        ],
     }
 
 

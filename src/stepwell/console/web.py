@@ -72,9 +72,16 @@ class Web:
 
     @staticmethod
     def execution_href(execution_arn: str) -> str:
-        """``…:execution:<machine>:<name>`` -> /executions/<machine>/<name>."""
+        """``…:execution:<machine>:<name>`` -> /executions/<machine>/<name>; a Map Run's child,
+        ``…:execution:<machine>/<label>:<name>``, -> /executions/<machine>/<label>/<name>."""
         machine, name = execution_arn.split(":")[-2:]
-        return f"/executions/{quote(machine, safe='')}/{quote(name, safe='')}"
+        return f"/executions/{quote(machine, safe='/')}/{quote(name, safe='')}"
+
+    @staticmethod
+    def map_run_href(map_run_arn: str) -> str:
+        """``…:mapRun:<machine>/<label>:<id>`` -> /map-runs/<machine>/<label>/<id>."""
+        labelled, run_id = map_run_arn.split(":")[-2:]
+        return f"/map-runs/{quote(labelled, safe='/')}/{quote(run_id, safe='')}"
 
 
 def when(value: Any) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from stepwell.runtime.store.records import MapRunRecord
 from stepwell.service.core import Core
 
 ALL_EVENTS = 1 << 62
@@ -45,6 +46,10 @@ class Views:
     def children(self, execution_arn: str) -> list[str]:
         """The executions this one started, in order."""
         return self.core.db.children(execution_arn)
+
+    def map_runs(self, execution_arn: str) -> list[MapRunRecord]:
+        """The execution's Map Runs, in the order they started."""
+        return self.core.db.map_runs(execution_arn)
 
     def pending_tasks(self, activity_arn: str) -> list[PendingTask]:
         return [
