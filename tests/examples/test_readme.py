@@ -142,6 +142,19 @@ def test_the_test_state_sample_runs_in_process(tmp_path: Path) -> None:
     assert json.loads(stages["afterParameters"]) == {"FunctionName": "f", "Payload": {"n": 1}}
 
 
+def test_the_map_runs_sample_runs_against_a_server(tmp_path: Path) -> None:
+    """The Map Runs section's Python: UpdateMapRun lets the two waiting items start at once."""
+    sample = next(
+        b for b in re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL) if "update_map_run" in b
+    )
+    done = run_against_a_server("true", tmp_path, then_python=sample)
+    assert done.returncode == 0, done.stderr
+    counts_line, statuses_line = done.stdout.strip().splitlines()[-2:]
+    counts = json.loads(counts_line.replace("'", '"'))
+    assert counts["total"] == 4 and counts["pending"] == 0 and counts["running"] + counts["succeeded"] == 4
+    assert len(json.loads(statuses_line.replace("'", '"'))) == 4
+
+
 def the_mocked_runs() -> list[str]:
     return [
         c for block in shell_blocks() for c in commands(block) if "stepwell run" in c and "--test-case" in c
