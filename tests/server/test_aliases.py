@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.server.support import aws_error, dumps, run, unique
+from tests.server.support import ROLE, aws_error, dumps, run, unique
 from tests.server.test_versions import ONE, TWO, published
 
 
@@ -83,3 +83,26 @@ def test_deleting_a_machine_deletes_its_aliases(sfn: Any) -> None:
     sfn.delete_state_machine(stateMachineArn=machine)
     with aws_error("ResourceNotFound"):
         sfn.describe_state_machine_alias(stateMachineAliasArn=alias["stateMachineAliasArn"])
+
+
+def test_a_machine_has_at_most_a_hundred_aliases(sfn: Any) -> None:
+    machine = sfn.create_state_machine(
+        name=unique("aliases-quota"), definition=dumps(ONE), roleArn=ROLE, publish=True
+    )
+    routing = [{"stateMachineVersionArn": machine["stateMachineVersionArn"], "weight": 100}]
+    for index in range(100):
+        sfn.create_state_machine_alias(name=f"a{index}", routingConfiguration=routing)
+    with aws_error("ServiceQuotaExceededException") as refused:
+        sfn.create_state_machine_alias(name="one-more", routingConfiguration=routing)
+    assert "maximum of 100 aliases" in refused.value.response["Error"]["Message"]
+
+
+def test_creating_an_identical_machine_again_with_publish_answers_its_version(sfn: Any) -> None:
+    name = unique("again")
+    first = sfn.create_state_machine(name=name, definition=dumps(ONE), roleArn=ROLE, publish=True)
+    again = sfn.create_state_machine(name=name, definition=dumps(ONE), roleArn=ROLE, publish=True)
+    assert again["stateMachineArn"] == first["stateMachineArn"]
+    assert again["stateMachineVersionArn"] == first["stateMachineVersionArn"]
+    assert "stateMachineVersionArn" not in sfn.create_state_machine(
+        name=name, definition=dumps(ONE), roleArn=ROLE
+    )

@@ -110,6 +110,11 @@ def _checked_routing(db: Reads, given: list[dict[str, Any] | None]) -> tuple[str
     ]
 
 
+# "Maximum number of aliases per state machine: 100" (Step Functions quotas); AWS's message for
+# reaching it is not recorded anywhere we know of.
+MAX_ALIASES = 100
+
+
 class Aliases:
     def __init__(self, core: Core):
         self.core = core
@@ -138,6 +143,11 @@ class Aliases:
                     "stateMachineAliasArn": state_machine_alias_arn(machine_arn, name),
                     "creationDate": existing.created,
                 }
+            if len(batch.db.aliases(machine_arn, "", MAX_ALIASES)) >= MAX_ALIASES:
+                raise ServiceError(
+                    "ServiceQuotaExceededException",
+                    f"The state machine '{machine_arn}' has the maximum of {MAX_ALIASES} aliases.",
+                )
             created = now()
             batch.db.put_alias(AliasRecord(machine_arn, name, description, stored, created, created))
             return {

@@ -121,7 +121,13 @@ class Machines:
                     and json.loads(existing.config) == config
                 )
                 if same:  # CreateStateMachine is idempotent on these; roleArn and tags are ignored
-                    return {"stateMachineArn": arn, "creationDate": existing.created}
+                    again: dict[str, Any] = {"stateMachineArn": arn, "creationDate": existing.created}
+                    if publishing:  # the version of its revision: the one published, or a new one
+                        version = publish(
+                            batch.db, existing, request.get("versionDescription"), runtime.clock()
+                        )
+                        again["stateMachineVersionArn"] = state_machine_version_arn(arn, version.number)
+                    return again
                 raise ServiceError("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
             now = runtime.clock()
             machine = MachineRecord(

@@ -28,6 +28,11 @@ def version_parts(arn: str) -> tuple[str, int]:
     return parsed.unqualified, int(parsed.qualifier)
 
 
+# "Maximum number of published versions per state machine: 1000" (Step Functions quotas); AWS's
+# message for reaching it is not recorded anywhere we know of.
+MAX_VERSIONS = 1000
+
+
 def publish(db: Transaction, row: MachineRecord, description: str | None, now: float) -> VersionRecord:
     """The version of the machine's current revision: the one published before (publishing is
     idempotent), or a new one. A revision published before is the newest version if any: each
@@ -35,6 +40,12 @@ def publish(db: Transaction, row: MachineRecord, description: str | None, now: f
     newest = db.versions(row.arn, EVERY_VERSION, 1)
     if newest and newest[0].revision_id == row.revision_id:
         return newest[0]
+    if newest and len(db.versions(row.arn, EVERY_VERSION, MAX_VERSIONS)) >= MAX_VERSIONS:
+        raise ServiceError(
+            "ServiceQuotaExceededException",
+            f"The state machine '{row.arn}' has the maximum of {MAX_VERSIONS} versions: delete one to "
+            "publish another.",
+        )
     version = VersionRecord(
         machine_arn=row.arn,
         number=db.next_version_number(row.arn),
