@@ -198,3 +198,43 @@ def test_an_activity_task_shows_what_its_user_knows_and_no_internal_id(
     assert task["taskToken"] not in taken and task["taskToken"][:12] not in taken
     sfn.send_task_success(taskToken=task["taskToken"], output="{}")
     assert "None waiting." in section()
+
+
+def test_a_machines_versions_and_aliases_publishing_and_running_on_them(
+    server: ServerProcess, browser: httpx.Client
+) -> None:
+    sfn = server.client()
+    name = unique("versioned")
+    definition = json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    created = sfn.create_state_machine(
+        name=name, definition=definition, roleArn=ROLE, publish=True, versionDescription="first one"
+    )
+    page = browser.get(f"/state-machines/{name}").text
+    assert "first one" in page and "No alias." in page
+    sfn.update_state_machine(
+        stateMachineArn=created["stateMachineArn"],
+        definition=definition.replace('"End"', '"Comment": "v2", "End"'),
+    )
+    published = browser.post(
+        f"/state-machines/{name}/versions", data={"csrf_token": csrf_of(page), "description": "second"}
+    )
+    assert published.status_code == 303 and published.headers["location"].endswith(
+        "?flash=published#versions"
+    )
+    routing = [{"stateMachineVersionArn": created["stateMachineVersionArn"], "weight": 100}]
+    sfn.create_state_machine_alias(name="live", routingConfiguration=routing)
+
+    page = browser.get(f"/state-machines/{name}").text
+    versions = page[page.index('id="version-list"') :].split("</table>")[0]
+    assert [m for m in re.findall(r"<td title=\"[^\"]+\">(\d+)</td>", versions)] == ["2", "1"]
+    assert "second" in versions and "first one" in versions
+    assert "version 1 (100 %)" in page and '<option value="live">alias live</option>' in page
+    started = browser.post(
+        f"/state-machines/{name}/executions",
+        data={"csrf_token": csrf_of(page), "input": "{}", "target": "live"},
+    )
+    assert started.status_code == 303
+    execution = sfn.list_executions(stateMachineArn=f"{created['stateMachineArn']}:live")["executions"]
+    assert len(execution) == 1 and execution[0]["stateMachineVersionArn"] == created["stateMachineVersionArn"]
+    forged = browser.post(f"/state-machines/{name}/versions", data={"csrf_token": "forged"})
+    assert forged.status_code == 403

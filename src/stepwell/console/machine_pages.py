@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from stepwell.arns import role_arn, state_machine_arn
 from stepwell.console.graph.view import machine_graph
+from stepwell.console.machine_versions import versions_and_aliases
 from stepwell.console.web import Web, pretty, when
 from stepwell.errors import ServiceError
 
@@ -69,10 +70,14 @@ def routes(web: Web) -> list[Route]:
         form = await web.csrf.check(request)
         name = request.path_params["name"]
         given = {"name": form.get("name", ""), "input": form.get("input", "") or "{}"}
+        # The machine's latest revision, or one of its versions or aliases ("run on").
+        target = _machine_arn(web, name)
+        if form.get("target"):
+            target = f"{target}:{form['target']}"
         try:
             started = await web.call(
                 "StartExecution",
-                stateMachineArn=_machine_arn(web, name),
+                stateMachineArn=target,
                 input=given["input"],
                 **({"name": given["name"]} if given["name"] else {}),
             )
@@ -83,12 +88,29 @@ def routes(web: Web) -> list[Route]:
             return web.redirect(request, web.machine_href(name) + "?flash=started-express")
         return web.redirect(request, web.execution_href(started["executionArn"]))
 
+    async def publish(request: Request) -> Response:
+        form = await web.csrf.check(request)
+        name = request.path_params["name"]
+        description = form.get("description", "").strip()
+        try:
+            await web.call(
+                "PublishStateMachineVersion",
+                stateMachineArn=_machine_arn(web, name),
+                **({"description": description} if description else {}),
+            )
+        except ServiceError as refused:
+            return web.page(
+                request, "error.html", status_code=400, title=refused.code, message=refused.message
+            )
+        return web.redirect(request, web.machine_href(name) + "?flash=published#versions")
+
     return [
         Route("/", machines, methods=["GET"]),
         Route("/state-machines", create, methods=["POST"]),
         Route("/state-machines/{name}", machine, methods=["GET"]),
         Route("/state-machines/{name}/definition", update, methods=["POST"]),
         Route("/state-machines/{name}/executions", start, methods=["POST"]),
+        Route("/state-machines/{name}/versions", publish, methods=["POST"]),
     ]
 
 
@@ -211,4 +233,5 @@ async def _machine_page(
         status=status,
         start=start or {"name": "", "input": request.query_params.get("input", "{}"), "error": None},
         update=update or {"definition": pretty(described["definition"]), "error": None},
+        **await versions_and_aliases(web, described["stateMachineArn"]),
     )

@@ -24,6 +24,7 @@ FLASHES = {
     "updated": "Updated.",
     "stopped": "Stopped.",
     "redriven": "Redriven: the execution goes on from the step that did not succeed.",
+    "published": "Published a version of the current definition.",
     "started-express": "Started. Express executions keep no history, so there is no page to show.",
 }
 STATIC = HERE / "static"
