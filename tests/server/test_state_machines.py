@@ -17,6 +17,7 @@ from tests.server.support import (
     create_machine,
     dumps,
     unique,
+    wait_for,
 )
 
 WAIT_ONE = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": True}}}
@@ -387,3 +388,36 @@ def test_validate_truncates_at_max_results(sfn: Any) -> None:
     assert cut["result"] == "FAIL"
     assert cut["diagnostics"] == full["diagnostics"][:1]
     assert cut["truncated"] is True
+
+
+def test_describe_shows_the_variables_each_state_reads(sfn: Any) -> None:
+    definition = {
+        "StartAt": "Set",
+        "States": {
+            "Set": {"Type": "Pass", "Assign": {"total": 3}, "Next": "Use"},
+            "Use": {"Type": "Pass", "Parameters": {"sum.$": "$total"}, "End": True},
+        },
+    }
+    arn = create_machine(sfn, definition)
+    assert sfn.describe_state_machine(stateMachineArn=arn)["variableReferences"] == {"Use": ["total"]}
+    execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    described = sfn.describe_state_machine_for_execution(executionArn=execution)
+    assert described["variableReferences"] == {"Use": ["total"]}
+    assert "variableReferences" not in sfn.describe_state_machine(stateMachineArn=create_machine(sfn, PASS))
+
+
+def test_metadata_only_leaves_out_what_a_customer_managed_key_would_encrypt(sfn: Any) -> None:
+    key = {"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": "alias/mine", "kmsDataKeyReusePeriodSeconds": 300}
+    arn = sfn.create_state_machine(
+        name=unique("encrypted"), definition=dumps(PASS), roleArn=ROLE, encryptionConfiguration=key
+    )["stateMachineArn"]
+    brief = sfn.describe_state_machine(stateMachineArn=arn, includedData="METADATA_ONLY")
+    assert "definition" not in brief and brief["encryptionConfiguration"] == key
+    assert "definition" in sfn.describe_state_machine(stateMachineArn=arn, includedData="ALL_DATA")
+    execution = sfn.start_execution(stateMachineArn=arn, input='{"secret": 1}')["executionArn"]
+    wait_for(sfn, execution)
+    described = sfn.describe_execution(executionArn=execution, includedData="METADATA_ONLY")
+    assert "input" not in described and "output" not in described and described["status"] == "SUCCEEDED"
+    assert sfn.describe_execution(executionArn=execution)["input"] == '{"secret": 1}'
+    plain = create_machine(sfn, PASS)
+    assert "definition" in sfn.describe_state_machine(stateMachineArn=plain, includedData="METADATA_ONLY")

@@ -13,6 +13,7 @@ from stepwell.arns import (
     express_execution_arn,
     state_machine_alias_arn,
     state_machine_version_arn,
+    unlabelled,
 )
 from stepwell.asl import jsoncodec
 from stepwell.asl.jsoncodec import JsonError, escape_surrogates
@@ -25,6 +26,7 @@ from stepwell.runtime.local import ExecutionResult, LocalRunner
 from stepwell.runtime.mocks import UnknownTestCase
 from stepwell.runtime.store.records import ExecutionRecord, MachineRecord
 from stepwell.service.core import Core, arn_of, valid_name
+from stepwell.service.described import METADATA_ONLY, with_definition, withheld
 from stepwell.service.machines import Machines, shown_revision
 from stepwell.service.map_runs import MapRuns
 from stepwell.service.redrive import Redrives
@@ -243,6 +245,11 @@ class Executions:
         if row.trace_header:
             out["traceHeader"] = row.trace_header
         out.update(self.redrives.fields(row))
+        if request.get("includedData") == METADATA_ONLY:
+            machine = self.core.db.state_machine(unlabelled(row.state_machine_arn))
+            if machine is not None and withheld(request, json.loads(machine.config)):
+                for member in ("input", "inputDetails", "output", "outputDetails"):
+                    out.pop(member, None)
         return out
 
     async def redrive(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -273,7 +280,7 @@ class Executions:
         if row.map_run is not None:  # a Map Run's child: the item processor it runs
             described["mapRunArn"] = row.map_run
             described["label"] = row.state_machine_arn.rsplit("/", 1)[-1]
-        return described
+        return with_definition(described, row.definition, config, request)
 
     async def list(self, request: dict[str, Any]) -> dict[str, Any]:
         if request.get("mapRunArn"):

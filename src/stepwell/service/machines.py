@@ -19,6 +19,7 @@ from stepwell.runtime.batch import Batch
 from stepwell.runtime.store.records import MachineRecord
 from stepwell.service.aliases import Aliases, routed_version
 from stepwell.service.core import Core, arn_of, tags_of, valid_name
+from stepwell.service.described import with_definition
 from stepwell.service.versions import Versions, publish
 
 DEFAULT_LOGGING = {"level": "OFF", "includeExecutionData": False}
@@ -197,7 +198,7 @@ class Machines:
         if arn_of(arn, STATE_MACHINE).is_version:
             version = self.versions.version_of(arn)
             machine = self.row(version.machine_arn)
-            return self.versions.describe(version, machine, shown_revision(version.revision_id))
+            return self.versions.describe(version, machine, shown_revision(version.revision_id), request)
         row = self.row(arn)
         config = json.loads(row.config)
         out: dict[str, Any] = {
@@ -216,7 +217,7 @@ class Machines:
             out["revisionId"] = revision
         if "encryptionConfiguration" in config:
             out["encryptionConfiguration"] = config["encryptionConfiguration"]
-        return out
+        return with_definition(out, row.definition, config, request)
 
     async def update(self, request: dict[str, Any]) -> dict[str, Any]:
         arn = request["stateMachineArn"]

@@ -16,6 +16,7 @@ from stepwell.runtime.store.protocol import Transaction
 from stepwell.runtime.store.records import MachineRecord, VersionRecord
 from stepwell.service.aliases import aliases_of_version
 from stepwell.service.core import Core, arn_of, unqualified_machine_arn
+from stepwell.service.described import with_definition
 
 EVERY_VERSION = 1 << 62  # above any version number: a listing from the newest
 
@@ -137,7 +138,11 @@ class Versions:
         return await self.core.write(delete_version)
 
     def describe(
-        self, version: VersionRecord, machine: MachineRecord, shown_revision: str | None
+        self,
+        version: VersionRecord,
+        machine: MachineRecord,
+        shown_revision: str | None,
+        request: dict[str, Any],
     ) -> dict[str, Any]:
         """DescribeStateMachine of a version ARN."""
         config = json.loads(version.config)
@@ -158,4 +163,4 @@ class Versions:
             out["description"] = version.description
         if "encryptionConfiguration" in config:
             out["encryptionConfiguration"] = config["encryptionConfiguration"]
-        return out
+        return with_definition(out, version.definition, config, request)
