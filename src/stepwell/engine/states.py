@@ -62,19 +62,21 @@ def run_choice(it: Interpreter, frame: Frame, state: m.State) -> None:
         it.exit(frame, state, output, evaluate_assign(state.assign, scope), next_state=state.default)
         return
     effective_scope = scope.with_input(select(state.input_path, scope))
-    chosen: str | None = None
-    assignment = state.assign
+    chosen, assignment = jsonpath_choice(state, effective_scope)
+    assigned = evaluate_assign(assignment, effective_scope)
+    it.exit(frame, state, select(state.output_path, effective_scope), assigned, next_state=chosen)
+
+
+def jsonpath_choice(state: m.ChoiceState, effective_scope: Scope) -> tuple[str, Any]:
+    """A JSONPath Choice's next state and the Assign that goes with it: the first rule that
+    matches the effective input, else the Default (else States.NoChoiceMatched)."""
     for rule in state.choices:
         assert rule.condition is not None
         if rule.condition.evaluate(effective_scope):
-            chosen, assignment = rule.next, rule.assign
-            break
-    if chosen is None:
-        if state.default is None:
-            raise WorkflowError(NO_CHOICE_MATCHED, "No Matches!")
-        chosen = state.default
-    assigned = evaluate_assign(assignment, effective_scope)
-    it.exit(frame, state, select(state.output_path, effective_scope), assigned, next_state=chosen)
+            return rule.next, rule.assign
+    if state.default is None:
+        raise WorkflowError(NO_CHOICE_MATCHED, "No Matches!")
+    return state.default, state.assign
 
 
 def jsonata_condition(rule: m.ChoiceRule, index: int, scope: Scope) -> bool:

@@ -55,6 +55,7 @@ from stepwell.runtime.store.records import (
     MachineRecord,
     MapRunRecord,
     Parent,
+    Running,
     TaskRecord,
     TimerRecord,
 )
@@ -233,12 +234,7 @@ class Batch:
         if found is None or arn in self.live:
             return None
         record = found.record
-        kept = self.runtime.snapshots
-        cached = kept.get(arn) if kept is not None else None
-        if cached is not None and cached[0] == record.version:
-            snapshot = cached[1]
-        else:
-            snapshot = snapshot_from_json(jsoncodec.loads(found.snapshot, limits=False))
+        snapshot = self._snapshot_of(found)
         if snapshot.history_limit is not None and snapshot.next_event_id >= snapshot.history_limit - 1:
             # "the execution event history count is less than 24,999"
             raise ServiceError("ExecutionNotRedrivable", "Execution history event limit exceeded")
@@ -329,12 +325,7 @@ class Batch:
             return None
         record = running.record
         machine = self.runtime.machine(record.definition, "STANDARD", record.revision_id)
-        kept = self.runtime.snapshots
-        cached = kept.get(arn) if kept is not None else None
-        if cached is not None and cached[0] == record.version:
-            snapshot = cached[1]
-        else:
-            snapshot = snapshot_from_json(jsoncodec.loads(running.snapshot, limits=False))
+        snapshot = self._snapshot_of(running)
         live = Live(
             arn,
             record.state_machine_arn,
@@ -347,6 +338,14 @@ class Batch:
         )
         self.live[arn] = live
         return live
+
+    def _snapshot_of(self, found: Running) -> Snapshot:
+        """The execution's snapshot: the driver's copy of that version if it keeps one (Runtime.snapshots)."""
+        kept = self.runtime.snapshots
+        cached = kept.get(found.record.arn) if kept is not None else None
+        if cached is not None and cached[0] == found.record.version:
+            return cached[1]
+        return snapshot_from_json(jsoncodec.loads(found.snapshot, limits=False))
 
     def _advance(self, live: Live, event: Event) -> None:
         step = advance(live.machine, live.snapshot, event)

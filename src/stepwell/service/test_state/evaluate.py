@@ -205,16 +205,7 @@ def run_choice(run: StateRun) -> Outcome:
         output = jsonata_output(state.output, scope, run.input)
         return run.succeeded(output, evaluate_assign(state.assign, scope), state.default)
     effective = scope.with_input(run.stage("afterInputPath", select(state.input_path, scope)))
-    chosen, assignment = None, state.assign
-    for rule in state.choices:
-        assert rule.condition is not None
-        if rule.condition.evaluate(effective):
-            chosen, assignment = rule.next, rule.assign
-            break
-    if chosen is None:
-        if state.default is None:
-            raise WorkflowError(NO_CHOICE_MATCHED, "No Matches!")
-        chosen = state.default
+    chosen, assignment = engine_states.jsonpath_choice(state, effective)
     output = select(state.output_path, effective)
     return run.succeeded(output, evaluate_assign(assignment, effective), chosen)
 

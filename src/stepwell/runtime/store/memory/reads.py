@@ -124,22 +124,7 @@ class MemoryReads:
                     and (machine_alias is None or e.machine_alias == machine_alias)
                     and (redriven is None or (e.redrive_count > 0) == redriven)
                 ):
-                    found.append(
-                        ExecutionSummary(
-                            e.arn,
-                            e.state_machine_arn,
-                            e.name,
-                            e.status,
-                            e.started,
-                            e.stopped,
-                            e.seq,
-                            e.machine_version,
-                            e.machine_alias,
-                            e.redrive_count,
-                            e.redrive_date,
-                            e.map_run,
-                        )
-                    )
+                    found.append(_summary(e))
             return found
 
     def map_run(self, arn: str) -> MapRunRecord | None:
@@ -160,22 +145,7 @@ class MemoryReads:
                 e = self._executions.get(inserted.arn)
                 if e is None or e.seq >= before_seq or (status is not None and e.status != status):
                     continue
-                found.append(
-                    ExecutionSummary(
-                        e.arn,
-                        e.state_machine_arn,
-                        e.name,
-                        e.status,
-                        e.started,
-                        e.stopped,
-                        e.seq,
-                        e.machine_version,
-                        e.machine_alias,
-                        e.redrive_count,
-                        e.redrive_date,
-                        e.map_run,
-                    )
-                )
+                found.append(_summary(e))
                 if len(found) >= limit:
                     break
             return found
@@ -213,3 +183,21 @@ class MemoryReads:
         with self._lock:
             found = (self._tasks[token] for token in self._by_activity.get(activity_arn, []))
             return sorted((t for t in found if t.status in _BACKLOG), key=lambda t: t.created)
+
+
+def _summary(e: ExecutionRecord) -> ExecutionSummary:
+    """The ListExecutions line of an execution."""
+    return ExecutionSummary(
+        e.arn,
+        e.state_machine_arn,
+        e.name,
+        e.status,
+        e.started,
+        e.stopped,
+        e.seq,
+        e.machine_version,
+        e.machine_alias,
+        e.redrive_count,
+        e.redrive_date,
+        e.map_run,
+    )
