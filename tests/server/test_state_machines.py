@@ -390,6 +390,17 @@ def test_validate_truncates_at_max_results(sfn: Any) -> None:
     assert cut["truncated"] is True
 
 
+def test_validate_answers_warnings_when_asked_and_they_do_not_fail_it(sfn: Any) -> None:
+    definition = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"x": "$.a"}, "End": True}}}
+    assert sfn.validate_state_machine_definition(definition=dumps(definition))["diagnostics"] == []
+    warned = sfn.validate_state_machine_definition(definition=dumps(definition), severity="WARNING")
+    assert warned["result"] == "OK"
+    assert [(d["severity"], d["code"], d["location"]) for d in warned["diagnostics"]] == [
+        ("WARNING", "NO_DOLLAR", "/States/P/Parameters/x")
+    ]
+    create_machine(sfn, definition)  # a warning does not stop a create
+
+
 def test_describe_shows_the_variables_each_state_reads(sfn: Any) -> None:
     definition = {
         "StartAt": "Set",

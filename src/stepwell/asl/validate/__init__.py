@@ -36,6 +36,7 @@ from stepwell.asl.validate.schema import check_schema
 from stepwell.asl.validate.states import STATE_CHECKS
 from stepwell.asl.validate.variables import check_variables
 from stepwell.asl.validate.walk import schema_error
+from stepwell.asl.validate.warnings import check_warnings
 from stepwell.errors import Diagnostic
 
 __all__ = ["validate_definition"]
@@ -67,6 +68,7 @@ def validate_definition(
         diagnostics += check_variables(raw)
     if not _has_error(diagnostics):
         diagnostics += check_graph(raw, duplicate_keys)
+        diagnostics += check_warnings(raw)
     return sorted(diagnostics, key=_order)
 
 
