@@ -7,6 +7,7 @@ import re
 import socket
 from collections.abc import Iterator
 
+import botocore.session
 import httpx
 import pytest
 
@@ -48,17 +49,17 @@ def test_a_refusal_is_aws_json_with_a_request_id_too(http: httpx.Client) -> None
     assert "__type" in answer.json()
 
 
-def test_an_operation_stepwell_does_not_carry_out_yet(http: httpx.Client) -> None:
-    target = {**LIST, "X-Amz-Target": "AWSStepFunctions.ListMapRuns"}
-    answer = http.post(
-        "/",
-        headers=target,
-        content=b'{"executionArn": "arn:aws:states:us-east-1:123456789012:execution:m:e"}',
-    )
-    assert answer.status_code == 400
-    assert answer.json()["__type"] == "UnsupportedOperation"
-    # Not a code of the service's model: Coral's capitalised "Message".
-    assert answer.json()["Message"] == "stepwell does not support Map Runs (ListMapRuns) yet"
+def test_every_operation_of_the_model_is_carried_out(http: httpx.Client) -> None:
+    """All 37 operations of botocore's model answer as the service (a result, or a refusal of the
+    empty request in AWS's words), none as an operation stepwell lacks."""
+    model = botocore.session.get_session().get_service_model("stepfunctions")
+    assert len(model.operation_names) == 37
+    for operation in model.operation_names:
+        answer = http.post(
+            "/", headers={**LIST, "X-Amz-Target": f"AWSStepFunctions.{operation}"}, content=b"{}"
+        )
+        assert answer.status_code in (200, 400), (operation, answer.text)
+        assert answer.status_code == 200 or answer.json()["__type"] != "UnsupportedOperation", operation
 
 
 def test_a_body_of_exactly_1_mib_is_read_and_one_byte_more_is_refused(http: httpx.Client) -> None:
