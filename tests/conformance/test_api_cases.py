@@ -1,9 +1,7 @@
 """The Step Functions API cases recorded against AWS (../shared/conformance/api/: versions,
 aliases, redrive, TestState, Map Runs), run by their own runner against `stepwell serve` on each
-store. The pass rate per feature is printed at the end of the run with the execution cases'.
-
-The features issue 11 has not built yet are run too, marked xfail (not strict: a case of theirs
-may pass already, e.g. an error of a request the API layer refuses).
+store, with moto's S3 for the case whose Distributed Map reads its items from S3. The pass rate
+per feature is printed at the end of the run with the execution cases'.
 """
 
 from __future__ import annotations
@@ -11,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -20,11 +19,11 @@ import pytest
 
 from tests.conformance import shared
 from tests.conformance.test_in_process import RESULTS
-from tests.conformance.test_server import STORES, Endpoint, _server
+from tests.conformance.test_server import STORES, _server
+from tests.runtime.invokers.moto_server import moto_server
 from tests.shared_cases import CONFORMANCE
 
 API = CONFORMANCE / "api"
-BUILT = {"versions", "aliases", "redrive", "testState"}  # the features of issue 11 built so far
 pytestmark = pytest.mark.skipif(not (API / "run_api_cases.py").is_file(), reason="../shared has no API cases")
 
 
@@ -38,28 +37,36 @@ def _cases() -> list[Any]:
     params = []
     for path in sorted((API / "cases").glob("*.json")):
         case = json.loads(path.read_text(encoding="utf-8"))
-        feature = case.get("feature", path.stem.split("__")[0])
-        marks = [] if feature in BUILT else [pytest.mark.xfail(reason=f"{feature}: not built yet (issue 11)")]
-        params.append(pytest.param(case, id=path.stem, marks=marks))
+        params.append(pytest.param(case, id=path.stem))
     return params
+
+
+@dataclass(frozen=True)
+class ApiEndpoint:
+    """A server on one store, and the S3 (moto's) that it and the runner both use."""
+
+    url: str
+    store: str
+    s3: str
 
 
 @pytest.fixture(scope="module", params=STORES)
 def api_endpoint(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Endpoint]:
+) -> Iterator[ApiEndpoint]:
     folder: Path = tmp_path_factory.mktemp("api-cases")
     functions = folder / "functions.py"
     functions.write_text(runner().functions_module(runner().load_cases(_arguments("", API / "cases"))))
     extra = ["--wait-time-scale", "0"]
-    server = _server(request, folder, functions=[str(functions)], extra=extra).start()
-    yield Endpoint(server.endpoint, request.param)
-    server.stop()
+    with moto_server() as s3:
+        env = {"S3_ENDPOINT": s3, "AWS_ACCESS_KEY_ID": "any", "AWS_SECRET_ACCESS_KEY": "any"}
+        server = _server(request, folder, functions=[str(functions)], extra=extra, env=env).start()
+        yield ApiEndpoint(server.endpoint, request.param, s3)
+        server.stop()
 
 
-def _arguments(endpoint: str, cases: Path) -> argparse.Namespace:
-    """The runner's options, as its command line would give them (no S3: the Map Run case is
-    skipped until issue 12 reads S3)."""
+def _arguments(endpoint: str, cases: Path, s3: str | None = None) -> argparse.Namespace:
+    """The runner's options, as its command line would give them."""
     return argparse.Namespace(
         endpoint=endpoint,
         cases=str(cases),
@@ -67,7 +74,7 @@ def _arguments(endpoint: str, cases: Path) -> argparse.Namespace:
         filter=None,
         region="us-east-1",
         account="auto",
-        s3_endpoint=None,
+        s3_endpoint=s3,
         timeout=30.0,
         call_timeout=60.0,
         strict_json_text=False,
@@ -77,15 +84,15 @@ def _arguments(endpoint: str, cases: Path) -> argparse.Namespace:
 
 
 @cache
-def _environment(endpoint: str) -> Any:
-    env = runner().Env(_arguments(endpoint, API / "cases"))
+def _environment(endpoint: str, s3: str) -> Any:
+    env = runner().Env(_arguments(endpoint, API / "cases", s3))
     env.detect_account()
     return env
 
 
 @pytest.mark.parametrize("case", _cases())
-def test_api_case_on_server(case: dict[str, Any], api_endpoint: Endpoint) -> None:
-    result = runner().run_case(_environment(str(api_endpoint)), case)
+def test_api_case_on_server(case: dict[str, Any], api_endpoint: ApiEndpoint) -> None:
+    result = runner().run_case(_environment(api_endpoint.url, api_endpoint.s3), case)
     if result["status"] == "SKIP":
         pytest.skip(result.get("detail", "skipped by the runner"))
     passed = result["status"] == "PASS"

@@ -153,6 +153,19 @@ class ParallelState(State):
 
 
 @dataclass(frozen=True, slots=True)
+class ItemReader:
+    """A Distributed Map's ItemReader over one S3 object (``arn:aws:states:::s3:getObject``):
+    its Parameters or Arguments name the object, ReaderConfig how to read it."""
+
+    arguments: PayloadTemplate | JsonataTemplate | None  # {"Bucket", "Key", ...}
+    input_type: str  # CSV | JSON | JSONL
+    header_location: str = "FIRST_ROW"  # CSV: FIRST_ROW | GIVEN
+    headers: tuple[str, ...] = ()  # CSV, GIVEN
+    delimiter: str = ","
+    max_items: Dynamic | None = None  # MaxItems / MaxItemsPath; 0: no limit
+
+
+@dataclass(frozen=True, slots=True)
 class MapState(State):
     processor: Program | None = None
     items_path: JsonPath | None = None  # JSONPath
@@ -164,6 +177,7 @@ class MapState(State):
     tolerated_failure_percentage: Dynamic | None = None
     distributed: bool = False
     label: str | None = None
+    item_reader: ItemReader | None = None
     # A Distributed Map's ProcessorConfig.ExecutionType: its child executions are STANDARD or EXPRESS.
     execution_type: str = "STANDARD"
     # The item processor as a state machine definition of its own (what a child execution runs).

@@ -246,6 +246,8 @@ def _map(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) ->
             fields["items_source"] = compile_jsonata(items).source if is_jsonata(items) else json.dumps(items)
     else:
         fields["items_path"] = compile_path(raw.get("ItemsPath", "$"))
+    reader = _item_reader(raw.get("ItemReader"), ql)
+    read = ("ItemReader",) if reader is not None else ()
     return m.MapState(
         **fields,
         processor=_program(processor_raw, machine_ql),
@@ -258,7 +260,41 @@ def _map(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) ->
         label=raw.get("Label"),
         execution_type=config.get("ExecutionType", "STANDARD"),
         child_definition=_child_definition(processor_raw, machine_ql),
-        unsupported=tuple(f for f in ("ItemReader", "ItemBatcher", "ResultWriter") if f in raw),
+        item_reader=reader,
+        unsupported=tuple(
+            f for f in ("ItemReader", "ItemBatcher", "ResultWriter") if f in raw and f not in read
+        ),
+    )
+
+
+S3_GET_OBJECT = "arn:aws:states:::s3:getObject"
+CSV_DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
+
+
+def _item_reader(raw: Any, ql: QL) -> m.ItemReader | None:
+    """The ItemReader stepwell reads (one S3 object as CSV, JSON or JSON Lines); None for one it
+    does not read yet (a listing, a manifest, Parquet), which the Map state then refuses clearly."""
+    if not isinstance(raw, Mapping) or raw.get("Resource") != S3_GET_OBJECT:
+        return None
+    config = raw.get("ReaderConfig") or {}
+    input_type = config.get("InputType")
+    if input_type not in ("CSV", "JSON", "JSONL") or "Transformation" in config or "ManifestType" in config:
+        return None
+    arguments_raw = raw.get("Arguments") if ql is QL.JSONATA else raw.get("Parameters")
+    arguments: Any = None
+    if arguments_raw is not None:
+        arguments = (
+            compile_jsonata_template(arguments_raw, "Arguments")
+            if ql is QL.JSONATA
+            else compile_payload_template(arguments_raw, "Parameters")
+        )
+    return m.ItemReader(
+        arguments=arguments,
+        input_type=input_type,
+        header_location=config.get("CSVHeaderLocation", "FIRST_ROW"),
+        headers=tuple(config.get("CSVHeaders") or ()),
+        delimiter=CSV_DELIMITERS.get(config.get("CSVDelimiter", "COMMA"), ","),
+        max_items=_dynamic(config, "MaxItems", ql, "MaxItemsPath"),
     )
 
 

@@ -58,7 +58,7 @@ from stepwell.engine.history import (
 )
 from stepwell.engine.redrive import redrive
 from stepwell.engine.retry_catch import find_catcher, find_retrier, retry_delay
-from stepwell.engine.snapshot import RUNNING, Frame, MapWork, Snapshot, TaskWork, TimerWork
+from stepwell.engine.snapshot import RUNNING, Frame, MapWork, ReaderWork, Snapshot, TaskWork, TimerWork
 from stepwell.errors import (
     DATA_LIMIT_EXCEEDED,
     QUERY_EVALUATION_ERROR,
@@ -139,10 +139,15 @@ class Interpreter:
             frame_id = self.snap.open_tasks.get(event.task_id)
             if frame_id is not None:
                 frame = self.snap.frames[frame_id]
-                if not isinstance(frame.work, MapWork):
+                work = frame.work
+                if not isinstance(work, (MapWork, ReaderWork)):
                     tasks.on_task_event(self, frame, event)
-                elif isinstance(event, (TaskSucceeded, TaskFailed)):  # a Map Run's child execution
+                elif not isinstance(event, (TaskSucceeded, TaskFailed)):
+                    pass
+                elif isinstance(work, MapWork):  # a Map Run's child execution
                     fanout.child_execution_ended(self, frame, event)
+                else:  # a Distributed Map's ItemReader
+                    fanout.items_read(self, frame, event)
         elif isinstance(event, MapRunUpdated):
             fanout.update_map_run(self, event)
 

@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from stepwell.asl import model as m
 from stepwell.asl.jsonata import type_name
-from stepwell.engine.commands import CancelTask, StartChildExecution
+from stepwell.engine.commands import CancelTask, InvokeTask, StartChildExecution
 from stepwell.engine.dataflow import resolve, select
 from stepwell.engine.events import MapRunUpdated, TaskFailed, TaskSucceeded
 from stepwell.engine.history import to_json
-from stepwell.engine.snapshot import Frame, MapWork, ParallelWork, TimerWork
+from stepwell.engine.items import ITEM_READER_FAILED, read_items
+from stepwell.engine.snapshot import Frame, MapWork, ParallelWork, ReaderWork, TimerWork
 from stepwell.engine.tasks import abort_task, finish_with_result
 from stepwell.errors import (
     EXCEED_TOLERATED_FAILURE_THRESHOLD,
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from stepwell.engine.advance import Interpreter
 
 ABORTABLE = {"Task", "Wait", "Parallel", "Map"}
+# An ItemReader's object, read with the AWS SDK integration's call (its Body is the object's text).
+S3_GET_OBJECT_CALL = "arn:aws:states:::aws-sdk:s3:getObject"
 
 
 # ---- Parallel ------------------------------------------------------------------------------
@@ -73,14 +76,23 @@ def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
             "yet (Distributed Map item readers, batching and result writers).",
         )
     scope = it.scope(frame, frame.input)
+    selector_input = frame.input if state.is_jsonata else select(state.input_path, scope)
+    if state.item_reader is not None:
+        _start_reading(it, frame, state, state.item_reader, scope, selector_input)
+        return
     if state.is_jsonata:
-        selector_input = frame.input
         items = jsonata_items(state, scope)
     else:
-        selector_input = select(state.input_path, scope)
         items = select(state.items_path, scope.with_input(selector_input))
         if not isinstance(items, list):
             raise EvaluationError(RUNTIME, f"Map state input must be an array but was: {to_json(items)}")
+    _run_items(it, frame, state, scope, items, selector_input)
+
+
+def _run_items(
+    it: Interpreter, frame: Frame, state: m.MapState, scope: Any, items: list[Any], selector_input: Any
+) -> None:
+    """The Map state runs its items (from its input, or its ItemReader's)."""
     limit = whole_number(state.max_concurrency, scope, "MaxConcurrency")
     if not state.distributed:
         tolerated_count = whole_number(state.tolerated_failure_count, scope, "ToleratedFailureCount")
@@ -89,11 +101,7 @@ def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
     if state.distributed:  # the Map Run reads its tolerated failures when it starts
         tolerated_count = whole_number(state.tolerated_failure_count, scope, "ToleratedFailureCount")
         tolerated_pct = percentage(state.tolerated_failure_percentage, scope)
-        ex = it.snap.execution
-        label = state.label or state.name
-        run_arn = (
-            ex.state_machine_arn.replace(":stateMachine:", ":mapRun:") + f"/{label}:{it.entropy.uuid4()}"
-        )
+        run_arn = _map_run_arn(it, state)
         it.history.add("MapRunStarted", frame, {"mapRunArn": run_arn})
     else:
         run_arn = None
@@ -114,6 +122,62 @@ def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
         return
     frame.waiting = "children"
     _launch(it, frame, state)
+
+
+def _start_reading(
+    it: Interpreter, frame: Frame, state: m.MapState, reader: m.ItemReader, scope: Any, selector_input: Any
+) -> None:
+    """Ask for the ItemReader's object (s3:getObject through the runtime's AWS calls); the items
+    come with its answer (``items_read``)."""
+    effective = scope if state.is_jsonata else scope.with_input(selector_input)
+    arguments = reader.arguments.evaluate(effective) if reader.arguments is not None else {}
+    max_items = whole_number(reader.max_items, effective, "MaxItems") or 0
+    task_id = it.snap.next_id("r")
+    it.snap.open_tasks[task_id] = frame.id
+    frame.work = ReaderWork(task_id, selector_input if state.item_selector is not None else None, max_items)
+    frame.waiting = "items"
+    it.commands.append(InvokeTask(task_id, S3_GET_OBJECT_CALL, arguments, state.name, 0))
+
+
+def items_read(it: Interpreter, frame: Frame, event: TaskSucceeded | TaskFailed) -> None:
+    """The ItemReader's object came (its items run) or could not be read (the Map Run fails with
+    States.ItemReaderFailed: "MapStateStarted.length = 0", then MapRunFailed)."""
+    work = frame.work
+    assert isinstance(work, ReaderWork)
+    it.snap.open_tasks.pop(work.task_id, None)
+    state = it.states[frame.state or ""]
+    assert isinstance(state, m.MapState) and state.item_reader is not None
+    frame.waiting = None
+    reader = state.item_reader
+
+    def go_on() -> None:
+        if isinstance(event, TaskFailed):
+            raise WorkflowError(ITEM_READER_FAILED, event.cause or event.error or "")
+        output = event.output if isinstance(event.output, dict) else {}
+        body = output.get("Body")
+        items = read_items(reader, body if isinstance(body, str) else "", work.max_items)
+        _run_items(it, frame, state, it.scope(frame, frame.input), items, work.selector_input)
+
+    try:
+        go_on()
+    except WorkflowError as failure:
+        _reader_failed(it, frame, state, failure.error, failure.cause)
+    if not frame.closed and frame.waiting is None:
+        it.runnable.append(frame)
+
+
+def _reader_failed(it: Interpreter, frame: Frame, state: m.MapState, error: str, cause: str | None) -> None:
+    it.history.add("MapStateStarted", frame, {"length": 0})
+    if state.distributed:
+        it.history.add("MapRunStarted", frame, {"mapRunArn": _map_run_arn(it, state)})
+        it.history.add("MapRunFailed", frame, {"error": error, "cause": cause})
+    it.state_failed(frame, state, error, cause, from_children=True)
+
+
+def _map_run_arn(it: Interpreter, state: m.MapState) -> str:
+    label = state.label or state.name
+    arn = it.snap.execution.state_machine_arn.replace(":stateMachine:", ":mapRun:")
+    return f"{arn}/{label}:{it.entropy.uuid4()}"
 
 
 def runs_children(it: Interpreter, state: m.MapState) -> bool:

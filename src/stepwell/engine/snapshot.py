@@ -79,7 +79,16 @@ class MapWork:
     run_status: str = "RUNNING"  # the Map Run's: RUNNING | SUCCEEDED | FAILED | ABORTED
 
 
-Work = TaskWork | TimerWork | ParallelWork | MapWork | None
+@dataclass(slots=True)
+class ReaderWork:
+    """A Distributed Map's ItemReader is reading its items (a call, ``task_id``)."""
+
+    task_id: str
+    selector_input: Any  # what the Map's ItemSelector reads as $, kept for when the items come
+    max_items: int = 0  # 0: all
+
+
+Work = TaskWork | TimerWork | ParallelWork | MapWork | ReaderWork | None
 
 
 @dataclass(slots=True)
@@ -198,6 +207,7 @@ _WORK: dict[type, tuple[str, tuple[tuple[str, Any], ...]]] = {
     TimerWork: ("timer", _defaults(TimerWork)),
     ParallelWork: ("parallel", _defaults(ParallelWork)),
     MapWork: ("map", _defaults(MapWork)),
+    ReaderWork: ("reader", _defaults(ReaderWork)),
 }
 _WORK_TYPES: dict[str, type] = {tag: cls for cls, (tag, _) in _WORK.items()}
 

@@ -27,7 +27,7 @@ from stepwell.engine.dataflow import (
 )
 from stepwell.engine.events import Event, TaskFailed, TaskHeartbeat, TaskStarted, TaskSubmitted, TaskSucceeded
 from stepwell.engine.history import NOT_TRUNCATED, exceeds_payload_limit, to_json
-from stepwell.engine.snapshot import Frame, TaskWork
+from stepwell.engine.snapshot import Frame, ReaderWork, TaskWork
 from stepwell.errors import (
     DATA_LIMIT_EXCEEDED,
     QUERY_EVALUATION_ERROR,
@@ -150,6 +150,8 @@ def abort_task(it: Interpreter, frame: Frame) -> None:
     if isinstance(work, TaskWork) and work.task_id in it.snap.open_tasks:
         _close(it, frame)
         it.commands.append(CancelTask(work.task_id))
+    elif isinstance(work, ReaderWork) and it.snap.open_tasks.pop(work.task_id, None) is not None:
+        it.commands.append(CancelTask(work.task_id))  # a Distributed Map's ItemReader
 
 
 def _succeeded(it: Interpreter, frame: Frame, state: m.TaskState, result: Any) -> None:
