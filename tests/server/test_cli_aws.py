@@ -130,3 +130,73 @@ def test_redrive_from_the_aws_cli(server: ServerProcess, tmp_path: Path) -> None
         "--redrive-filter", "REDRIVEN",
     )  # fmt: skip
     assert [e["executionArn"] for e in listed["executions"]] == [arn]
+
+
+@pytest.mark.skipif(not AWS.exists(), reason="awscli is not installed (pip install -e '.[dev]')")
+def test_test_state_and_map_runs_from_the_aws_cli(server: ServerProcess, tmp_path: Path) -> None:
+    state = json.dumps({"Type": "Pass", "Result": 7, "End": True})
+    tested = _aws(
+        server,
+        tmp_path,
+        "test-state",
+        "--definition",
+        state,
+        "--input",
+        '{"a": 1}',
+        "--inspection-level",
+        "DEBUG",
+    )
+    assert (tested["status"], json.loads(tested["output"])) == ("SUCCEEDED", 7)
+    assert json.loads(tested["inspectionData"]["input"]) == {"a": 1}
+
+    fan_out = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "Label": "Each",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "P",
+                    "States": {"P": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    created = _aws(
+        server, tmp_path, "create-state-machine", "--name", unique("cli-map-run"),
+        "--definition", json.dumps(fan_out), "--role-arn", ROLE,
+    )  # fmt: skip
+    started = _aws(
+        server,
+        tmp_path,
+        "start-execution",
+        "--state-machine-arn",
+        created["stateMachineArn"],
+        "--input",
+        "[1, 2]",
+    )
+    deadline = time.monotonic() + WAIT
+    while (
+        _aws(server, tmp_path, "describe-execution", "--execution-arn", started["executionArn"])["status"]
+        == "RUNNING"
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    [run] = _aws(server, tmp_path, "list-map-runs", "--execution-arn", started["executionArn"])["mapRuns"]
+    described = _aws(server, tmp_path, "describe-map-run", "--map-run-arn", run["mapRunArn"])
+    assert (described["status"], described["itemCounts"]["succeeded"]) == ("SUCCEEDED", 2)
+    children = _aws(server, tmp_path, "list-executions", "--map-run-arn", run["mapRunArn"])["executions"]
+    assert len(children) == 2
+    refused = _aws(
+        server,
+        tmp_path,
+        "update-map-run",
+        "--map-run-arn",
+        run["mapRunArn"],
+        "--max-concurrency",
+        "3",
+        check=False,
+    )
+    assert refused.returncode != 0 and "ValidationException" in refused.stderr
