@@ -13,7 +13,7 @@ import pytest
 
 from tests.console.test_machine_pages import csrf_of
 from tests.server.process import ServerProcess
-from tests.server.support import ROLE, unique, wait_for
+from tests.server.support import DISTRIBUTED_PASS, ROLE, unique, wait_for
 
 MAP = {
     "StartAt": "Each",
@@ -210,21 +210,7 @@ def test_unknown_executions_are_not_found(browser: httpx.Client) -> None:
 def test_a_map_run_page_lists_its_child_executions_and_links_both_ways(
     server: ServerProcess, browser: httpx.Client
 ) -> None:
-    definition = {
-        "StartAt": "Fan",
-        "States": {
-            "Fan": {
-                "Type": "Map",
-                "Label": "Each",
-                "ItemProcessor": {
-                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-                    "StartAt": "P",
-                    "States": {"P": {"Type": "Pass", "End": True}},
-                },
-                "End": True,
-            }
-        },
-    }
+    definition = DISTRIBUTED_PASS
     machine, _ = _run(server, definition, [1, 2])
     parent_page = browser.get(f"/executions/{machine}/run").text
     link = re.search(r'<a href="(/map-runs/[^"]+)" class="map-run">Each</a>', parent_page)

@@ -21,6 +21,22 @@ TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 WAIT = 15.0  # seconds a test waits for something that should take well under a second
 
 PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+# A Distributed Map of Pass iterations, labelled "Each": each item is a child execution.
+DISTRIBUTED_PASS = {
+    "StartAt": "Fan",
+    "States": {
+        "Fan": {
+            "Type": "Map",
+            "Label": "Each",
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "P",
+                "States": {"P": {"Type": "Pass", "End": True}},
+            },
+            "End": True,
+        }
+    },
+}
 # A Wait that is never waited out: the tests that use it stop the execution themselves.
 PARKED = {"StartAt": "Park", "States": {"Park": {"Type": "Wait", "Seconds": 600, "End": True}}}
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.server.process import ServerProcess
-from tests.server.support import PASS, ROLE, WAIT, unique
+from tests.server.support import DISTRIBUTED_PASS, PASS, ROLE, WAIT, unique
 
 AWS = Path(sys.executable).with_name("aws")
 
@@ -39,6 +39,16 @@ def _aws(server: ServerProcess, tmp_path: Path, *args: str, check: bool = True) 
     return json.loads(done.stdout) if done.stdout.strip() else {}
 
 
+def _settled(server: ServerProcess, tmp_path: Path, arn: str) -> dict[str, Any]:
+    """describe-execution once the execution is no longer RUNNING (or the wait is over)."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        described: dict[str, Any] = _aws(server, tmp_path, "describe-execution", "--execution-arn", arn)
+        if described["status"] != "RUNNING" or time.monotonic() > deadline:
+            return described
+        time.sleep(0.1)
+
+
 @pytest.mark.skipif(not AWS.exists(), reason="awscli is not installed (pip install -e '.[dev]')")
 def test_the_aws_cli(server: ServerProcess, tmp_path: Path) -> None:
     name = unique("cli")
@@ -53,12 +63,7 @@ def test_the_aws_cli(server: ServerProcess, tmp_path: Path) -> None:
     assert machine in [m["stateMachineArn"] for m in listed["stateMachines"]]
 
     started = _aws(server, tmp_path, "start-execution", "--state-machine-arn", machine, "--input", '{"a": 1}')
-    deadline = time.monotonic() + WAIT
-    while True:
-        described = _aws(server, tmp_path, "describe-execution", "--execution-arn", started["executionArn"])
-        if described["status"] != "RUNNING" or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
+    described = _settled(server, tmp_path, started["executionArn"])
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"]) == {"a": 1}
 
@@ -112,18 +117,10 @@ def test_redrive_from_the_aws_cli(server: ServerProcess, tmp_path: Path) -> None
     )
     arn = started["executionArn"]
 
-    def settled() -> dict[str, Any]:
-        deadline = time.monotonic() + WAIT
-        while True:
-            described: dict[str, Any] = _aws(server, tmp_path, "describe-execution", "--execution-arn", arn)
-            if described["status"] != "RUNNING" or time.monotonic() > deadline:
-                return described
-            time.sleep(0.1)
-
-    assert settled()["redriveStatus"] == "REDRIVABLE"
+    assert _settled(server, tmp_path, arn)["redriveStatus"] == "REDRIVABLE"
     redriven = _aws(server, tmp_path, "redrive-execution", "--execution-arn", arn)
     assert "redriveDate" in redriven
-    described = settled()
+    described = _settled(server, tmp_path, arn)
     assert (described["status"], described["redriveCount"]) == ("SUCCEEDED", 1)
     listed = _aws(
         server, tmp_path, "list-executions", "--state-machine-arn", created["stateMachineArn"],
@@ -149,21 +146,7 @@ def test_test_state_and_map_runs_from_the_aws_cli(server: ServerProcess, tmp_pat
     assert (tested["status"], json.loads(tested["output"])) == ("SUCCEEDED", 7)
     assert json.loads(tested["inspectionData"]["input"]) == {"a": 1}
 
-    fan_out = {
-        "StartAt": "Fan",
-        "States": {
-            "Fan": {
-                "Type": "Map",
-                "Label": "Each",
-                "ItemProcessor": {
-                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-                    "StartAt": "P",
-                    "States": {"P": {"Type": "Pass", "End": True}},
-                },
-                "End": True,
-            }
-        },
-    }
+    fan_out = DISTRIBUTED_PASS
     created = _aws(
         server, tmp_path, "create-state-machine", "--name", unique("cli-map-run"),
         "--definition", json.dumps(fan_out), "--role-arn", ROLE,
@@ -177,13 +160,7 @@ def test_test_state_and_map_runs_from_the_aws_cli(server: ServerProcess, tmp_pat
         "--input",
         "[1, 2]",
     )
-    deadline = time.monotonic() + WAIT
-    while (
-        _aws(server, tmp_path, "describe-execution", "--execution-arn", started["executionArn"])["status"]
-        == "RUNNING"
-    ):
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+    _settled(server, tmp_path, started["executionArn"])
     [run] = _aws(server, tmp_path, "list-map-runs", "--execution-arn", started["executionArn"])["mapRuns"]
     described = _aws(server, tmp_path, "describe-map-run", "--map-run-arn", run["mapRunArn"])
     assert (described["status"], described["itemCounts"]["succeeded"]) == ("SUCCEEDED", 2)

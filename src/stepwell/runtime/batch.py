@@ -249,16 +249,7 @@ class Batch:
             redrive_date=now,
             redrive_token=token,
         )
-        live = Live(
-            arn,
-            record.state_machine_arn,
-            machine,
-            snapshot,
-            record.parent,
-            record.version + 1,
-            test_case=record.test_case,
-            revision_id=record.revision_id,
-        )
+        live = _stored_live(record, machine, snapshot, record.version + 1)
         self.live[arn] = live
         self._advance(live, ExecutionRedriven(now=now, seed=ids.seed(), redrive_count=count))
         return now
@@ -326,16 +317,7 @@ class Batch:
         record = running.record
         machine = self.runtime.machine(record.definition, "STANDARD", record.revision_id)
         snapshot = self._snapshot_of(running)
-        live = Live(
-            arn,
-            record.state_machine_arn,
-            machine,
-            snapshot,
-            record.parent,
-            record.version,
-            test_case=record.test_case,
-            revision_id=record.revision_id,
-        )
+        live = _stored_live(record, machine, snapshot, record.version)
         self.live[arn] = live
         return live
 
@@ -622,6 +604,20 @@ class Batch:
             "queued_calls_restarted": called,
             "children_restarted": restarted,
         }
+
+
+def _stored_live(record: ExecutionRecord, machine: StateMachine, snapshot: Snapshot, version: int) -> Live:
+    """A stored execution, to advance in this batch from its snapshot at ``version``."""
+    return Live(
+        record.arn,
+        record.state_machine_arn,
+        machine,
+        snapshot,
+        record.parent,
+        version,
+        test_case=record.test_case,
+        revision_id=record.revision_id,
+    )
 
 
 def _keep(
