@@ -15,10 +15,11 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "stepwell"
 PURE_PACKAGES = ("asl", "engine")
 
 # Pure standard-library modules, plus jsonata (the JSONata evaluator) and orjson (JSON text).
-# threading is allowed for threading.local only: constructing a Thread is a forbidden call below.
+# threading is allowed for threading.local only: constructing a Thread is a forbidden call below;
+# io for io.StringIO (csv reads a text in memory): open is a forbidden call too.
 ALLOWED_MODULES = set(
-    "__future__ abc ast base64 binascii bisect collections collections.abc contextlib copy dataclasses "
-    "datetime decimal enum fractions functools hashlib heapq itertools json math numbers operator re "
+    "__future__ abc ast base64 binascii bisect collections collections.abc contextlib copy csv dataclasses "
+    "datetime decimal enum fractions functools hashlib heapq io itertools json math numbers operator re "
     "string struct threading types typing unicodedata jsonata orjson re2 regex".split()
 )
 FORBIDDEN_CALLS = set("now utcnow today time monotonic perf_counter urandom open sleep Thread".split())
