@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from stepwell.asl.parse import parse_definition
-from stepwell.engine.advance import advance
-from stepwell.engine.events import ExecutionStarted
+from stepwell.engine.advance import RESUME_TIMER, advance
+from stepwell.engine.events import ExecutionStarted, TimerFired
 from stepwell.runtime.local import execution_info
 
 RESULTS = Path(__file__).with_name("results") / "engine.json"
@@ -91,8 +91,12 @@ def run_once(machine: Any, execution_input: Any, name: str) -> tuple[list[dict[s
     # so the limit is lifted here (every event is still recorded).
     start = ExecutionStarted(now=now, seed=name, input=execution_input, execution=info, history_limit=None)
     step = advance(machine, None, start)
+    events = list(step.events)
+    while step.snapshot.status == "RUNNING":  # a step runs STEP_BUDGET states, then asks to resume
+        step = advance(machine, step.snapshot, TimerFired(now=now, seed=name, timer_id=RESUME_TIMER))
+        events += step.events
     assert step.snapshot.status == "SUCCEEDED", (step.snapshot.error, step.snapshot.cause)
-    return step.events, step.snapshot.output
+    return events, step.snapshot.output
 
 
 def transitions(events: list[dict[str, Any]]) -> int:
