@@ -155,6 +155,34 @@ def test_logging_level_needs_a_destination(sfn: Any) -> None:
         )
 
 
+def test_configurations_are_echoed_exactly_by_every_describe(sfn: Any) -> None:
+    group = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/mine:*"
+    logging = {
+        "level": "ERROR",
+        "includeExecutionData": True,
+        "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": group}}],
+    }
+    encryption = {"type": "AWS_OWNED_KEY"}
+    created = sfn.create_state_machine(
+        name=unique("configured"),
+        definition=dumps(PASS),
+        roleArn=ROLE,
+        loggingConfiguration=logging,
+        tracingConfiguration={"enabled": True},
+        encryptionConfiguration=encryption,
+        publish=True,
+    )
+    execution = sfn.start_execution(stateMachineArn=created["stateMachineArn"])["executionArn"]
+    for described in (
+        sfn.describe_state_machine(stateMachineArn=created["stateMachineArn"]),
+        sfn.describe_state_machine(stateMachineArn=created["stateMachineVersionArn"]),
+        sfn.describe_state_machine_for_execution(executionArn=execution),
+    ):
+        assert described["loggingConfiguration"] == logging
+        assert described["tracingConfiguration"] == {"enabled": True}
+        assert described["encryptionConfiguration"] == encryption
+
+
 def test_describe_refusals(sfn: Any) -> None:
     missing = f"{ACCOUNT_PREFIX}:stateMachine:{unique('missing')}"
     with aws_error("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{missing}'"):

@@ -277,6 +277,8 @@ class Executions:
         revision = shown_revision(row.revision_id)
         if revision is not None and row.map_run is None:
             described["revisionId"] = revision
+        if "encryptionConfiguration" in config:
+            described["encryptionConfiguration"] = config["encryptionConfiguration"]
         if row.map_run is not None:  # a Map Run's child: the item processor it runs
             described["mapRunArn"] = row.map_run
             described["label"] = row.state_machine_arn.rsplit("/", 1)[-1]
