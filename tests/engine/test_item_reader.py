@@ -1,5 +1,5 @@
 """A Distributed Map's ItemReader over one S3 object: the engine asks for the object
-(aws-sdk:s3:getObject) and reads its items from the answer's Body (engine/items.py)."""
+(aws-sdk:s3:getObject) and reads its items from the answer's Body (engine/item_reader.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from stepwell.asl.model import ItemReader
 from stepwell.engine.commands import Finish
-from stepwell.engine.items import read_items
+from stepwell.engine.item_reader import read_items
 from stepwell.errors import WorkflowError
 from tests.engine.driver import Run, machine_of
 

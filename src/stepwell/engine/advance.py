@@ -21,7 +21,7 @@ from typing import Any
 
 from stepwell.asl.model import Catcher, State, StateMachine
 from stepwell.asl.scope import Entropy, Scope
-from stepwell.engine import fanout, states, tasks
+from stepwell.engine import fanout, item_reader, map_runs, states, tasks
 from stepwell.engine.commands import (
     DEADLINE,
     RESUME,
@@ -145,11 +145,11 @@ class Interpreter:
                 elif not isinstance(event, (TaskSucceeded, TaskFailed)):
                     pass
                 elif isinstance(work, MapWork):  # a Map Run's child execution
-                    fanout.child_execution_ended(self, frame, event)
+                    map_runs.child_execution_ended(self, frame, event)
                 else:  # a Distributed Map's ItemReader
-                    fanout.items_read(self, frame, event)
+                    item_reader.items_read(self, frame, event)
         elif isinstance(event, MapRunUpdated):
-            fanout.update_map_run(self, event)
+            map_runs.update_map_run(self, event)
 
     def start(self, event: ExecutionStarted) -> None:
         snap = self.snap
@@ -515,7 +515,7 @@ class Interpreter:
     def abort_all(self) -> None:
         for frame in self.snap.frames.values():
             if isinstance(frame.work, MapWork) and frame.work.map_run_arn is not None:
-                fanout.stop_map_run(self, frame, frame.work)
+                map_runs.stop_map_run(self, frame, frame.work)
         for task_id in list(self.snap.open_tasks):
             self.commands.append(CancelTask(task_id))
         self.snap.open_tasks.clear()

@@ -19,12 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from stepwell.asl import model as m
 from stepwell.asl.jsonata import type_name
-from stepwell.engine.commands import CancelTask, InvokeTask, StartChildExecution
+from stepwell.engine import item_reader, map_runs
 from stepwell.engine.dataflow import resolve, select
-from stepwell.engine.events import MapRunUpdated, TaskFailed, TaskSucceeded
 from stepwell.engine.history import to_json
-from stepwell.engine.items import ITEM_READER_FAILED, read_items
-from stepwell.engine.snapshot import Frame, MapWork, ParallelWork, ReaderWork, TimerWork
+from stepwell.engine.snapshot import Frame, MapWork, ParallelWork, TimerWork
 from stepwell.engine.tasks import abort_task, finish_with_result
 from stepwell.errors import (
     EXCEED_TOLERATED_FAILURE_THRESHOLD,
@@ -39,8 +37,6 @@ if TYPE_CHECKING:
     from stepwell.engine.advance import Interpreter
 
 ABORTABLE = {"Task", "Wait", "Parallel", "Map"}
-# An ItemReader's object, read with the AWS SDK integration's call (its Body is the object's text).
-S3_GET_OBJECT_CALL = "arn:aws:states:::aws-sdk:s3:getObject"
 
 
 # ---- Parallel ------------------------------------------------------------------------------
@@ -78,7 +74,7 @@ def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
     scope = it.scope(frame, frame.input)
     selector_input = frame.input if state.is_jsonata else select(state.input_path, scope)
     if state.item_reader is not None:
-        _start_reading(it, frame, state, state.item_reader, scope, selector_input)
+        item_reader.start_reading(it, frame, state, state.item_reader, scope, selector_input)
         return
     if state.is_jsonata:
         items = jsonata_items(state, scope)
@@ -86,10 +82,10 @@ def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
         items = select(state.items_path, scope.with_input(selector_input))
         if not isinstance(items, list):
             raise EvaluationError(RUNTIME, f"Map state input must be an array but was: {to_json(items)}")
-    _run_items(it, frame, state, scope, items, selector_input)
+    run_items(it, frame, state, scope, items, selector_input)
 
 
-def _run_items(
+def run_items(
     it: Interpreter, frame: Frame, state: m.MapState, scope: Any, items: list[Any], selector_input: Any
 ) -> None:
     """The Map state runs its items (from its input, or its ItemReader's)."""
@@ -101,7 +97,7 @@ def _run_items(
     if state.distributed:  # the Map Run reads its tolerated failures when it starts
         tolerated_count = whole_number(state.tolerated_failure_count, scope, "ToleratedFailureCount")
         tolerated_pct = percentage(state.tolerated_failure_percentage, scope)
-        run_arn = _map_run_arn(it, state)
+        run_arn = map_runs.map_run_arn(it, state)
         it.history.add("MapRunStarted", frame, {"mapRunArn": run_arn})
     else:
         run_arn = None
@@ -121,68 +117,7 @@ def _run_items(
         _map_done(it, frame, state)
         return
     frame.waiting = "children"
-    _launch(it, frame, state)
-
-
-def _start_reading(
-    it: Interpreter, frame: Frame, state: m.MapState, reader: m.ItemReader, scope: Any, selector_input: Any
-) -> None:
-    """Ask for the ItemReader's object (s3:getObject through the runtime's AWS calls); the items
-    come with its answer (``items_read``)."""
-    effective = scope if state.is_jsonata else scope.with_input(selector_input)
-    arguments = reader.arguments.evaluate(effective) if reader.arguments is not None else {}
-    max_items = whole_number(reader.max_items, effective, "MaxItems") or 0
-    task_id = it.snap.next_id("r")
-    it.snap.open_tasks[task_id] = frame.id
-    frame.work = ReaderWork(task_id, selector_input if state.item_selector is not None else None, max_items)
-    frame.waiting = "items"
-    it.commands.append(InvokeTask(task_id, S3_GET_OBJECT_CALL, arguments, state.name, 0))
-
-
-def items_read(it: Interpreter, frame: Frame, event: TaskSucceeded | TaskFailed) -> None:
-    """The ItemReader's object came (its items run) or could not be read (the Map Run fails with
-    States.ItemReaderFailed: "MapStateStarted.length = 0", then MapRunFailed)."""
-    work = frame.work
-    assert isinstance(work, ReaderWork)
-    it.snap.open_tasks.pop(work.task_id, None)
-    state = it.states[frame.state or ""]
-    assert isinstance(state, m.MapState) and state.item_reader is not None
-    frame.waiting = None
-    reader = state.item_reader
-
-    def go_on() -> None:
-        if isinstance(event, TaskFailed):
-            raise WorkflowError(ITEM_READER_FAILED, event.cause or event.error or "")
-        output = event.output if isinstance(event.output, dict) else {}
-        body = output.get("Body")
-        items = read_items(reader, body if isinstance(body, str) else "", work.max_items)
-        _run_items(it, frame, state, it.scope(frame, frame.input), items, work.selector_input)
-
-    try:
-        go_on()
-    except WorkflowError as failure:
-        _reader_failed(it, frame, state, failure.error, failure.cause)
-    if not frame.closed and frame.waiting is None:
-        it.runnable.append(frame)
-
-
-def _reader_failed(it: Interpreter, frame: Frame, state: m.MapState, error: str, cause: str | None) -> None:
-    it.history.add("MapStateStarted", frame, {"length": 0})
-    if state.distributed:
-        it.history.add("MapRunStarted", frame, {"mapRunArn": _map_run_arn(it, state)})
-        it.history.add("MapRunFailed", frame, {"error": error, "cause": cause})
-    it.state_failed(frame, state, error, cause, from_children=True)
-
-
-def _map_run_arn(it: Interpreter, state: m.MapState) -> str:
-    label = state.label or state.name
-    arn = it.snap.execution.state_machine_arn.replace(":stateMachine:", ":mapRun:")
-    return f"{arn}/{label}:{it.entropy.uuid4()}"
-
-
-def runs_children(it: Interpreter, state: m.MapState) -> bool:
-    """Whether the Map's iterations run as child executions of their own (StartChildExecution)."""
-    return state.distributed and state.execution_type == "STANDARD" and it.snap.execution.child_executions
+    launch(it, frame, state)
 
 
 def jsonata_items(state: m.MapState, scope: Any) -> list[Any]:
@@ -252,11 +187,11 @@ def _numeric_text(value: Any, kind: type) -> Any:
     return value
 
 
-def _launch(it: Interpreter, frame: Frame, state: m.MapState) -> None:
+def launch(it: Interpreter, frame: Frame, state: m.MapState) -> None:
     work = frame.work
     assert isinstance(work, MapWork) and state.processor is not None
-    if runs_children(it, state):
-        _launch_executions(it, frame, state, work)
+    if map_runs.runs_children(it, state):
+        map_runs.launch_executions(it, frame, state, work)
         return
     items = work.items
     limit = work.limit or len(items)
@@ -269,101 +204,6 @@ def _launch(it: Interpreter, frame: Frame, state: m.MapState) -> None:
         child.announce = True
         work.children.append(child.id)
         it.runnable.append(child)
-
-
-def _launch_executions(it: Interpreter, frame: Frame, state: m.MapState, work: MapWork) -> None:
-    """Start child executions, as many as MaxConcurrency allows: the items a redrive runs again
-    first, then those not started yet. An ItemSelector that fails aborts the children running."""
-    items = work.items
-    limit = work.limit or len(items)
-    label = state.label or state.name
-    assert state.child_definition is not None
-    while work.running < limit and (work.relaunch or work.next < len(items)):
-        if work.relaunch:
-            index = work.relaunch.pop()
-        else:
-            index = work.next
-            work.next = index + 1
-        try:
-            value = _item_input(it, frame, state, work, index)
-        except EvaluationError:
-            work.unsuccessful.append(index)
-            work.run_status = "FAILED"
-            abort_children(it, frame)
-            raise
-        task_id, name = it.snap.next_id("c"), it.entropy.uuid4()
-        work.child_tasks[task_id] = index
-        work.child_names[task_id] = name
-        work.running += 1
-        it.snap.open_tasks[task_id] = frame.id
-        it.commands.append(
-            StartChildExecution(task_id, name, label, value, state.child_definition, work.map_run_arn or "")
-        )
-    it.touch_map_run(work, label)
-
-
-def _item_input(it: Interpreter, frame: Frame, state: m.MapState, work: MapWork, index: int) -> Any:
-    """An iteration's input: the item, or what the ItemSelector makes of it."""
-    if state.item_selector is None:
-        return work.items[index]
-    scope = it.scope(frame, work.selector_input, map_item=(index, work.items[index]))
-    return state.item_selector.evaluate(scope)
-
-
-def child_execution_ended(it: Interpreter, frame: Frame, event: TaskSucceeded | TaskFailed) -> None:
-    """A child execution of the Map Run ended (its output, or its error and cause)."""
-    work = frame.work
-    assert isinstance(work, MapWork)
-    index = work.child_tasks.pop(event.task_id, None)
-    work.child_names.pop(event.task_id, None)
-    it.snap.open_tasks.pop(event.task_id, None)
-    if index is None:
-        return  # aborted meanwhile
-    state = it.states[frame.state or ""]
-    assert isinstance(state, m.MapState)
-    work.running -= 1
-    work.finished += 1
-    it.touch_map_run(work, state.label or state.name)
-    if isinstance(event, TaskSucceeded):
-        work.results[index] = event.output
-        it.guarded(frame, state, lambda: _after_iteration(it, frame, state, work))
-    else:
-        work.failed += 1
-        if event.error == TIMEOUT:
-            work.timed_out += 1
-        work.unsuccessful.append(index)
-        work.results[index] = {"Error": event.error, "Cause": event.cause}
-        if tolerated(work):
-            it.guarded(frame, state, lambda: _after_iteration(it, frame, state, work))
-        else:
-            _map_run_failed(it, frame, state, work, event.error or "", event.cause)
-    if not frame.closed and frame.waiting is None:
-        it.runnable.append(frame)
-
-
-def update_map_run(it: Interpreter, event: MapRunUpdated) -> None:
-    """UpdateMapRun: new MaxConcurrency or tolerated failures for the running Map Run; a higher
-    MaxConcurrency starts more iterations at once."""
-    for frame in it.snap.frames.values():
-        work = frame.work
-        if isinstance(work, MapWork) and work.map_run_arn == event.map_run_arn:
-            break
-    else:
-        return
-    if work.run_status != "RUNNING":
-        return
-    if event.max_concurrency is not None:
-        work.limit = event.max_concurrency
-    if event.tolerated_failure_count is not None:
-        work.tolerated_count = event.tolerated_failure_count
-    if event.tolerated_failure_percentage is not None:
-        work.tolerated_pct = event.tolerated_failure_percentage
-    state = it.states[frame.state or ""]
-    assert isinstance(state, m.MapState)
-    it.touch_map_run(work, state.label or state.name)
-    it.guarded(frame, state, lambda: _launch(it, frame, state))
-    if not frame.closed and frame.waiting is None:
-        it.runnable.append(frame)
 
 
 def announce(it: Interpreter, child: Frame) -> None:
@@ -412,7 +252,7 @@ def child_succeeded(it: Interpreter, child: Frame, output: Any) -> None:
     parent.last_event_id = inner_last
     work.running -= 1
     work.finished += 1
-    _after_iteration(it, parent, state, work)
+    after_iteration(it, parent, state, work)
 
 
 def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -> None:
@@ -438,12 +278,12 @@ def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -
             work.timed_out += 1
     work.results[child.index] = {"Error": error, "Cause": cause}
     if tolerated(work):
-        _after_iteration(it, parent, state, work)
+        after_iteration(it, parent, state, work)
         return
-    _map_run_failed(it, parent, state, work, error, cause)
+    map_run_failed(it, parent, state, work, error, cause)
 
 
-def _map_run_failed(
+def map_run_failed(
     it: Interpreter, frame: Frame, state: m.MapState, work: MapWork, error: str, cause: str | None
 ) -> None:
     """An iteration failed beyond the tolerated failures: the others stop, the Map state fails."""
@@ -474,11 +314,11 @@ def tolerated(work: MapWork) -> bool:
     return within_count and within_pct
 
 
-def _after_iteration(it: Interpreter, frame: Frame, state: m.MapState, work: MapWork) -> None:
+def after_iteration(it: Interpreter, frame: Frame, state: m.MapState, work: MapWork) -> None:
     if work.finished == len(work.items):
         _map_done(it, frame, state)
     else:
-        _launch(it, frame, state)
+        launch(it, frame, state)
 
 
 def _map_done(it: Interpreter, frame: Frame, state: m.MapState) -> None:
@@ -529,7 +369,7 @@ def resume(it: Interpreter, frame: Frame, state: m.State) -> None:
     if work.finished == len(work.items):
         _map_done(it, frame, state)
     else:
-        _launch(it, frame, state)
+        launch(it, frame, state)
 
 
 # ---- aborting ------------------------------------------------------------------------------
@@ -547,26 +387,7 @@ def abort_children(it: Interpreter, frame: Frame) -> None:
             aborted += not child.closed
             abort_frame(it, child)
     if isinstance(work, MapWork) and work.map_run_arn is not None:
-        stop_map_run(it, frame, work, aborted)
-
-
-def stop_map_run(it: Interpreter, frame: Frame, work: MapWork, aborted_frames: int = 0) -> None:
-    """The Map Run's running child executions stop (their items count as aborted); a Map Run still
-    RUNNING ends ABORTED (the parent was stopped, or an enclosing state failed)."""
-    state = it.states.get(frame.state or "")
-    label = (state.label or state.name) if isinstance(state, m.MapState) else ""
-    machine = it.snap.execution.state_machine_name
-    for task_id, index in work.child_tasks.items():
-        it.commands.append(CancelTask(task_id, child=f"{machine}/{label}:{work.child_names.get(task_id)}"))
-        it.snap.open_tasks.pop(task_id, None)
-        work.unsuccessful.append(index)
-    stopped = len(work.child_tasks) + aborted_frames
-    work.child_tasks, work.child_names = {}, {}
-    work.aborted += stopped
-    work.running = max(0, work.running - stopped)
-    if work.run_status == "RUNNING":
-        work.run_status = "ABORTED"
-    it.touch_map_run(work, label)
+        map_runs.stop_map_run(it, frame, work, aborted)
 
 
 def abort_frame(it: Interpreter, frame: Frame) -> None:

@@ -27,7 +27,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from stepwell.asl import model as m
-from stepwell.engine import fanout
+from stepwell.engine import fanout, map_runs
 from stepwell.engine.commands import DEADLINE, StartTimer
 from stepwell.engine.events import ExecutionRedriven
 from stepwell.engine.snapshot import RUNNING, Frame, MapWork, ParallelWork
@@ -96,7 +96,7 @@ def _reopen_fanout(it: Interpreter, frame: Frame, redrive_count: int) -> None:
     assert isinstance(work, MapWork)
     state = it.states[frame.state or ""]
     assert isinstance(state, m.MapState)
-    if fanout.runs_children(it, state):
+    if map_runs.runs_children(it, state):
         # Its failed and aborted child executions run again, as new ones (AWS redrives the same
         # child executions: see the module's docstring).
         work.relaunch = sorted(set(work.unsuccessful), reverse=True)  # taken from the end
