@@ -45,7 +45,7 @@ from stepwell.engine.events import (
 from stepwell.engine.redrive import REDRIVABLE_ENDS
 from stepwell.engine.snapshot import RUNNING, Snapshot, snapshot_from_json, snapshot_to_json
 from stepwell.errors import ServiceError
-from stepwell.runtime import ids, tasks
+from stepwell.runtime import ids, map_children, tasks
 from stepwell.runtime.dispatch import QUEUED
 from stepwell.runtime.outcomes import timer_delay
 from stepwell.runtime.runtime import KEPT_BY_DRIVER, Runtime
@@ -53,7 +53,6 @@ from stepwell.runtime.store.protocol import Transaction
 from stepwell.runtime.store.records import (
     ExecutionRecord,
     MachineRecord,
-    MapRunRecord,
     Parent,
     Running,
     TaskRecord,
@@ -96,9 +95,6 @@ class Live:
     revision_id: str = ""  # the revision of the definition it runs
 
 
-MAP_CHILD = "map"  # Parent.mode of a Distributed Map's child execution
-
-
 class Batch:
     def __init__(self, runtime: Runtime, writer: Transaction):
         self.runtime = runtime
@@ -113,7 +109,7 @@ class Batch:
         self._deleting: dict[str, bool] = {}  # state machine ARN -> DELETING (or gone)
         # Steps that follow from another one (a Map Run's child executions starting, or ending and
         # resuming their parent): run after it, one after another, never inside it.
-        self._later: deque[Callable[[], object]] = deque()
+        self.later: deque[Callable[[], object]] = deque()
         self._running_later = False
         self._deleted: list[str] = []  # state machines to delete at the end of the batch
 
@@ -341,7 +337,7 @@ class Batch:
                 self._start_timer(live.arn, command, event.now)
             elif isinstance(command, CancelTask):
                 if command.child is not None:
-                    self._stop_child(live, command.child)
+                    map_children.stop_child(self, command.child)
                 else:
                     tasks.cancel(self, live, command.task_id)
             elif isinstance(command, Finish):
@@ -349,99 +345,19 @@ class Batch:
                 live.stopped = event.now
                 self._finished(live, command)
             elif isinstance(command, StartChildExecution):
-                self._later.append(partial(self._start_child, live, command))
+                self.later.append(partial(map_children.start_child, self, live, command))
             elif isinstance(command, MapRunChanged):
-                self._map_run_changed(live, command, event.now)
+                map_children.map_run_changed(self, live, command, event.now)
         if not self._running_later:
             self._run_later()
 
     def _run_later(self) -> None:
         self._running_later = True
         try:
-            while self._later:
-                self._later.popleft()()
+            while self.later:
+                self.later.popleft()()
         finally:
             self._running_later = False
-
-    # ---- a Distributed Map's child executions -----------------------------------------------------
-    def _start_child(self, parent: Live, command: StartChildExecution) -> None:
-        """A child execution of the labelled state machine ``<machine>/<label>``, running the Map's
-        item processor (its definition kept as a revision of the parent's revision)."""
-        assert parent.snapshot is not None
-        of = parent.snapshot.execution
-        machine_name = f"{of.state_machine_name}/{command.label}"
-        revision_id = f"{parent.revision_id}/{command.label}"
-        definition = jsoncodec.dumps_text(command.definition)
-        info = ExecutionInfo(
-            execution_arn=self.runtime.execution_arn(machine_name, command.name),
-            name=command.name,
-            state_machine_arn=f"{of.state_machine_arn}/{command.label}",
-            state_machine_name=machine_name,
-            role_arn=of.role_arn,
-            start_time=self.runtime.clock(),
-            child_executions=True,
-        )
-        self.start(
-            info,
-            self.runtime.machine(definition, "STANDARD", revision_id),
-            command.input,
-            input_text=None,
-            definition=definition,
-            revision_id=revision_id,
-            parent=Parent(parent.arn, command.task_id, MAP_CHILD),
-            map_run=command.map_run_arn,
-        )
-
-    def _child_ended(self, child: Live, finish: Finish) -> None:
-        """The child's end is its item's outcome in the parent (after this step)."""
-        parent = child.parent
-        assert parent is not None
-        common = {**self.event_args(), "task_id": parent.task_id}
-        event: Event
-        if finish.status == "SUCCEEDED":
-            event = TaskSucceeded(**common, output=finish.output)
-        else:
-            error = finish.error if finish.status != "TIMED_OUT" else "States.Timeout"
-            event = TaskFailed(**common, error=error, cause=finish.cause)
-        self._later.append(lambda: self.step(parent.execution, event, task_row=False))
-
-    def _stop_child(self, parent: Live, name: str) -> None:
-        """The parent gave up on a child execution (its Map Run failed, or the parent stopped)."""
-        machine_name, _, execution_name = name.rpartition(":")
-        arn = self.runtime.execution_arn(machine_name, execution_name)
-        self._later.append(lambda: self.step(arn, StopRequested(**self.event_args(), error=None, cause=None)))
-
-    def _map_run_changed(self, live: Live, change: MapRunChanged, now: float) -> None:
-        assert live.snapshot is not None
-        of = live.snapshot.execution
-        counts = {
-            "aborted": change.aborted,
-            "failed": change.failed,
-            "pending": change.pending,
-            "resultsWritten": change.succeeded + change.failed + change.timed_out,
-            "running": change.running,
-            "succeeded": change.succeeded,
-            "timedOut": change.timed_out,
-            "total": change.total,
-        }
-        summary = {
-            "maxConcurrency": change.max_concurrency,
-            "toleratedFailurePercentage": change.tolerated_failure_percentage,
-            "toleratedFailureCount": change.tolerated_failure_count,
-            "itemCounts": counts,
-            "executionCounts": counts,
-        }
-        self.db.put_map_run(
-            MapRunRecord(
-                arn=change.map_run_arn,
-                execution_arn=live.arn,
-                machine_arn=f"{of.state_machine_arn}/{change.label}",
-                status=change.status,
-                started=now,
-                stopped=None if change.status == "RUNNING" else now,
-                summary=jsoncodec.dumps_text(summary),
-            )
-        )
 
     def _start_timer(self, arn: str, command: StartTimer, now: float) -> None:
         due = now + timer_delay(command, now, self.runtime.wait_time_scale)
@@ -469,8 +385,8 @@ class Batch:
             self.db.delete_timers(live.arn)
         if live.parent is not None and live.parent.mode in ("sync", "sync:2"):
             tasks.child_finished(self, live, finish)
-        elif live.parent is not None and live.parent.mode == MAP_CHILD:
-            self._child_ended(live, finish)
+        elif live.parent is not None and live.parent.mode == map_children.MAP_CHILD:
+            map_children.child_ended(self, live, finish)
         if live.fresh:
             return  # its machine was ACTIVE when it started, in this very batch
         machine = self.db.state_machine(live.machine_arn)
