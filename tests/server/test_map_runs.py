@@ -196,3 +196,21 @@ def test_a_map_run_survives_kill_9(tmp_path: Path) -> None:
         assert crash.sfn.describe_map_run(mapRunArn=run)["itemCounts"]["succeeded"] == 3
     finally:
         crash.kill()
+
+
+def test_an_item_batcher_runs_each_batch_as_one_child_and_counts_items_apart(sfn: Any) -> None:
+    echo = {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}
+    definition = distributed(echo, ItemBatcher={"MaxItemsPerBatch": 2, "BatchInput": {"run": "nightly"}})
+    _, execution = start(sfn, definition, [1, 2, 3, 4, 5])
+    done = wait_for(sfn, execution)
+    assert done["status"] == "SUCCEEDED"
+    assert json.loads(done["output"]) == [
+        {"BatchInput": {"run": "nightly"}, "Items": [1, 2]},
+        {"BatchInput": {"run": "nightly"}, "Items": [3, 4]},
+        {"BatchInput": {"run": "nightly"}, "Items": [5]},
+    ]
+    run = the_map_run(sfn, execution)
+    described = sfn.describe_map_run(mapRunArn=run)
+    assert (described["itemCounts"]["total"], described["itemCounts"]["succeeded"]) == (5, 5)
+    assert (described["executionCounts"]["total"], described["executionCounts"]["succeeded"]) == (3, 3)
+    assert len(sfn.list_executions(mapRunArn=run)["executions"]) == 3

@@ -166,6 +166,15 @@ class ItemReader:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemBatcher:
+    """A Distributed Map's ItemBatcher: at most so many items, or bytes, per child execution."""
+
+    max_items: Dynamic | None = None  # MaxItemsPerBatch(Path)
+    max_bytes: Dynamic | None = None  # MaxInputBytesPerBatch(Path)
+    batch_input: PayloadTemplate | JsonataTemplate | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class MapState(State):
     processor: Program | None = None
     items_path: JsonPath | None = None  # JSONPath
@@ -178,6 +187,7 @@ class MapState(State):
     distributed: bool = False
     label: str | None = None
     item_reader: ItemReader | None = None
+    item_batcher: ItemBatcher | None = None
     # A Distributed Map's ProcessorConfig.ExecutionType: its child executions are STANDARD or EXPRESS.
     execution_type: str = "STANDARD"
     # The item processor as a state machine definition of its own (what a child execution runs).

@@ -247,7 +247,9 @@ def _map(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) ->
     else:
         fields["items_path"] = compile_path(raw.get("ItemsPath", "$"))
     reader = _item_reader(raw.get("ItemReader"), ql)
-    read = ("ItemReader",) if reader is not None else ()
+    batcher = _item_batcher(raw.get("ItemBatcher"), ql)
+    read: tuple[str, ...] = ("ItemReader",) if reader is not None else ()
+    read += ("ItemBatcher",) if batcher is not None else ()
     return m.MapState(
         **fields,
         processor=_program(processor_raw, machine_ql),
@@ -261,6 +263,7 @@ def _map(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) ->
         execution_type=config.get("ExecutionType", "STANDARD"),
         child_definition=_child_definition(processor_raw, machine_ql),
         item_reader=reader,
+        item_batcher=batcher,
         unsupported=tuple(
             f for f in ("ItemReader", "ItemBatcher", "ResultWriter") if f in raw and f not in read
         ),
@@ -295,6 +298,23 @@ def _item_reader(raw: Any, ql: QL) -> m.ItemReader | None:
         headers=tuple(config.get("CSVHeaders") or ()),
         delimiter=CSV_DELIMITERS.get(config.get("CSVDelimiter", "COMMA"), ","),
         max_items=_dynamic(config, "MaxItems", ql, "MaxItemsPath"),
+    )
+
+
+def _item_batcher(raw: Any, ql: QL) -> m.ItemBatcher | None:
+    if not isinstance(raw, Mapping):
+        return None
+    batch_input: Any = None
+    if "BatchInput" in raw:
+        batch_input = (
+            compile_jsonata_template(raw["BatchInput"], "BatchInput")
+            if ql is QL.JSONATA
+            else compile_payload_template(raw["BatchInput"], "BatchInput")
+        )
+    return m.ItemBatcher(
+        max_items=_dynamic(raw, "MaxItemsPerBatch", ql, "MaxItemsPerBatchPath"),
+        max_bytes=_dynamic(raw, "MaxInputBytesPerBatch", ql, "MaxInputBytesPerBatchPath"),
+        batch_input=batch_input,
     )
 
 

@@ -325,6 +325,7 @@ class Interpreter:
                     failed=failed,
                     timed_out=work.timed_out,
                     aborted=work.aborted,
+                    item_counts=dict(work.item_counts) if work.batch_sizes else None,
                 )
             )
         self._map_runs.clear()

@@ -102,6 +102,8 @@ class MapRunChanged:
     failed: int
     timed_out: int
     aborted: int
+    # The items' counts, when they differ from the child executions' (an ItemBatcher's batches).
+    item_counts: dict[str, int] | None = None
 
 
 Command = InvokeTask | StartTimer | CancelTask | Finish | StartChildExecution | MapRunChanged

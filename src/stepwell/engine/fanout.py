@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from stepwell.asl import model as m
 from stepwell.asl.jsonata import type_name
-from stepwell.engine import item_reader, map_runs
+from stepwell.engine import batching, item_reader, map_runs
 from stepwell.engine.dataflow import resolve, select
 from stepwell.engine.history import to_json
 from stepwell.engine.snapshot import Frame, MapWork, ParallelWork, TimerWork
@@ -101,15 +101,21 @@ def run_items(
         it.history.add("MapRunStarted", frame, {"mapRunArn": run_arn})
     else:
         run_arn = None
+    sizes: list[int] = []
+    if state.item_batcher is not None:
+        items, sizes = _batched(it, frame, state, state.item_batcher, scope, items, selector_input)
     frame.work = MapWork(
         items=items,
-        # only an ItemSelector reads it: the snapshot need not keep it otherwise
-        selector_input=selector_input if state.item_selector is not None else None,
+        # only an ItemSelector reads it: the snapshot need not keep it otherwise (batches are made)
+        selector_input=selector_input if state.item_selector is not None and not sizes else None,
         results=[None] * len(items),
         limit=limit or 0,  # 0: no limit (MaxConcurrency 0 or absent)
         tolerated_count=tolerated_count,
         tolerated_pct=tolerated_pct,
         map_run_arn=run_arn,
+        batch_sizes=sizes,
+        batch_status=["pending"] * len(sizes),
+        item_counts={"pending": sum(sizes)} if sizes else {},
     )
     if run_arn is not None:
         it.touch_map_run(frame.work, state.label or state.name)
@@ -118,6 +124,34 @@ def run_items(
         return
     frame.waiting = "children"
     launch(it, frame, state)
+
+
+def _batched(
+    it: Interpreter,
+    frame: Frame,
+    state: m.MapState,
+    batcher: m.ItemBatcher,
+    scope: Any,
+    items: list[Any],
+    selector_input: Any,
+) -> tuple[list[Any], list[int]]:
+    """The ItemBatcher's batches of the items (each made by the ItemSelector first), and their sizes."""
+    effective = scope if state.is_jsonata else scope.with_input(selector_input)
+    max_items = whole_number(batcher.max_items, effective, "MaxItemsPerBatch")
+    max_bytes = whole_number(batcher.max_bytes, effective, "MaxInputBytesPerBatch")
+    batch_input = (
+        batcher.batch_input.evaluate(effective)
+        if batcher.batch_input is not None
+        else batching.no_batch_input()
+    )
+    selector = state.item_selector
+    if selector is not None:
+        items = [
+            selector.evaluate(it.scope(frame, selector_input, map_item=(index, item)))
+            for index, item in enumerate(items)
+        ]
+    batches = batching.make_batches(items, max_items, max_bytes, batch_input)
+    return batches, [len(batch["Items"]) for batch in batches]
 
 
 def jsonata_items(state: m.MapState, scope: Any) -> list[Any]:
@@ -203,6 +237,7 @@ def launch(it: Interpreter, frame: Frame, state: m.MapState) -> None:
         child.map_item = (index, items[index])
         child.announce = True
         work.children.append(child.id)
+        batching.mark(work, index, "running")
         it.runnable.append(child)
 
 
@@ -214,11 +249,11 @@ def announce(it: Interpreter, child: Frame) -> None:
     assert isinstance(state, m.MapState) and child.map_item is not None
     child.last_event_id = parent.last_event_id
     it.history.add("MapIterationStarted", child, {"name": state.name, "index": child.index})
-    if state.item_selector is None:
-        child.input = child.map_item[1]
-        return
     work = parent.work
     assert isinstance(work, MapWork)
+    if state.item_selector is None or work.batch_sizes:  # a batch is made already
+        child.input = child.map_item[1]
+        return
     scope = it.scope(parent, work.selector_input, map_item=child.map_item)
     try:
         child.input = state.item_selector.evaluate(scope)
@@ -243,6 +278,7 @@ def child_succeeded(it: Interpreter, child: Frame, output: Any) -> None:
         return
     assert isinstance(work, MapWork) and isinstance(state, m.MapState)
     work.results[child.index] = output
+    batching.mark(work, child.index, "succeeded")
     if work.map_run_arn is not None:
         it.touch_map_run(work, state.label or state.name)
     inner_last = child.last_event_id
@@ -277,6 +313,7 @@ def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -
         if error == TIMEOUT:
             work.timed_out += 1
     work.results[child.index] = {"Error": error, "Cause": cause}
+    batching.mark(work, child.index, "timedOut" if error == TIMEOUT else "failed")
     if tolerated(work):
         after_iteration(it, parent, state, work)
         return
@@ -380,11 +417,12 @@ def abort_children(it: Interpreter, frame: Frame) -> None:
     if not isinstance(work, (ParallelWork, MapWork)):
         return
     frames = it.snap.frames
-    aborted = 0
+    aborted: list[int] = []  # the Map iterations aborted, by index
     for child_id in work.children:
         child = frames.get(child_id)
         if child is not None:
-            aborted += not child.closed
+            if not child.closed:
+                aborted.append(child.index)
             abort_frame(it, child)
     if isinstance(work, MapWork) and work.map_run_arn is not None:
         map_runs.stop_map_run(it, frame, work, aborted)

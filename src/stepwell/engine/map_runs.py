@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stepwell.asl import model as m
-from stepwell.engine import fanout
+from stepwell.engine import batching, fanout
 from stepwell.engine.commands import CancelTask, StartChildExecution
 from stepwell.engine.events import MapRunUpdated, TaskFailed, TaskSucceeded
 from stepwell.engine.snapshot import Frame, MapWork
@@ -57,12 +57,13 @@ def launch_executions(it: Interpreter, frame: Frame, state: m.MapState, work: Ma
         it.commands.append(
             StartChildExecution(task_id, name, label, value, state.child_definition, work.map_run_arn or "")
         )
+        batching.mark(work, index, "running")
     it.touch_map_run(work, label)
 
 
 def item_input(it: Interpreter, frame: Frame, state: m.MapState, work: MapWork, index: int) -> Any:
     """An iteration's input: the item, or what the ItemSelector makes of it."""
-    if state.item_selector is None:
+    if state.item_selector is None or work.batch_sizes:  # a batch is made already
         return work.items[index]
     scope = it.scope(frame, work.selector_input, map_item=(index, work.items[index]))
     return state.item_selector.evaluate(scope)
@@ -83,12 +84,14 @@ def child_execution_ended(it: Interpreter, frame: Frame, event: TaskSucceeded | 
     work.finished += 1
     it.touch_map_run(work, state.label or state.name)
     if isinstance(event, TaskSucceeded):
+        batching.mark(work, index, "succeeded")
         work.results[index] = event.output
         it.guarded(frame, state, lambda: fanout.after_iteration(it, frame, state, work))
     else:
         work.failed += 1
         if event.error == TIMEOUT:
             work.timed_out += 1
+        batching.mark(work, index, "timedOut" if event.error == TIMEOUT else "failed")
         work.unsuccessful.append(index)
         work.results[index] = {"Error": event.error, "Cause": event.cause}
         if fanout.tolerated(work):
@@ -124,7 +127,9 @@ def update_map_run(it: Interpreter, event: MapRunUpdated) -> None:
         it.runnable.append(frame)
 
 
-def stop_map_run(it: Interpreter, frame: Frame, work: MapWork, aborted_frames: int = 0) -> None:
+def stop_map_run(
+    it: Interpreter, frame: Frame, work: MapWork, aborted_frames: list[int] | None = None
+) -> None:
     """The Map Run's running child executions stop (their items count as aborted); a Map Run still
     RUNNING ends ABORTED (the parent was stopped, or an enclosing state failed)."""
     state = it.states.get(frame.state or "")
@@ -134,7 +139,10 @@ def stop_map_run(it: Interpreter, frame: Frame, work: MapWork, aborted_frames: i
         it.commands.append(CancelTask(task_id, child=f"{machine}/{label}:{work.child_names.get(task_id)}"))
         it.snap.open_tasks.pop(task_id, None)
         work.unsuccessful.append(index)
-    stopped = len(work.child_tasks) + aborted_frames
+        batching.mark(work, index, "aborted")
+    for index in aborted_frames or ():
+        batching.mark(work, index, "aborted")
+    stopped = len(work.child_tasks) + len(aborted_frames or ())
     work.child_tasks, work.child_names = {}, {}
     work.aborted += stopped
     work.running = max(0, work.running - stopped)

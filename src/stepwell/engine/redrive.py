@@ -27,7 +27,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from stepwell.asl import model as m
-from stepwell.engine import fanout, map_runs
+from stepwell.engine import batching, fanout, map_runs
 from stepwell.engine.commands import DEADLINE, StartTimer
 from stepwell.engine.events import ExecutionRedriven
 from stepwell.engine.snapshot import RUNNING, Frame, MapWork, ParallelWork
@@ -103,9 +103,14 @@ def _reopen_fanout(it: Interpreter, frame: Frame, redrive_count: int) -> None:
         work.unsuccessful = []
         work.running = 0
         work.finished = work.next - len(work.relaunch)
+        for index in work.relaunch:
+            batching.mark(work, index, "pending")
     else:
         work.running = unsuccessful
         work.finished = len(work.children) - unsuccessful
+        for child_id in work.children:
+            if child_id in frames:
+                batching.mark(work, frames[child_id].index, "running")
     work.failed = work.timed_out = work.aborted = 0
     if state.distributed and work.map_run_arn is not None:
         work.run_status = "RUNNING"

@@ -77,6 +77,11 @@ class MapWork:
     timed_out: int = 0  # of ``failed``
     aborted: int = 0
     run_status: str = "RUNNING"  # the Map Run's: RUNNING | SUCCEEDED | FAILED | ABORTED
+    # With an ItemBatcher ``items`` are the batches: their sizes and statuses, and the items'
+    # counts by status (engine/batching.py).
+    batch_sizes: list[int] = field(default_factory=list)
+    batch_status: list[str] = field(default_factory=list)
+    item_counts: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

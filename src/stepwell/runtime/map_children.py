@@ -81,11 +81,18 @@ def map_run_changed(batch: Batch, live: Live, change: MapRunChanged, now: float)
         "timedOut": change.timed_out,
         "total": change.total,
     }
+    items = counts
+    if change.item_counts is not None:  # an ItemBatcher's batches: the items in them
+        named = ("aborted", "failed", "pending", "running", "succeeded", "timedOut")
+        items = {name: change.item_counts.get(name, 0) for name in named}
+        items["resultsWritten"] = items["succeeded"] + items["failed"] + items["timedOut"]
+        items["total"] = sum(change.item_counts.values())
+        items = {name: items[name] for name in counts}  # in the order DescribeMapRun's are
     summary = {
         "maxConcurrency": change.max_concurrency,
         "toleratedFailurePercentage": change.tolerated_failure_percentage,
         "toleratedFailureCount": change.tolerated_failure_count,
-        "itemCounts": counts,
+        "itemCounts": items,
         "executionCounts": counts,
     }
     batch.db.put_map_run(
