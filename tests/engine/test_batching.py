@@ -91,3 +91,18 @@ def test_in_process_batches_run_inside_the_parent() -> None:
     assert run.finish == Finish(
         "SUCCEEDED", output=[{"Items": [{"v": "aaaa"}, {"v": "bbbb"}]}, {"Items": [{"v": "cccc"}]}]
     )
+
+
+def test_tolerated_failures_count_the_items_of_the_failed_batches() -> None:
+    run = started(_tolerating(1), [1, 2, 3, 4])
+    first, second = [c for c in run.commands if isinstance(c, StartChildExecution)]
+    run.deliver(TaskFailed(now=START, seed="s", task_id=first.task_id, error="Boom", cause="no"))
+    # two items failed: more than the one tolerated, though only one child execution did
+    assert run.finish is not None and run.finish.error == "States.ExceedToleratedFailureThreshold"
+    assert second.task_id in run.cancels()
+
+
+def _tolerating(count: int) -> dict[str, Any]:
+    definition = batched(MaxItemsPerBatch=2)
+    definition["States"]["M"]["ToleratedFailureCount"] = count
+    return definition

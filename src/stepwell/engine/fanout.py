@@ -341,8 +341,12 @@ def map_run_failed(
 
 def tolerated(work: MapWork) -> bool:
     """ "If you specify both values, the workflow fails when it exceeds either value." With
-    neither, no failure is tolerated."""
+    neither, no failure is tolerated. With batches, the items count: "failure ratio = (failed +
+    timed-out items) / total items" (reference integrations §3.9)."""
     failed, total = work.failed, len(work.items)
+    if work.batch_sizes:
+        counts = work.item_counts
+        failed, total = counts.get("failed", 0) + counts.get("timedOut", 0), sum(work.batch_sizes)
     count, pct = work.tolerated_count, work.tolerated_pct
     if count is None and pct is None:
         return False
