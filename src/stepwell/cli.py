@@ -120,6 +120,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--region", default=env("AWS_DEFAULT_REGION", DEFAULT_REGION))
     serve.add_argument("--wait-time-scale", type=float, default=float(env("WAIT_TIME_SCALE", "1")))
     serve.add_argument(
+        "--sync-poll-seconds",
+        type=float,
+        default=float(env("STEPWELL_SYNC_POLL_SECONDS", "10")),
+        metavar="SECONDS",
+        help="the longest wait between two polls of a .sync job (Batch, ECS, Glue, ...); default 10",
+    )
+    serve.add_argument(
         "--functions",
         action="append",
         default=[f for f in env("STEPWELL_FUNCTIONS", "").split(os.pathsep) if f],
@@ -223,6 +230,7 @@ def _serve(args: argparse.Namespace) -> int:
         account=args.account,
         region=args.region,
         wait_time_scale=args.wait_time_scale,
+        sync_poll_seconds=args.sync_poll_seconds,
         functions=args.functions,
         max_history_events=args.max_history_events,
         mock_config=args.mock_config,

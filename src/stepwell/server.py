@@ -53,6 +53,7 @@ class Options:
     account: str = arns.DEFAULT_ACCOUNT
     region: str = arns.DEFAULT_REGION
     wait_time_scale: float = 1.0
+    sync_poll_seconds: float = 10.0  # the longest wait between two polls of a .sync job
     functions: list[str] = field(default_factory=list)
     max_history_events: int = 25_000  # 0: no limit (AWS fails an execution at 25,000 events)
     mock_config: str | None = None  # Step Functions Local's MockConfigFile
@@ -106,6 +107,7 @@ def build(options: Options) -> Server:
         account=options.account,
         region=options.region,
         wait_time_scale=options.wait_time_scale,
+        sync_poll_seconds=options.sync_poll_seconds,
         history_limit=options.max_history_events or None,
         functions=invokers.functions,
         invokers=invokers,

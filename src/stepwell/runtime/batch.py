@@ -45,7 +45,7 @@ from stepwell.engine.events import (
 from stepwell.engine.redrive import REDRIVABLE_ENDS
 from stepwell.engine.snapshot import RUNNING, Snapshot, snapshot_from_json, snapshot_to_json
 from stepwell.errors import ServiceError
-from stepwell.runtime import ids, map_children, tasks
+from stepwell.runtime import ids, map_children, sync_jobs, tasks
 from stepwell.runtime.dispatch import QUEUED
 from stepwell.runtime.outcomes import timer_delay
 from stepwell.runtime.runtime import KEPT_BY_DRIVER, Runtime
@@ -286,6 +286,10 @@ class Batch:
         now = self.runtime.clock()
         due = self.db.take_timer(arn, timer_id, now)
         if due is None:  # fired already, cancelled, or set again for later
+            return
+        polled = sync_jobs.polled_task(timer_id)
+        if polled is not None:  # the runtime's own: ask after a .sync job
+            sync_jobs.poll_due(self, arn, polled)
             return
         if timer_id == EXECUTION_TIMEOUT_TIMER and now - due < ON_TIME:
             # AWS's stopDate is exactly startDate + TimeoutSeconds; a timer recovered after the

@@ -55,8 +55,10 @@ def call_outcome(
 def _refusal(resource: TaskResource, callbacks: bool) -> str | None:
     if resource.pattern in (SYNC, SYNC2):
         return (
-            f"stepwell does not run the '.{resource.pattern}' pattern for '{resource.base}': only nested "
-            "executions (states:startExecution) wait for a job to finish."
+            f"stepwell does not run the '.{resource.pattern}' pattern for '{resource.base}': "
+            "it runs '.sync' for nested executions (states:startExecution) and the jobs of the "
+            "optimized integrations it knows (Batch, ECS, Glue, SageMaker, Athena, CodeBuild, EMR "
+            "Serverless, Bedrock)."
         )
     if not callbacks and resource.pattern == WAIT_FOR_TASK_TOKEN:
         return (

@@ -28,6 +28,8 @@ class Runtime:
     account: str = arns.DEFAULT_ACCOUNT
     region: str = arns.DEFAULT_REGION
     wait_time_scale: float = 1.0
+    # The longest wait between two polls of a .sync job (runtime/sync_jobs.py).
+    sync_poll_seconds: float = 10.0
     history_limit: int | None = 25_000
     functions: FunctionRegistry = field(default_factory=FunctionRegistry)
     invokers: Invokers | None = None  # None: the functions alone

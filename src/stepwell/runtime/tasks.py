@@ -54,7 +54,7 @@ from stepwell.engine.events import (
     TaskSucceeded,
 )
 from stepwell.errors import ServiceError
-from stepwell.runtime import ids
+from stepwell.runtime import ids, sync_jobs
 from stepwell.runtime.dispatch import THREADS, WORKERS, Call, Dispatcher
 from stepwell.runtime.invokers.base import task_call
 from stepwell.runtime.mocks import MockThrow, Outcome, UnknownTestCase
@@ -174,17 +174,25 @@ def call_invoker(executor: Executor, dispatched: Call) -> None:
     assert invokers is not None  # the runtime sets it
     call = task_call(dispatched.command, dispatched.arn)
 
+    runner = invokers.job_runner(call.resource)
+
     def work() -> None:
         task_id = dispatched.command.task_id
-        event = call_outcome(invokers, call, task_id, runtime.clock, callbacks=runtime.callbacks)
-        executor.enqueue(lambda batch: _finished(batch, dispatched, event))
+        handle = None
+        if runner is not None:  # a .sync job: the start call now, polls later (sync_jobs.py)
+            event, handle = sync_jobs.start(runner, call, task_id, runtime.clock())
+        else:
+            event = call_outcome(invokers, call, task_id, runtime.clock, callbacks=runtime.callbacks)
+        executor.enqueue(lambda batch: _finished(batch, dispatched, event, handle))
 
     runtime.pool.submit(work)
 
 
-def _finished(batch: Batch, dispatched: Call, event: Event) -> None:
+def _finished(batch: Batch, dispatched: Call, event: Event, job: dict[str, Any] | None = None) -> None:
     _dispatcher(batch).finished(batch, dispatched)
     batch.step(dispatched.arn, event)
+    if job is not None:
+        sync_jobs.follow(batch, dispatched.arn, dispatched.command.task_id, job)
 
 
 def redispatch_call(batch: Batch, live: Live, task: TaskRecord) -> None:
@@ -215,8 +223,11 @@ def cancel(batch: Batch, live: Live, task_id: str) -> None:
 
 
 def abandon(batch: Batch, live: Live, task: TaskRecord) -> None:
-    """A task that will not be waited for: a .sync child is stopped with its parent."""
-    if task.kind == CHILD and task.target and parse_task_resource(task.resource).pattern in (SYNC, SYNC2):
+    """A task that will not be waited for: a .sync child is stopped with its parent, a .sync job
+    cancelled."""
+    if sync_jobs.is_job(task):
+        sync_jobs.abandon(batch, task)
+    elif task.kind == CHILD and task.target and parse_task_resource(task.resource).pattern in (SYNC, SYNC2):
         stop = StopRequested(**batch.event_args(), error=None, cause=None)
         batch.step(task.target, stop)
 

@@ -13,8 +13,8 @@ import pytest
 from stepwell.asl.resources import parse_task_resource
 from stepwell.runtime.invokers.aws import AwsInvoker
 from stepwell.runtime.invokers.aws_clients import AwsClients
-from stepwell.runtime.invokers.aws_optimized import _event_entries, _execution_resources
 from stepwell.runtime.invokers.base import TaskCall, TaskError
+from stepwell.runtime.invokers.optimized.requests import event_entries, execution_resources
 from tests.runtime.invokers.moto_server import ACCOUNT, REGION
 
 STATES = "arn:aws:states:::"
@@ -246,11 +246,10 @@ def test_events_put_events_with_a_failed_entry(invoker: AwsInvoker) -> None:
 
 
 def test_events_entries_get_json_details_and_the_execution_resources() -> None:
-    call = TaskCall(parse_task_resource(STATES + "events:putEvents"), {}, execution_arn=EXECUTION)
-    prepared = _event_entries({"Entries": [{"Detail": {"a": 1}, "Resources": ["arn:x"]}]}, call)
+    prepared = event_entries({"Entries": [{"Detail": {"a": 1}, "Resources": ["arn:x"]}]}, EXECUTION, "")
     state_machine = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:orders"
     assert prepared["Entries"] == [{"Detail": '{"a":1}', "Resources": ["arn:x", state_machine, EXECUTION]}]
-    assert _execution_resources("") == []
+    assert execution_resources("") == []
 
 
 # --- unsupported -------------------------------------------------------------------------------

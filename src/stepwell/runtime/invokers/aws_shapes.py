@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+from collections.abc import Callable
 from typing import Any
 
 from botocore.response import StreamingBody
@@ -108,28 +109,35 @@ def pascal_case(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def from_response(shape: Any, value: Any) -> Any:
-    """The task result for a botocore result: PascalCase members, JSON-ready values."""
+def from_response(shape: Any, value: Any, moment: Callable[[datetime.datetime], Any] | None = None) -> Any:
+    """The task result for a botocore result: PascalCase members, JSON-ready values. Timestamps
+    are ``moment(value)``: ISO-8601 text by default (the aws-sdk integrations, Java SDK 2.x), or
+    epoch milliseconds (``epoch_millis``: the optimized integrations, Java SDK 1.x)."""
     if isinstance(value, dict) and shape is not None and shape.type_name == "structure":
         result = {}
         for name, item in value.items():
             if name == "ResponseMetadata":
                 continue
             member = shape.members.get(name)
-            result[pascal_case(name)] = from_response(member, item)
+            result[pascal_case(name)] = from_response(member, item, moment)
         return result
     if isinstance(value, dict):
         value_shape = shape.value if shape is not None and shape.type_name == "map" else None
-        return {key: from_response(value_shape, item) for key, item in value.items()}
+        return {key: from_response(value_shape, item, moment) for key, item in value.items()}
     if isinstance(value, list):
         member_shape = shape.member if shape is not None and shape.type_name == "list" else None
-        return [from_response(member_shape, item) for item in value]
-    return json_scalar(value)
+        return [from_response(member_shape, item, moment) for item in value]
+    return json_scalar(value, moment)
 
 
-def json_scalar(value: Any) -> Any:
+def epoch_millis(moment: datetime.datetime) -> int:
+    """A timestamp as the Java SDK 1.x's JSON shows it (``"StartDate": 1716491491120``)."""
+    return round(moment.timestamp() * 1000)
+
+
+def json_scalar(value: Any, moment: Callable[[datetime.datetime], Any] | None = None) -> Any:
     if isinstance(value, datetime.datetime):
-        return instant_text(value)
+        return (moment or instant_text)(value)
     if isinstance(value, StreamingBody):
         return value.read().decode("utf-8", errors="replace")
     if isinstance(value, bytes | bytearray):

@@ -62,3 +62,48 @@ class Invoker(Protocol):
     def invoke(self, call: TaskCall) -> Any:
         """The task's result (JSON-compatible); raise TaskError for a failure."""
         ...
+
+
+# ---- jobs that .sync follows ------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class JobStarted:
+    """A ``.sync`` call was accepted: ``output`` is what TaskSubmitted records, ``handle`` what
+    polling the job needs (JSON, kept with the task: a restart goes on polling from it)."""
+
+    output: Any
+    handle: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class JobRunning:
+    """The job has not ended yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class JobEnded:
+    """The job ended: the task succeeds with ``output``, or fails with ``error`` and ``cause``."""
+
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+
+
+JobState = JobRunning | JobEnded
+
+
+class JobRunner(Protocol):
+    """An invoker that starts, follows and cancels ``.sync`` jobs."""
+
+    def runs_job(self, resource: TaskResource) -> bool: ...
+
+    def start_job(self, call: TaskCall) -> JobStarted:
+        """Make the call; raise TaskError for a failure."""
+        ...
+
+    def poll_job(self, resource: TaskResource, handle: dict[str, Any]) -> JobState:
+        """Ask after the job; raise TaskError when the service refuses to say."""
+        ...
+
+    def cancel_job(self, resource: TaskResource, handle: dict[str, Any]) -> None:
+        """Best effort: stop the job (AWS "may fail silently")."""
+        ...

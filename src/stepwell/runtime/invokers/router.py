@@ -20,7 +20,7 @@ from stepwell.asl.resources import FUNCTION, SERVICE, TaskResource
 from stepwell.runtime.functions import FunctionRegistry
 from stepwell.runtime.invokers.aws import AwsInvoker
 from stepwell.runtime.invokers.aws_clients import AwsClients
-from stepwell.runtime.invokers.base import Invoker, TaskCall, TaskError
+from stepwell.runtime.invokers.base import Invoker, JobRunner, TaskCall, TaskError
 from stepwell.runtime.invokers.connections import Connections
 from stepwell.runtime.invokers.http import AllowList, HttpInvoker
 from stepwell.runtime.invokers.lambdas import Lambdas, function_name
@@ -56,6 +56,15 @@ class Invokers:
                 f"stepwell is not configured to call the resource '{resource.arn}'.",
             )
         return invoker.invoke(call)
+
+    def job_runner(self, resource: TaskResource) -> JobRunner | None:
+        """Who starts and follows the ``.sync`` job this resource names (optimized/table.py), or
+        None: no such job, or a callable stands in for the resource (its answer is the task's)."""
+        aws = self.aws
+        runs_job = getattr(aws, "runs_job", None)
+        if resource.kind != SERVICE or runs_job is None or self.stands_in(resource) or not runs_job(resource):
+            return None
+        return aws  # type: ignore[return-value]
 
     def on_worker_pool(self, call: TaskCall) -> bool:
         """Whether the local worker processes carry ``call`` out (a function of theirs; lambdas.py

@@ -1,0 +1,192 @@
+"""Carries out the optimized integrations of table.py through boto3: the call, and for ``.sync``
+the polling and the cancelling of the job it started.
+
+Unlike aws-sdk, these are shaped by Step Functions (integrations.md §0, from runs recorded against
+AWS): parameters in PascalCase matched to the API's members (aws_shapes.to_request), results in
+PascalCase with timestamps as epoch milliseconds, and ``SdkHttpMetadata`` / ``SdkResponseMetadata``
+added to a request-response result and to the TaskSubmitted output of ``.sync`` and
+``.waitForTaskToken`` calls ("Not present in events:putEvents ... nor in the final output of
+``.sync`` tasks"). Errors are worded as the AWS SDK for Java 1.x words them
+(aws_errors.optimized_error); a ``.sync`` job that ends in a failure fails the task with
+``States.TaskFailed`` and the job's final Describe, as JSON text, for its cause.
+
+With ``.waitForTaskToken`` the call is made the same way; waiting for the token is the runtime's,
+and so is the timing of ``.sync``'s polls (runtime/sync_jobs.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+from botocore import xform_name
+from botocore.exceptions import BotoCoreError, ClientError
+
+from stepwell.asl.resources import SYNC, TaskResource
+from stepwell.runtime.invokers.aws_clients import AwsClients
+from stepwell.runtime.invokers.aws_errors import optimized_error
+from stepwell.runtime.invokers.aws_shapes import ParameterError, epoch_millis, from_response, to_request
+from stepwell.runtime.invokers.base import JobEnded, JobRunning, JobStarted, JobState, TaskCall, TaskError
+from stepwell.runtime.invokers.optimized.spec import Integration, Json, dig
+from stepwell.runtime.invokers.optimized.table import integration
+
+log = logging.getLogger("stepwell.tasks")
+
+
+class AwsOptimizedInvoker:
+    """The optimized integrations, through ``clients``."""
+
+    def __init__(self, clients: AwsClients):
+        self.clients = clients
+        self._responses = _LastHttpResponse()
+
+    def invoke(self, call: TaskCall) -> Any:
+        spec = self._spec(call.resource)
+        _, output = self._call(spec, call)
+        return self._with_metadata(spec, output)
+
+    # ---- .sync --------------------------------------------------------------------------------
+    def runs_job(self, resource: TaskResource) -> bool:
+        found = integration(resource.service, resource.action, resource.pattern)
+        return found is not None and found.sync is not None and resource.pattern == SYNC
+
+    def start_job(self, call: TaskCall) -> JobStarted:
+        spec = self._spec(call.resource)
+        assert spec.sync is not None
+        request, output = self._call(spec, call)
+        handle = spec.sync.handle(request, output)
+        return JobStarted(self._with_metadata(spec, output), handle)
+
+    def poll_job(self, resource: TaskResource, handle: dict[str, Any]) -> JobState:
+        spec = self._spec(resource)
+        job_spec = spec.sync
+        assert job_spec is not None
+        answer = self._botocore(spec, job_spec.describe, handle)
+        job = dig(answer, job_spec.job_at) if job_spec.job_at else answer
+        if not isinstance(job, dict):  # the service no longer knows the job
+            raise TaskError(
+                "States.TaskFailed",
+                f"{job_spec.describe} did not describe the job {json.dumps(handle)}: {json.dumps(answer)}",
+            )
+        status = dig(job, job_spec.status_at)
+        if status not in job_spec.terminal:
+            return JobRunning()
+        output = job_spec.output(job, handle) if job_spec.output else job
+        failed = status in job_spec.failed or (job_spec.failed_when is not None and job_spec.failed_when(job))
+        if failed:
+            return JobEnded(error="States.TaskFailed", cause=json.dumps(output, separators=(",", ":")))
+        return JobEnded(output=output)
+
+    def cancel_job(self, resource: TaskResource, handle: dict[str, Any]) -> None:
+        spec = self._spec(resource)
+        job_spec = spec.sync
+        if job_spec is None or job_spec.cancel is None:
+            return  # EMR clusters, say: "not terminated on stop" (§2.7)
+        params = job_spec.cancel_params(handle) if job_spec.cancel_params else handle
+        try:
+            self._botocore(spec, job_spec.cancel, params)
+        except TaskError as refused:  # "may fail silently" (§1.7)
+            log.warning("could not cancel %s %s: %s", resource.arn, handle, refused.cause)
+
+    # ---- the calls ------------------------------------------------------------------------------
+    def _spec(self, resource: TaskResource) -> Integration:
+        spec = integration(resource.service, resource.action, resource.pattern)
+        if spec is None:
+            raise TaskError("States.Runtime", f"stepwell does not support the resource '{resource.arn}'.")
+        return spec
+
+    def _call(self, spec: Integration, call: TaskCall) -> tuple[Json, Json]:
+        """The request sent (the API's member names) and the task output of its response."""
+        payload = call.payload if isinstance(call.payload, dict) else {}
+        prepared = spec.prepare(payload, call.execution_arn, call.resource.pattern)
+        client = self.clients.client(spec.botocore_service)
+        operation = client.meta.service_model.operation_model(spec.operation)
+        if spec.shaped:
+            try:
+                request = to_request(operation.input_shape, prepared)
+            except ParameterError as bad:
+                raise TaskError(
+                    f"{spec.names.prefix}.{spec.names.base_exception}",
+                    f"{bad} (Service: {spec.names.service}; Status Code: 400; "
+                    "Error Code: ValidationException; Request ID: null; Proxy: null)",
+                ) from None
+        else:
+            request = {key: value for key, value in prepared.items() if value is not None}
+        output = self._botocore(spec, spec.operation, request, keep_metadata=True)
+        if spec.operation == "PutEvents" and output.get("FailedEntryCount"):
+            output.pop("ResponseMetadata", None)
+            raise TaskError("EventBridge.FailedEntry", json.dumps(output, separators=(",", ":")))
+        if spec.operation == "RunTask" and output.get("Failures") and call.resource.pattern:
+            # "Non-empty Failures with HTTP 200: RR returns it unchanged; .sync and WFTT fail" (§2.2)
+            output.pop("ResponseMetadata", None)
+            raise TaskError("AmazonECS.Unknown", json.dumps(output, separators=(",", ":")))
+        if spec.respond is not None:
+            meta = output.pop("ResponseMetadata", None)
+            output = spec.respond(request, output)
+            if meta is not None:
+                output["ResponseMetadata"] = meta
+        return request, output
+
+    def _with_metadata(self, spec: Integration, output: Json) -> Json:
+        meta = output.pop("ResponseMetadata", None) or {}
+        if spec.with_http_metadata:
+            output.update(self._responses.metadata(meta))
+        return output
+
+    def _botocore(
+        self, spec: Integration, operation_name: str, params: Json, keep_metadata: bool = False
+    ) -> Json:
+        """The API's answer as task output (PascalCase, epoch-millisecond timestamps); with
+        ``keep_metadata``, botocore's ResponseMetadata stays under that key for the caller."""
+        client = self.clients.client(spec.botocore_service)
+        self._responses.watch(client)
+        operation = client.meta.service_model.operation_model(operation_name)
+        try:
+            result = getattr(client, xform_name(operation_name))(**params)
+        except (ClientError, BotoCoreError) as error:
+            raise optimized_error(spec.names, error) from None
+        output = from_response(operation.output_shape, result, epoch_millis)
+        if keep_metadata:
+            output["ResponseMetadata"] = result.get("ResponseMetadata") or {}
+        return output
+
+
+class _LastHttpResponse:
+    """The HTTP response of the calling thread's last call, for ``SdkHttpMetadata``: botocore's
+    ``ResponseMetadata`` lower-cases header names, AWS shows them as the service sent them."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._watched: set[int] = set()
+        self._lock = threading.Lock()
+
+    def watch(self, client: Any) -> None:
+        with self._lock:
+            if id(client) in self._watched:
+                return
+            self._watched.add(id(client))
+        client.meta.events.register("after-call", self._record)
+
+    def _record(self, http_response: Any = None, **_: Any) -> None:
+        self._local.response = http_response
+
+    def metadata(self, meta: dict[str, Any]) -> dict[str, Any]:
+        """SdkHttpMetadata and SdkResponseMetadata for botocore's ResponseMetadata ``meta``."""
+        response = getattr(self._local, "response", None)
+        raw = getattr(getattr(response, "raw", None), "headers", None)
+        pairs: list[tuple[str, str]] = (
+            list(raw.items()) if raw is not None else list((meta.get("HTTPHeaders") or {}).items())
+        )
+        all_headers: dict[str, list[str]] = {}
+        for name, value in pairs:
+            all_headers.setdefault(name, []).append(value)
+        return {
+            "SdkHttpMetadata": {
+                "AllHttpHeaders": all_headers,
+                "HttpHeaders": {name: ",".join(values) for name, values in all_headers.items()},
+                "HttpStatusCode": meta.get("HTTPStatusCode", 200),
+            },
+            "SdkResponseMetadata": {"RequestId": meta.get("RequestId", "")},
+        }
