@@ -250,6 +250,8 @@ def _map(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) ->
     batcher = _item_batcher(raw.get("ItemBatcher"), ql)
     read: tuple[str, ...] = ("ItemReader",) if reader is not None else ()
     read += ("ItemBatcher",) if batcher is not None else ()
+    writer = _result_writer(raw.get("ResultWriter"), ql)
+    read += ("ResultWriter",) if writer is not None else ()
     return m.MapState(
         **fields,
         processor=_program(processor_raw, machine_ql),
@@ -264,6 +266,7 @@ def _map(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) ->
         child_definition=_child_definition(processor_raw, machine_ql),
         item_reader=reader,
         item_batcher=batcher,
+        result_writer=writer,
         unsupported=tuple(
             f for f in ("ItemReader", "ItemBatcher", "ResultWriter") if f in raw and f not in read
         ),
@@ -315,6 +318,34 @@ def _item_batcher(raw: Any, ql: QL) -> m.ItemBatcher | None:
         max_items=_dynamic(raw, "MaxItemsPerBatch", ql, "MaxItemsPerBatchPath"),
         max_bytes=_dynamic(raw, "MaxInputBytesPerBatch", ql, "MaxInputBytesPerBatchPath"),
         batch_input=batch_input,
+    )
+
+
+S3_PUT_OBJECT = "arn:aws:states:::s3:putObject"
+
+
+def _result_writer(raw: Any, ql: QL) -> m.ResultWriter | None:
+    """The ResultWriter: an export to S3 (Resource and Parameters/Arguments), a format
+    (WriterConfig), or both (reference integrations §3.6). "NONE ... Default when exporting the
+    child workflow execution results to Amazon S3 and WriterConfig is not specified"; "COMPACT ...
+    Default when ResultWriter is not specified". A WriterConfig that leaves out Transformation or
+    OutputType takes the same defaults, and JSON (unconfirmed: the guide gives both every time)."""
+    if not isinstance(raw, Mapping) or (raw.get("Resource") != S3_PUT_OBJECT and "WriterConfig" not in raw):
+        return None
+    arguments_raw = raw.get("Arguments") if ql is QL.JSONATA else raw.get("Parameters")
+    arguments: Any = None
+    if raw.get("Resource") == S3_PUT_OBJECT:
+        arguments = (
+            compile_jsonata_template(arguments_raw or {}, "Arguments")
+            if ql is QL.JSONATA
+            else compile_payload_template(arguments_raw or {}, "Parameters")
+        )
+    config = raw.get("WriterConfig") or {}
+    default = "NONE" if arguments is not None else "COMPACT"
+    return m.ResultWriter(
+        arguments=arguments,
+        transformation=config.get("Transformation", default),
+        output_type=config.get("OutputType", "JSON"),
     )
 
 
