@@ -5,8 +5,12 @@ describes; a missing bucket fails the Map Run with States.ResultWriterFailed."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -157,3 +161,35 @@ def test_a_missing_bucket_fails_the_map_run_with_result_writer_failed(sfn: Any) 
     assert events[-3:] == ["MapRunFailed", "MapStateFailed", "ExecutionFailed"]
     [run] = sfn.list_map_runs(executionArn=execution)["mapRuns"]
     assert sfn.describe_map_run(mapRunArn=run["mapRunArn"])["status"] == "FAILED"
+
+
+def test_stepwell_run_in_process_writes_the_files_too(aws: str, s3: Any, tmp_path: Path) -> None:
+    """`stepwell run` runs the iterations inside the execution (no child executions of their own):
+    each still has its entry, with an ARN and a name of its own."""
+    bucket = unique("inproc").lower()
+    s3.create_bucket(Bucket=bucket)
+    body = {
+        "Type": "Map",
+        "Label": "Each",
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, **SOMETIMES_FAILS},
+        "ResultWriter": export(bucket),
+        "End": True,
+    }
+    path = tmp_path / "machine.asl.json"
+    path.write_text(json.dumps({"StartAt": "Fan", "States": {"Fan": body}}), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "stepwell.cli", "run", str(path), "--input", '[{"n": 7, "fail": false}]', "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "AWS_ENDPOINT_URL": aws, **MOTO_ENV},
+    )
+    assert done.returncode == 0, done.stderr
+    output = json.loads(done.stdout)["output"]
+    key = output["ResultWriterDetails"]["Key"]
+    manifest = json.loads(read(s3, bucket, key))
+    [listed] = manifest["ResultFiles"]["SUCCEEDED"]
+    [entry] = json.loads(read(s3, bucket, listed["Key"]))
+    assert (entry["Status"], json.loads(entry["Output"]), entry["Input"]) == ("SUCCEEDED", {"got": {"n": 7, "fail": False}}, '{"n":7,"fail":false}')
+    assert ":execution:" in entry["ExecutionArn"] and entry["ExecutionArn"].endswith("/Each:" + entry["Name"])
