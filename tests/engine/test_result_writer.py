@@ -234,3 +234,23 @@ def test_files_are_cut_by_size() -> None:
     assert file_bodies([1, 22, 333], "JSON", limit=7) == ["[1,22]", "[333]"]
     assert file_bodies([1, 22, 333], "JSONL", limit=5) == ["1\n22\n", "333\n"]
     assert file_bodies([], "JSON") == []
+
+
+def test_jsonata_arguments_and_batches_count_their_items_as_written() -> None:
+    writer = {
+        "Resource": "arn:aws:states:::s3:putObject",
+        "Arguments": {"Bucket": "{% $states.input.to %}", "Prefix": "p/"},
+    }
+    definition = distributed(
+        ResultWriter=writer, ItemBatcher={"MaxItemsPerBatch": 2}, Items="{% $states.input.items %}"
+    )
+    definition["QueryLanguage"] = "JSONata"
+    run = with_children(definition, {"to": "out", "items": [1, 2, 3]})
+    for child in children(run):
+        run.succeed(child.task_id, output="ok")
+    files = written(run)
+    assert sorted(files) == [f"p/{map_run_id(run)}/SUCCEEDED_0.json", f"p/{map_run_id(run)}/manifest.json"]
+    entries = json.loads(files[f"p/{map_run_id(run)}/SUCCEEDED_0.json"])
+    assert [e["Input"] for e in entries] == ['{"Items":[1,2]}', '{"Items":[3]}']
+    report = [c for c in run.commands if isinstance(c, MapRunChanged)][-1]
+    assert (report.results_written, report.items_written) == (2, 3)

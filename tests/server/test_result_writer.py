@@ -46,14 +46,19 @@ def machine(sfn: Any, writer: dict[str, Any], processor: dict[str, Any], **field
     body = {
         "Type": "Map",
         "Label": "Each",
-        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, **processor},
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            **processor,
+        },
         "ResultWriter": writer,
         "End": True,
         **fields,
     }
     definition = {"StartAt": "Fan", "States": {"Fan": body}}
     return str(
-        sfn.create_state_machine(name=unique("writer"), definition=dumps(definition), roleArn=ROLE)["stateMachineArn"]
+        sfn.create_state_machine(name=unique("writer"), definition=dumps(definition), roleArn=ROLE)[
+            "stateMachineArn"
+        ]
     )
 
 
@@ -148,7 +153,9 @@ def test_writer_config_shapes_the_succeeded_files(sfn: Any, s3: Any) -> None:
     execution = sfn.start_execution(stateMachineArn=arn, input="[1, 2, 3]")["executionArn"]
     done = wait_for(sfn, execution)
     assert done["status"] == "SUCCEEDED", done
-    key = json.loads(done["output"])["ResultWriterDetails"]["Key"].replace("manifest.json", "SUCCEEDED_0.json")
+    key = json.loads(done["output"])["ResultWriterDetails"]["Key"].replace(
+        "manifest.json", "SUCCEEDED_0.json"
+    )
     assert read(s3, bucket, key) == '{"x":1}\n{"x":2}\n{"x":3}\n'
 
 
@@ -171,14 +178,27 @@ def test_stepwell_run_in_process_writes_the_files_too(aws: str, s3: Any, tmp_pat
     body = {
         "Type": "Map",
         "Label": "Each",
-        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, **SOMETIMES_FAILS},
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            **SOMETIMES_FAILS,
+        },
         "ResultWriter": export(bucket),
         "End": True,
     }
     path = tmp_path / "machine.asl.json"
     path.write_text(json.dumps({"StartAt": "Fan", "States": {"Fan": body}}), encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "stepwell.cli", "run", str(path), "--input", '[{"n": 7, "fail": false}]', "--format", "json"],
+        [
+            sys.executable,
+            "-m",
+            "stepwell.cli",
+            "run",
+            str(path),
+            "--input",
+            '[{"n": 7, "fail": false}]',
+            "--format",
+            "json",
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -191,5 +211,9 @@ def test_stepwell_run_in_process_writes_the_files_too(aws: str, s3: Any, tmp_pat
     manifest = json.loads(read(s3, bucket, key))
     [listed] = manifest["ResultFiles"]["SUCCEEDED"]
     [entry] = json.loads(read(s3, bucket, listed["Key"]))
-    assert (entry["Status"], json.loads(entry["Output"]), entry["Input"]) == ("SUCCEEDED", {"got": {"n": 7, "fail": False}}, '{"n":7,"fail":false}')
+    assert (entry["Status"], json.loads(entry["Output"]), entry["Input"]) == (
+        "SUCCEEDED",
+        {"got": {"n": 7, "fail": False}},
+        '{"n":7,"fail":false}',
+    )
     assert ":execution:" in entry["ExecutionArn"] and entry["ExecutionArn"].endswith("/Each:" + entry["Name"])

@@ -19,6 +19,7 @@ from stepwell.asl.resources import parse_task_resource
 from stepwell.asl.templates import compile_payload_template, compile_value_expression
 from stepwell.asl.validate import validate_definition
 from stepwell.asl.validate.json_text import load_definition_text
+from stepwell.asl.validate.result_writer import is_put_object
 from stepwell.errors import DefinitionError
 
 QL = m.QueryLanguage
@@ -321,20 +322,18 @@ def _item_batcher(raw: Any, ql: QL) -> m.ItemBatcher | None:
     )
 
 
-S3_PUT_OBJECT = "arn:aws:states:::s3:putObject"
-
-
 def _result_writer(raw: Any, ql: QL) -> m.ResultWriter | None:
     """The ResultWriter: an export to S3 (Resource and Parameters/Arguments), a format
     (WriterConfig), or both (reference integrations §3.6). "NONE ... Default when exporting the
     child workflow execution results to Amazon S3 and WriterConfig is not specified"; "COMPACT ...
     Default when ResultWriter is not specified". A WriterConfig that leaves out Transformation or
     OutputType takes the same defaults, and JSON (unconfirmed: the guide gives both every time)."""
-    if not isinstance(raw, Mapping) or (raw.get("Resource") != S3_PUT_OBJECT and "WriterConfig" not in raw):
+    exports = isinstance(raw, Mapping) and is_put_object(raw.get("Resource"))
+    if not isinstance(raw, Mapping) or (not exports and "WriterConfig" not in raw):
         return None
     arguments_raw = raw.get("Arguments") if ql is QL.JSONATA else raw.get("Parameters")
     arguments: Any = None
-    if raw.get("Resource") == S3_PUT_OBJECT:
+    if exports:
         arguments = (
             compile_jsonata_template(arguments_raw or {}, "Arguments")
             if ql is QL.JSONATA
