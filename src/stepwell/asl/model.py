@@ -175,6 +175,18 @@ class ItemBatcher:
 
 
 @dataclass(frozen=True, slots=True)
+class ResultWriter:
+    """A Distributed Map's ResultWriter (reference integrations §3.6): with ``arguments`` (its
+    Parameters or Arguments, ``{Bucket, Prefix}``) the results are exported to S3
+    (``arn:aws:states:::s3:putObject``); with WriterConfig only they are formatted as the state's
+    output and nothing is written."""
+
+    arguments: PayloadTemplate | JsonataTemplate | None
+    transformation: str  # NONE | COMPACT | FLATTEN
+    output_type: str  # JSON | JSONL
+
+
+@dataclass(frozen=True, slots=True)
 class MapState(State):
     processor: Program | None = None
     items_path: JsonPath | None = None  # JSONPath
@@ -188,6 +200,7 @@ class MapState(State):
     label: str | None = None
     item_reader: ItemReader | None = None
     item_batcher: ItemBatcher | None = None
+    result_writer: ResultWriter | None = None
     # A Distributed Map's ProcessorConfig.ExecutionType: its child executions are STANDARD or EXPRESS.
     execution_type: str = "STANDARD"
     # The item processor as a state machine definition of its own (what a child execution runs).

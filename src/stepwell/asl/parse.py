@@ -19,6 +19,7 @@ from stepwell.asl.resources import parse_task_resource
 from stepwell.asl.templates import compile_payload_template, compile_value_expression
 from stepwell.asl.validate import validate_definition
 from stepwell.asl.validate.json_text import load_definition_text
+from stepwell.asl.validate.result_writer import is_put_object
 from stepwell.errors import DefinitionError
 
 QL = m.QueryLanguage
@@ -250,6 +251,8 @@ def _map(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) ->
     batcher = _item_batcher(raw.get("ItemBatcher"), ql)
     read: tuple[str, ...] = ("ItemReader",) if reader is not None else ()
     read += ("ItemBatcher",) if batcher is not None else ()
+    writer = _result_writer(raw.get("ResultWriter"), ql)
+    read += ("ResultWriter",) if writer is not None else ()
     return m.MapState(
         **fields,
         processor=_program(processor_raw, machine_ql),
@@ -264,6 +267,7 @@ def _map(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) ->
         child_definition=_child_definition(processor_raw, machine_ql),
         item_reader=reader,
         item_batcher=batcher,
+        result_writer=writer,
         unsupported=tuple(
             f for f in ("ItemReader", "ItemBatcher", "ResultWriter") if f in raw and f not in read
         ),
@@ -315,6 +319,32 @@ def _item_batcher(raw: Any, ql: QL) -> m.ItemBatcher | None:
         max_items=_dynamic(raw, "MaxItemsPerBatch", ql, "MaxItemsPerBatchPath"),
         max_bytes=_dynamic(raw, "MaxInputBytesPerBatch", ql, "MaxInputBytesPerBatchPath"),
         batch_input=batch_input,
+    )
+
+
+def _result_writer(raw: Any, ql: QL) -> m.ResultWriter | None:
+    """The ResultWriter: an export to S3 (Resource and Parameters/Arguments), a format
+    (WriterConfig), or both (reference integrations §3.6). "NONE ... Default when exporting the
+    child workflow execution results to Amazon S3 and WriterConfig is not specified"; "COMPACT ...
+    Default when ResultWriter is not specified". A WriterConfig that leaves out Transformation or
+    OutputType takes the same defaults, and JSON (unconfirmed: the guide gives both every time)."""
+    exports = isinstance(raw, Mapping) and is_put_object(raw.get("Resource"))
+    if not isinstance(raw, Mapping) or (not exports and "WriterConfig" not in raw):
+        return None
+    arguments_raw = raw.get("Arguments") if ql is QL.JSONATA else raw.get("Parameters")
+    arguments: Any = None
+    if exports:
+        arguments = (
+            compile_jsonata_template(arguments_raw or {}, "Arguments")
+            if ql is QL.JSONATA
+            else compile_payload_template(arguments_raw or {}, "Parameters")
+        )
+    config = raw.get("WriterConfig") or {}
+    default = "NONE" if arguments is not None else "COMPACT"
+    return m.ResultWriter(
+        arguments=arguments,
+        transformation=config.get("Transformation", default),
+        output_type=config.get("OutputType", "JSON"),
     )
 
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from stepwell.asl.model import Catcher, State, StateMachine
+from stepwell.asl.model import Catcher, MapState, State, StateMachine
 from stepwell.asl.scope import Entropy, Scope
-from stepwell.engine import fanout, item_reader, map_runs, states, tasks
+from stepwell.engine import fanout, item_reader, map_runs, result_writer, states, tasks
 from stepwell.engine.commands import (
     DEADLINE,
     RESUME,
@@ -144,12 +144,21 @@ class Interpreter:
                     tasks.on_task_event(self, frame, event)
                 elif not isinstance(event, (TaskSucceeded, TaskFailed)):
                     pass
+                elif isinstance(work, MapWork) and result_writer.is_write(work, event.task_id):
+                    self.results_written(frame, work, event)
                 elif isinstance(work, MapWork):  # a Map Run's child execution
                     map_runs.child_execution_ended(self, frame, event)
                 else:  # a Distributed Map's ItemReader
                     item_reader.items_read(self, frame, event)
         elif isinstance(event, MapRunUpdated):
             map_runs.update_map_run(self, event)
+
+    def results_written(self, frame: Frame, work: MapWork, event: TaskSucceeded | TaskFailed) -> None:
+        """A ResultWriter's write was answered (engine/result_writer.py)."""
+        if result_writer.answered(self, frame, event):
+            state = self.states[frame.state or ""]
+            assert isinstance(state, MapState)
+            self.guarded(frame, state, lambda: fanout.results_written(self, frame, state, work))
 
     def start(self, event: ExecutionStarted) -> None:
         snap = self.snap
@@ -326,6 +335,8 @@ class Interpreter:
                     timed_out=work.timed_out,
                     aborted=work.aborted,
                     item_counts=dict(work.item_counts) if work.batch_sizes else None,
+                    results_written=(work.written or [0, 0])[0] if work.writer_target else None,
+                    items_written=(work.written or [0, 0])[1] if work.writer_target else None,
                 )
             )
         self._map_runs.clear()

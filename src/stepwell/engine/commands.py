@@ -104,6 +104,10 @@ class MapRunChanged:
     aborted: int
     # The items' counts, when they differ from the child executions' (an ItemBatcher's batches).
     item_counts: dict[str, int] | None = None
+    # With a ResultWriter that exports: the child executions (and items) whose results it wrote
+    # so far; None without one (the runtime counts the ended ones, as AWS reports then).
+    results_written: int | None = None
+    items_written: int | None = None
 
 
 Command = InvokeTask | StartTimer | CancelTask | Finish | StartChildExecution | MapRunChanged

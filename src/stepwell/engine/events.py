@@ -62,9 +62,20 @@ class TaskSubmitted(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class ChildTimes:
+    """When a Map Run's child execution started and stopped (epoch seconds), as the runtime that
+    ran it knows: its item's TaskSucceeded / TaskFailed carries them for a ResultWriter's entry
+    (StartDate, StopDate)."""
+
+    started: float
+    stopped: float
+
+
+@dataclass(frozen=True, slots=True)
 class TaskSucceeded(Event):
     task_id: str
     output: Any = None
+    child: ChildTimes | None = None  # a Map Run's child execution ended
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +83,7 @@ class TaskFailed(Event):
     task_id: str
     error: str | None = None
     cause: str | None = None
+    child: ChildTimes | None = None  # a Map Run's child execution ended
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from stepwell.asl import model as m
 from stepwell.asl.jsonata import type_name
-from stepwell.engine import batching, item_reader, map_runs
+from stepwell.engine import batching, item_reader, map_runs, result_writer
 from stepwell.engine.dataflow import resolve, select
 from stepwell.engine.history import to_json
 from stepwell.engine.snapshot import Frame, MapWork, ParallelWork, TimerWork
@@ -116,6 +116,9 @@ def run_items(
         batch_sizes=sizes,
         batch_status=["pending"] * len(sizes),
         item_counts={"pending": sum(sizes)} if sizes else {},
+    )
+    result_writer.start_run(
+        it, state, frame.work, scope if state.is_jsonata else scope.with_input(selector_input)
     )
     if run_arn is not None:
         it.touch_map_run(frame.work, state.label or state.name)
@@ -238,6 +241,7 @@ def launch(it: Interpreter, frame: Frame, state: m.MapState) -> None:
         child.announce = True
         work.children.append(child.id)
         batching.mark(work, index, "running")
+        result_writer.launched(it, state, work, index)
         it.runnable.append(child)
 
 
@@ -260,6 +264,7 @@ def announce(it: Interpreter, child: Frame) -> None:
     except EvaluationError:
         child.input = None
         raise
+    result_writer.input_made(state, work, child.index, child.input)
 
 
 # ---- children ending -----------------------------------------------------------------------
@@ -279,6 +284,7 @@ def child_succeeded(it: Interpreter, child: Frame, output: Any) -> None:
     assert isinstance(work, MapWork) and isinstance(state, m.MapState)
     work.results[child.index] = output
     batching.mark(work, child.index, "succeeded")
+    result_writer.ended(it, work, child.index)
     if work.map_run_arn is not None:
         it.touch_map_run(work, state.label or state.name)
     inner_last = child.last_event_id
@@ -314,6 +320,7 @@ def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -
             work.timed_out += 1
     work.results[child.index] = {"Error": error, "Cause": cause}
     batching.mark(work, child.index, "timedOut" if error == TIMEOUT else "failed")
+    result_writer.ended(it, work, child.index, error)
     if tolerated(work):
         after_iteration(it, parent, state, work)
         return
@@ -334,9 +341,32 @@ def map_run_failed(
             EXCEED_TOLERATED_FAILURE_THRESHOLD,
             "The specified tolerated failure threshold was exceeded",
         )
+    if result_writer.exports(work) and not work.after_writing:
+        # the files list the failed, aborted and pending children too (reference §3.6)
+        result_writer.write(it, frame, state, work, [error, cause])
+        return
+    _map_run_ended_failed(it, frame, state, error, cause)
+
+
+def _map_run_ended_failed(
+    it: Interpreter, frame: Frame, state: m.MapState, error: str, cause: str | None
+) -> None:
     if state.distributed:  # "… MapRunStarted → MapRunFailed → MapStateFailed → Catch or ExecutionFailed"
         it.history.add("MapRunFailed", frame, {"error": error, "cause": cause})
     _fail(it, frame, state, error, cause)
+
+
+def results_written(it: Interpreter, frame: Frame, state: m.MapState, work: MapWork) -> None:
+    """The ResultWriter's writes are over: the Map Run ends as it was to (or fails with
+    States.ResultWriterFailed: "MapRunFailed → MapStateFailed", unconfirmed for this error)."""
+    frame.waiting = None
+    it.touch_map_run(work, state.label or state.name)
+    if work.after_writing == ["SUCCEEDED"]:
+        _map_done(it, frame, state)
+        return
+    error, cause = work.after_writing
+    work.run_status = "FAILED"
+    _map_run_ended_failed(it, frame, state, error, cause)
 
 
 def tolerated(work: MapWork) -> bool:
@@ -365,6 +395,11 @@ def after_iteration(it: Interpreter, frame: Frame, state: m.MapState, work: MapW
 def _map_done(it: Interpreter, frame: Frame, state: m.MapState) -> None:
     work = frame.work
     assert isinstance(work, MapWork)
+    if result_writer.exports(work) and not work.after_writing:
+        # "Processing order: ... → (child executions) → ResultWriter": written before MapRunSucceeded
+        result_writer.write(it, frame, state, work, ["SUCCEEDED"])
+        return
+    results = result_writer.output(it, state, work) if result_writer.keeps_runs(state) else work.results
     if state.distributed:
         work.run_status = "SUCCEEDED"
         it.touch_map_run(work, state.label or state.name)
@@ -377,7 +412,7 @@ def _map_done(it: Interpreter, frame: Frame, state: m.MapState) -> None:
         previous = work.last_iteration_event or frame.last_event_id
         exit_previous = previous
     it.history.add("MapStateSucceeded", frame, previous=previous)
-    _complete(it, frame, state, work.results, exit_previous)
+    _complete(it, frame, state, results, exit_previous)
 
 
 def _complete(
@@ -427,7 +462,11 @@ def abort_children(it: Interpreter, frame: Frame) -> None:
         if child is not None:
             if not child.closed:
                 aborted.append(child.index)
+                if isinstance(work, MapWork):
+                    result_writer.ended(it, work, child.index, aborted=True)
             abort_frame(it, child)
+    if isinstance(work, MapWork) and work.writes:
+        result_writer.cancel_writes(it, work)
     if isinstance(work, MapWork) and work.map_run_arn is not None:
         map_runs.stop_map_run(it, frame, work, aborted)
 

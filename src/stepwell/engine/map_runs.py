@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stepwell.asl import model as m
-from stepwell.engine import batching, fanout
+from stepwell.engine import batching, fanout, result_writer
 from stepwell.engine.commands import CancelTask, StartChildExecution
 from stepwell.engine.events import MapRunUpdated, TaskFailed, TaskSucceeded
 from stepwell.engine.snapshot import Frame, MapWork
@@ -52,6 +52,8 @@ def launch_executions(it: Interpreter, frame: Frame, state: m.MapState, work: Ma
         task_id, name = it.snap.next_id("c"), it.entropy.uuid4()
         work.child_tasks[task_id] = index
         work.child_names[task_id] = name
+        result_writer.launched(it, state, work, index, name)
+        result_writer.input_made(state, work, index, value)
         work.running += 1
         it.snap.open_tasks[task_id] = frame.id
         it.commands.append(
@@ -83,6 +85,8 @@ def child_execution_ended(it: Interpreter, frame: Frame, event: TaskSucceeded | 
     work.running -= 1
     work.finished += 1
     it.touch_map_run(work, state.label or state.name)
+    error = None if isinstance(event, TaskSucceeded) else event.error or ""
+    result_writer.ended(it, work, index, error, times=event.child)
     if isinstance(event, TaskSucceeded):
         batching.mark(work, index, "succeeded")
         work.results[index] = event.output
@@ -140,6 +144,7 @@ def stop_map_run(
         it.snap.open_tasks.pop(task_id, None)
         work.unsuccessful.append(index)
         batching.mark(work, index, "aborted")
+        result_writer.ended(it, work, index, aborted=True)
     for index in aborted_frames or ():
         batching.mark(work, index, "aborted")
     stopped = len(work.child_tasks) + len(aborted_frames or ())

@@ -27,7 +27,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from stepwell.asl import model as m
-from stepwell.engine import batching, fanout, map_runs
+from stepwell.engine import batching, fanout, map_runs, result_writer
 from stepwell.engine.commands import DEADLINE, StartTimer
 from stepwell.engine.events import ExecutionRedriven
 from stepwell.engine.snapshot import RUNNING, Frame, MapWork, ParallelWork
@@ -112,6 +112,7 @@ def _reopen_fanout(it: Interpreter, frame: Frame, redrive_count: int) -> None:
             if child_id in frames:
                 batching.mark(work, frames[child_id].index, "running")
     work.failed = work.timed_out = work.aborted = 0
+    result_writer.reopened(work)
     if state.distributed and work.map_run_arn is not None:
         work.run_status = "RUNNING"
         it.touch_map_run(work, state.label or state.name)

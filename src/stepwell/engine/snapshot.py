@@ -82,6 +82,17 @@ class MapWork:
     batch_sizes: list[int] = field(default_factory=list)
     batch_status: list[str] = field(default_factory=list)
     item_counts: dict[str, int] = field(default_factory=dict)
+    # With a ResultWriter (engine/result_writer.py): by item, its child execution as a result
+    # file's entry needs it (result_writer.Run's fields; None: not started); where it exports
+    # ([bucket, prefix]; empty: it does not); the writes out (task ids); the manifest, written
+    # once the result files are; what follows the writes (["SUCCEEDED"], or [error, cause] of
+    # the Map Run's failure); and [child executions, items] whose results were written.
+    runs: list[Any] = field(default_factory=list)
+    writer_target: list[str] = field(default_factory=list)
+    writes: list[str] = field(default_factory=list)
+    manifest: str | None = None
+    after_writing: list[Any] = field(default_factory=list)
+    written: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)

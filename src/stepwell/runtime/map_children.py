@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from stepwell.asl import jsoncodec
 from stepwell.engine.commands import Finish, MapRunChanged, StartChildExecution
-from stepwell.engine.events import Event, ExecutionInfo, StopRequested, TaskFailed, TaskSucceeded
+from stepwell.engine.events import ChildTimes, Event, ExecutionInfo, StopRequested, TaskFailed, TaskSucceeded
 from stepwell.runtime.store.records import MapRunRecord, Parent
 
 if TYPE_CHECKING:
@@ -47,10 +47,12 @@ def start_child(batch: Batch, parent: Live, command: StartChildExecution) -> Non
 
 
 def child_ended(batch: Batch, child: Live, finish: Finish) -> None:
-    """The child's end is its item's outcome in the parent (after this step)."""
+    """The child's end is its item's outcome in the parent (after this step), with its start
+    and stop dates (a ResultWriter's entry gives them)."""
     parent = child.parent
-    assert parent is not None
-    common = {**batch.event_args(), "task_id": parent.task_id}
+    assert parent is not None and child.snapshot is not None
+    times = ChildTimes(child.snapshot.execution.start_time, child.stopped)
+    common = {**batch.event_args(), "task_id": parent.task_id, "child": times}
     event: Event
     if finish.status == "SUCCEEDED":
         event = TaskSucceeded(**common, output=finish.output)
@@ -75,7 +77,12 @@ def map_run_changed(batch: Batch, live: Live, change: MapRunChanged, now: float)
         "aborted": change.aborted,
         "failed": change.failed,
         "pending": change.pending,
-        "resultsWritten": change.succeeded + change.failed + change.timed_out,
+        # Without a ResultWriter AWS counts the ended children (reference §3.10, recorded).
+        "resultsWritten": (
+            change.succeeded + change.failed + change.timed_out
+            if change.results_written is None
+            else change.results_written
+        ),
         "running": change.running,
         "succeeded": change.succeeded,
         "timedOut": change.timed_out,
@@ -85,7 +92,11 @@ def map_run_changed(batch: Batch, live: Live, change: MapRunChanged, now: float)
     if change.item_counts is not None:  # an ItemBatcher's batches: the items in them
         named = ("aborted", "failed", "pending", "running", "succeeded", "timedOut")
         items = {name: change.item_counts.get(name, 0) for name in named}
-        items["resultsWritten"] = items["succeeded"] + items["failed"] + items["timedOut"]
+        items["resultsWritten"] = (
+            items["succeeded"] + items["failed"] + items["timedOut"]
+            if change.items_written is None
+            else change.items_written
+        )
         items["total"] = sum(change.item_counts.values())
         items = {name: items[name] for name in counts}  # in the order DescribeMapRun's are
     summary = {

@@ -8,8 +8,9 @@ and the Distributed-Map objects.
   for DISTRIBUTED ("These fields are required: [ExecutionType]") and not supported for INLINE;
 * ``MaxConcurrency`` >= 0 and ``ToleratedFailureCount`` >= 0 ("Minimum value is 0"),
   ``ToleratedFailurePercentage`` 0.0–100.0 (floci-io/floci#3733, measured against AWS);
-* ``ItemReader``/``ItemBatcher``/``ResultWriter`` must be objects; their inner fields are left to
-  the engine (when unsure, accept: AWS's rules there are not recorded here).
+* ``ItemReader``/``ItemBatcher``/``ResultWriter`` must be objects; an ItemReader's Resource is
+  checked, a ResultWriter's fields in result_writer.py; the rest is left to the engine (when
+  unsure, accept: AWS's rules there are not recorded here).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from stepwell.asl.validate import tables as t
+from stepwell.asl.validate.result_writer import check_result_writer
 from stepwell.asl.validate.schema import (
     Diagnostics,
     check_enum,
@@ -53,6 +55,9 @@ def check_map_state(site: Site, out: Diagnostics) -> None:
     reader = body.get("ItemReader")
     if isinstance(reader, Mapping):
         _check_item_reader(reader, child(pointer, "ItemReader"), out)
+    writer = body.get("ResultWriter")
+    if isinstance(writer, Mapping):
+        check_result_writer(writer, child(pointer, "ResultWriter"), site.is_jsonata, out)
 
 
 def _check_processor_config(config: object, pointer: str, out: Diagnostics) -> None:
