@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_INDEX = re.compile(r"0|[1-9][0-9]*\Z")
+_INDEX = re.compile(r"(?:0|[1-9][0-9]*)\Z")
 _BAD_ESCAPE = re.compile(r"~(?![01])")
 
 
