@@ -4,6 +4,7 @@ failures, each read by the runtime's S3 calls as the engine asks for them."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -116,3 +117,87 @@ def test_a_missing_bucket_fails_the_map_run_with_item_reader_failed(sfn: Any) ->
         "MapStateFailed",
         "ExecutionFailed",
     ]
+
+
+def test_items_pointer_and_load_and_flatten_read_the_objects_content(sfn: Any, s3: Any) -> None:
+    s3.put_object(
+        Bucket=BUCKET, Key="nested.json", Body=json.dumps({"data": {"items": [{"n": 1}, {"n": 2}]}})
+    )
+    pointed = reader_machine(
+        sfn,
+        {
+            "Resource": "arn:aws:states:::s3:getObject",
+            "Parameters": {"Bucket": BUCKET, "Key": "nested.json"},
+            "ReaderConfig": {"InputType": "JSON", "ItemsPointer": "/data/items"},
+        },
+    )
+    assert output_of(run(sfn, pointed)) == [{"n": 1}, {"n": 2}]
+    s3.put_object(Bucket=BUCKET, Key="records/1.jsonl", Body=b'{"r": 1}\n{"r": 2}\n')
+    s3.put_object(Bucket=BUCKET, Key="records/2.jsonl.gz", Body=gzip.compress(b'{"r": 3}\n'))
+    flattened = reader_machine(
+        sfn,
+        {
+            "Resource": "arn:aws:states:::s3:listObjectsV2",
+            "Parameters": {"Bucket": BUCKET, "Prefix": "records/", "MaxKeys": 1},
+            "ReaderConfig": {"InputType": "JSONL", "Transformation": "LOAD_AND_FLATTEN"},
+        },
+    )
+    assert output_of(run(sfn, flattened)) == [{"r": 1}, {"r": 2}, {"r": 3}]
+
+
+def test_an_s3_inventory_is_read_from_its_manifest_and_gzipd_csv_files(sfn: Any, s3: Any) -> None:
+    rows = [
+        b'"source","csvDataset/titles.csv","3399671","2022-11-16T00:29:32.000Z"\n',
+        b'"source","csvDataset/other.csv","12","2022-11-17T00:29:32.000Z"\n',
+    ]
+    for index, row in enumerate(rows):
+        s3.put_object(Bucket=BUCKET, Key=f"inventory/data/{index}.csv.gz", Body=gzip.compress(row))
+    manifest = {
+        "sourceBucket": "source",
+        "destinationBucket": f"arn:aws:s3:::{BUCKET}",
+        "version": "2016-11-30",
+        "fileFormat": "CSV",
+        "fileSchema": "Bucket, Key, Size, LastModifiedDate",
+        "files": [
+            {"key": f"inventory/data/{index}.csv.gz", "size": 1, "MD5checksum": "-"} for index in (0, 1)
+        ],
+    }
+    s3.put_object(Bucket=BUCKET, Key="inventory/manifest.json", Body=json.dumps(manifest))
+    machine = reader_machine(
+        sfn,
+        {
+            "Resource": "arn:aws:states:::s3:getObject",
+            "Parameters": {"Bucket": BUCKET, "Key": "inventory/manifest.json"},
+            "ReaderConfig": {"ManifestType": "S3_INVENTORY"},
+        },
+    )
+    assert output_of(run(sfn, machine)) == [
+        {
+            "Bucket": "source",
+            "Key": "csvDataset/titles.csv",
+            "Size": "3399671",
+            "LastModifiedDate": "2022-11-16T00:29:32.000Z",
+        },
+        {
+            "Bucket": "source",
+            "Key": "csvDataset/other.csv",
+            "Size": "12",
+            "LastModifiedDate": "2022-11-17T00:29:32.000Z",
+        },
+    ]
+    s3.put_object(
+        Bucket=BUCKET,
+        Key="inventory/broken.json",
+        Body=json.dumps({**manifest, "files": [{"key": "inventory/data/missing.csv.gz"}]}),
+    )
+    broken = reader_machine(
+        sfn,
+        {
+            "Resource": "arn:aws:states:::s3:getObject",
+            "Parameters": {"Bucket": BUCKET, "Key": "inventory/broken.json"},
+            "ReaderConfig": {"InputType": "MANIFEST"},
+        },
+    )
+    described = run(sfn, broken)
+    assert (described["status"], described["error"]) == ("FAILED", "States.ItemReaderFailed")
+    assert "The specified key does not exist." in described["cause"]

@@ -3,6 +3,7 @@
 arn:aws:states:::aws-sdk:<service>:<apiAction>[.waitForTaskToken]   aws_sdk.AwsSdkInvoker
 arn:aws:states:::sqs:sendMessage, sns:publish, dynamodb:*Item,
                  events:putEvents [.waitForTaskToken]               aws_optimized.AwsOptimizedInvoker
+arn:aws:states:::s3:getObject (an ItemReader's compressed object)   s3_objects.object_bytes
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from stepwell.runtime.invokers.aws_clients import AwsClients
 from stepwell.runtime.invokers.aws_optimized import AwsOptimizedInvoker, optimized_action
 from stepwell.runtime.invokers.aws_sdk import AwsSdkInvoker, sdk_operation
 from stepwell.runtime.invokers.base import TaskCall, TaskError
+from stepwell.runtime.invokers.s3_objects import is_object_bytes_read, object_bytes
 
 # Optimized services whose plain API call has the same aws-sdk name.
 SDK_NAMES = {"events": "eventbridge", "states": "sfn", "elasticmapreduce": "emr"}
@@ -30,6 +32,8 @@ class AwsInvoker:
         resource = call.resource
         if resource.service == "aws-sdk":
             return self.sdk.invoke(call)
+        if is_object_bytes_read(resource.service, resource.action, resource.pattern):
+            return object_bytes(self.clients, call)
         if optimized_action(resource.service, resource.action, resource.pattern) is not None:
             return self.optimized.invoke(call)
         raise unsupported_optimized(resource.arn, resource.service, resource.action, resource.pattern)
