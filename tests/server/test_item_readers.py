@@ -201,3 +201,41 @@ def test_an_s3_inventory_is_read_from_its_manifest_and_gzipd_csv_files(sfn: Any,
     described = run(sfn, broken)
     assert (described["status"], described["error"]) == ("FAILED", "States.ItemReaderFailed")
     assert "The specified key does not exist." in described["cause"]
+
+
+def test_a_bad_reader_config_is_refused_when_the_machine_is_created(sfn: Any) -> None:
+    reader = {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "Parameters": {"Bucket": BUCKET, "Key": "k"},
+        "ReaderConfig": {"InputType": "JSON", "Transformation": "LOAD_AND_FLATTEN"},
+    }
+    with pytest.raises(sfn.exceptions.InvalidDefinition) as refused:
+        reader_machine(sfn, reader)
+    message = refused.value.response["Error"]["Message"]
+    assert (
+        "SCHEMA_VALIDATION_FAILED" in message
+        and "/States/Fan/ItemReader/ReaderConfig/Transformation" in message
+    )
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "ItemReader": {**reader, "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "GIVEN"}},
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                    "StartAt": "P",
+                    "States": {"P": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    diagnostics = sfn.validate_state_machine_definition(definition=json.dumps(definition))["diagnostics"]
+    assert [(d["code"], d["message"], d["location"]) for d in diagnostics] == [
+        (
+            "SCHEMA_VALIDATION_FAILED",
+            "These fields are required: [CSVHeaders]",
+            "/States/Fan/ItemReader/ReaderConfig",
+        )
+    ]

@@ -8,8 +8,9 @@ and the Distributed-Map objects.
   for DISTRIBUTED ("These fields are required: [ExecutionType]") and not supported for INLINE;
 * ``MaxConcurrency`` >= 0 and ``ToleratedFailureCount`` >= 0 ("Minimum value is 0"),
   ``ToleratedFailurePercentage`` 0.0–100.0 (floci-io/floci#3733, measured against AWS);
-* ``ItemReader``/``ItemBatcher``/``ResultWriter`` must be objects; their inner fields are left to
-  the engine (when unsure, accept: AWS's rules there are not recorded here).
+* ``ItemReader``/``ItemBatcher``/``ResultWriter`` must be objects; an ItemReader's Resource is
+  s3:getObject or s3:listObjectsV2, its ReaderConfig is checked in validate/item_reader.py; other
+  inner fields are left to the engine (when unsure, accept: AWS's rules there are not recorded here).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from stepwell.asl.validate import tables as t
+from stepwell.asl.validate.item_reader import check_reader_config
 from stepwell.asl.validate.schema import (
     Diagnostics,
     check_enum,
@@ -81,6 +83,9 @@ def _check_item_reader(reader: Mapping[str, object], pointer: str, out: Diagnost
             "[arn:<partition>:states:::s3:getObject, arn:<partition>:states:::s3:listObjectsV2]"
         )
         out.append(schema_error(message, child(pointer, "Resource")))
+    if "ReaderConfig" in reader:
+        listing = isinstance(resource, str) and resource.endswith(":s3:listObjectsV2")
+        check_reader_config(reader["ReaderConfig"], listing, child(pointer, "ReaderConfig"), out)
 
 
 def _is_item_reader_resource(resource: str) -> bool:

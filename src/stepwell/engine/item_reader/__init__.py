@@ -2,8 +2,8 @@
 the runtime makes the S3 calls it asks for.
 
     steps.py         the Map state's steps: the calls asked for, their answers, the failure
-    parsing.py       an object's text to items (CSV, JSON and its ItemsPointer, JSON Lines; gzip)
-    json_pointer.py  RFC 6901, for ItemsPointer
+    parsing.py       an object's text to items (CSV, JSON and its ItemsPointer (asl/json_pointer.py),
+                     JSON Lines; gzip)
     listing.py       ListObjectsV2 pages to items
     inventory.py     an S3 inventory's manifest.json
 """

@@ -22,7 +22,7 @@ from typing import Any
 
 from stepwell.asl import jsoncodec
 from stepwell.asl import model as m
-from stepwell.engine.item_reader.json_pointer import PointerError, resolve
+from stepwell.asl.json_pointer import PointerError, resolve
 from stepwell.errors import ITEM_READER_FAILED, WorkflowError
 
 GZIP_SUFFIXES = (".gz", ".gzip")

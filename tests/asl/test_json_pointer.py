@@ -1,10 +1,10 @@
-"""RFC 6901 JSON Pointers (engine/item_reader/json_pointer.py), with the RFC's own examples (§5)."""
+"""RFC 6901 JSON Pointers (asl/json_pointer.py), with the RFC's own examples (§5)."""
 
 from __future__ import annotations
 
 import pytest
 
-from stepwell.engine.item_reader.json_pointer import PointerError, resolve, tokens
+from stepwell.asl.json_pointer import PointerError, resolve, tokens
 
 DOCUMENT = {
     "foo": ["bar", "baz"],
