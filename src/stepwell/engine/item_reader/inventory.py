@@ -36,9 +36,10 @@ def manifest_files(text: str) -> tuple[list[str], list[str]]:
     if not isinstance(schema, str) or not isinstance(files, list):
         raise _failed("the manifest has no fileSchema string or no files array")
     keys = [entry.get("key") for entry in files if isinstance(entry, dict)]
-    if len(keys) != len(files) or not all(isinstance(key, str) and key for key in keys):
+    named = [key for key in keys if isinstance(key, str) and key]
+    if len(named) != len(files):
         raise _failed("every entry of the manifest's files must have a key")
-    return keys, [name.strip() for name in schema.split(",")]
+    return named, [name.strip() for name in schema.split(",")]
 
 
 def _failed(reason: str) -> WorkflowError:
