@@ -13,7 +13,7 @@ import pytest
 from stepwell.asl.model import ItemReader
 from stepwell.engine.commands import Finish
 from stepwell.engine.item_reader import read_items
-from stepwell.engine.snapshot import ReaderWork
+from stepwell.engine.snapshot import ReaderWork, snapshot_from_json, snapshot_to_json
 from stepwell.errors import WorkflowError
 from tests.engine.driver import Run, machine_of
 
@@ -383,3 +383,17 @@ def test_athena_manifests_are_refused_clearly() -> None:
     assert run.finish is not None and run.finish.error == "States.ItemReaderFailed"
     assert run.finish.cause is not None and "ATHENA_DATA" in run.finish.cause
     assert run.types()[-4:] == ["MapRunStarted", "MapRunFailed", "MapStateFailed", "ExecutionFailed"]
+
+
+def test_a_reader_saved_by_the_previous_version_still_loads_and_goes_on() -> None:
+    run = Run(reader_map({"InputType": "JSON"}), {"bucket": "b"})
+    saved = snapshot_to_json(run.snap)
+    [frame] = [f for f in saved["frames"] if "work" in f]
+    frame["work"] = {
+        k: v for k, v in frame["work"].items() if k in ("kind", "task_id", "selector_input", "max_items")
+    }
+    run.snapshot = snapshot_from_json(json.loads(json.dumps(saved)))
+    work = run.snap.frames["f0"].work
+    assert isinstance(work, ReaderWork) and (work.reading, work.keys) == ("object", [])
+    run.succeed(output={"Body": "[1, 2]"})
+    assert run.finish == Finish("SUCCEEDED", output=[1, 2])

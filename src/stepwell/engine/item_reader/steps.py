@@ -147,7 +147,9 @@ def _left(work: ReaderWork) -> int:
 
 
 def _object(reader: m.ItemReader, work: ReaderWork, output: dict[str, Any]) -> None:
-    work.items = read_items(reader, object_text(work.keys.pop(0), output.get("Body")), work.max_items)
+    # A read saved by the version before this one kept no key (it read only uncompressed objects).
+    key = work.keys.pop(0) if work.keys else ""
+    work.items = read_items(reader, object_text(key, output.get("Body")), work.max_items)
 
 
 def _page(reader: m.ItemReader, work: ReaderWork, output: dict[str, Any]) -> None:
