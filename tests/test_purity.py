@@ -16,11 +16,12 @@ PURE_PACKAGES = ("asl", "engine")
 
 # Pure standard-library modules, plus jsonata (the JSONata evaluator) and orjson (JSON text).
 # threading is allowed for threading.local only: constructing a Thread is a forbidden call below;
-# io for io.StringIO (csv reads a text in memory): open is a forbidden call too.
+# io for io.StringIO (csv reads a text in memory): open is a forbidden call too; zlib decompresses
+# a gzip'd object given as bytes (an ItemReader's).
 ALLOWED_MODULES = set(
     "__future__ abc ast base64 binascii bisect collections collections.abc contextlib copy csv dataclasses "
     "datetime decimal enum fractions functools hashlib heapq io itertools json math numbers operator re "
-    "string struct threading types typing unicodedata jsonata orjson re2 regex".split()
+    "string struct threading types typing unicodedata zlib jsonata orjson re2 regex".split()
 )
 FORBIDDEN_CALLS = set("now utcnow today time monotonic perf_counter urandom open sleep Thread".split())
 

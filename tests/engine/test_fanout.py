@@ -540,9 +540,10 @@ def test_distributed_map_features_not_run_yet_fail_clearly() -> None:
         "States": {
             "M": {
                 "Type": "Map",
-                "ItemReader": {
-                    "Resource": "arn:aws:states:::s3:listObjectsV2",
-                    "Parameters": {"Bucket": "b", "Prefix": "k"},
+                "ItemReader": {  # Parquet is not read yet
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "Parameters": {"Bucket": "b", "Key": "k.parquet"},
+                    "ReaderConfig": {"InputType": "PARQUET"},
                 },
                 "ItemProcessor": {
                     "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
+import json
 from typing import Any
 
 import pytest
@@ -10,6 +13,7 @@ import pytest
 from stepwell.asl.model import ItemReader
 from stepwell.engine.commands import Finish
 from stepwell.engine.item_reader import read_items
+from stepwell.engine.snapshot import ReaderWork, snapshot_from_json, snapshot_to_json
 from stepwell.errors import WorkflowError
 from tests.engine.driver import Run, machine_of
 
@@ -104,3 +108,292 @@ def test_csv_as_aws_reads_it() -> None:
         "States.ItemReaderFailed",
         "CSV headers cannot contain duplicates.",
     )
+
+
+# ---- listObjectsV2 -------------------------------------------------------------------------------
+def listing_map(config: dict[str, Any] | None = None, **parameters: Any) -> dict[str, Any]:
+    definition = reader_map(config or {})
+    reader = definition["States"]["M"]["ItemReader"]
+    reader["Resource"] = "arn:aws:states:::s3:listObjectsV2"
+    reader["Parameters"] = {"Bucket.$": "$.bucket", "Prefix": "in/", **parameters}
+    if config is None:
+        del reader["ReaderConfig"]
+    return definition
+
+
+def listed(key: str, size: int = 3, modified: str = "2022-11-17T15:44:41.000Z") -> dict[str, Any]:
+    """A ListObjectsV2 entry as the runtime's aws-sdk:s3:listObjectsV2 gives it."""
+    return {
+        "Key": key,
+        "LastModified": modified,
+        "ETag": '"05704fbdccb224cb01c59005bebbad28"',
+        "ChecksumAlgorithm": ["CRC32"],
+        "Size": size,
+        "StorageClass": "STANDARD",
+    }
+
+
+def page(*entries: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+    answer: dict[str, Any] = {"Contents": list(entries), "IsTruncated": token is not None, "KeyCount": 1}
+    if token is not None:
+        answer["NextContinuationToken"] = token
+    return answer
+
+
+def test_a_listing_follows_its_pages_and_each_object_is_an_item_as_aws_shapes_it() -> None:
+    run = Run(listing_map(StartAfter="in/a"), {"bucket": "b"})
+    [first] = run.invocations()
+    assert (first.resource, first.payload) == (
+        "arn:aws:states:::aws-sdk:s3:listObjectsV2",
+        {"Bucket": "b", "Prefix": "in/", "StartAfter": "in/a"},  # other parameters pass through
+    )
+    run.succeed(first.task_id, output=page(listed("in/x.jpg", 34910), token="next-1"))
+    [second] = run.invocations(latest=True)
+    assert second.payload == {
+        "Bucket": "b",
+        "Prefix": "in/",
+        "StartAfter": "in/a",
+        "ContinuationToken": "next-1",
+    }
+    assert "ContinuationToken" not in first.payload  # the first request is kept as it was
+    # Between two pages the snapshot (through JSON, as the driver keeps it) holds where it got to.
+    work = run.snap.frames["f0"].work
+    assert isinstance(work, ReaderWork) and (work.reading, work.continuation, len(work.items)) == (
+        "page",
+        "next-1",
+        1,
+    )
+    run.succeed(second.task_id, output=page(listed("in/folder/", 0, "2022-11-17T15:44:42Z")))
+    assert run.finish == Finish(
+        "SUCCEEDED",
+        output=[
+            {
+                "Etag": '"05704fbdccb224cb01c59005bebbad28"',
+                "Key": "in/x.jpg",
+                "LastModified": 1668699881,
+                "Size": 34910,
+                "StorageClass": "STANDARD",
+            },
+            {
+                "Etag": '"05704fbdccb224cb01c59005bebbad28"',
+                "Key": "in/folder/",
+                "LastModified": 1668699882,
+                "Size": 0,
+                "StorageClass": "STANDARD",
+            },
+        ],
+    )
+    assert run.details("MapStateStarted") == {"length": 2}
+
+
+def test_max_items_stops_a_listing_early() -> None:
+    run = Run(listing_map({"MaxItems": 2}), {"bucket": "b"})
+    run.succeed(output=page(listed("in/1"), listed("in/2"), listed("in/3"), token="more"))
+    assert len(run.invocations()) == 1  # the next page is not asked for
+    assert run.finish is not None and [item["Key"] for item in run.finish.output] == ["in/1", "in/2"]
+    two_pages = Run(listing_map({"MaxItems": 2}), {"bucket": "b"})
+    two_pages.succeed(output=page(listed("in/1"), token="more"))
+    two_pages.succeed(output=page(listed("in/2"), listed("in/3"), token="still more"))
+    assert len(two_pages.invocations()) == 2
+    assert two_pages.finish is not None and [i["Key"] for i in two_pages.finish.output] == ["in/1", "in/2"]
+
+
+def test_an_empty_listing_runs_no_items_and_a_failed_page_fails_the_map_run() -> None:
+    empty = Run(listing_map(), {"bucket": "b"})
+    empty.succeed(output={"IsTruncated": False, "KeyCount": 0})
+    assert empty.finish == Finish("SUCCEEDED", output=[])
+    run = Run(listing_map(), {"bucket": "b"})
+    run.succeed(output=page(listed("in/1"), token="t"))
+    run.fail(error="S3.NoSuchBucketException", cause="The specified bucket does not exist.")
+    assert run.finish == Finish(
+        "FAILED", error="States.ItemReaderFailed", cause="The specified bucket does not exist."
+    )
+    assert run.types()[-5:] == [
+        "MapStateStarted",
+        "MapRunStarted",
+        "MapRunFailed",
+        "MapStateFailed",
+        "ExecutionFailed",
+    ]
+    assert run.details("MapStateStarted") == {"length": 0}
+
+
+# ---- ItemsPointer ---------------------------------------------------------------------------------
+def test_items_pointer_selects_the_array_inside_a_json_object() -> None:
+    run = Run(reader_map({"InputType": "JSON", "ItemsPointer": "/inventory/a~1b/0"}), {"bucket": "b"})
+    run.succeed(output={"Body": json.dumps({"inventory": {"a/b": [[1, 2], [3]]}})})
+    assert run.finish == Finish("SUCCEEDED", output=[1, 2])
+
+
+@pytest.mark.parametrize(
+    ("body", "cause"),
+    [
+        ('{"inventory": {}}', "no member 'products' at '/inventory'"),
+        ('{"inventory": [1]}', "no element 'products' in the array at '/inventory'"),
+        ('{"inventory": 7}', "'/inventory' is neither an object nor an array"),
+    ],
+)
+def test_an_items_pointer_that_selects_nothing_fails_the_map_run(body: str, cause: str) -> None:
+    run = Run(reader_map({"InputType": "JSON", "ItemsPointer": "/inventory/products"}), {"bucket": "b"})
+    run.succeed(output={"Body": body})
+    assert run.finish == Finish(
+        "FAILED",
+        error="States.ItemReaderFailed",
+        cause=f"The ItemsPointer '/inventory/products' selects nothing in the object: {cause}.",
+    )
+    not_an_array = Run(reader_map({"InputType": "JSON", "ItemsPointer": "/a"}), {"bucket": "b"})
+    not_an_array.succeed(output={"Body": '{"a": {"k": 1}}'})
+    assert not_an_array.finish == Finish(
+        "FAILED", error="States.ItemReaderFailed", cause="Attempting to map over non-iterable node."
+    )
+
+
+# ---- LOAD_AND_FLATTEN -----------------------------------------------------------------------------
+def test_load_and_flatten_reads_every_listed_object_and_its_records_are_the_items() -> None:
+    config = {"InputType": "JSONL", "Transformation": "LOAD_AND_FLATTEN", "MaxItems": 4}
+    run = Run(listing_map(config), {"bucket": "b"})
+    run.succeed(output=page(listed("in/", 0), listed("in/1.jsonl"), listed("in/2.jsonl"), token="p2"))
+    [get] = run.invocations(latest=True)  # the folder holds no records: it is not read
+    assert (get.resource, get.payload) == (
+        "arn:aws:states:::aws-sdk:s3:getObject",
+        {"Bucket": "b", "Key": "in/1.jsonl"},
+    )
+    run.succeed(get.task_id, output={"Body": '{"n": 1}\n{"n": 2}\n'})
+    [get] = run.invocations(latest=True)
+    assert get.payload == {"Bucket": "b", "Key": "in/2.jsonl"}
+    work = run.snap.frames["f0"].work
+    assert isinstance(work, ReaderWork) and (work.reading, work.keys, work.continuation) == (
+        "listed",
+        ["in/2.jsonl"],
+        "p2",
+    )
+    run.succeed(get.task_id, output={"Body": '{"n": 3}\n'})
+    [next_page] = run.invocations(latest=True)  # this page's objects are read: the next page
+    assert next_page.payload == {"Bucket": "b", "Prefix": "in/", "ContinuationToken": "p2"}
+    run.succeed(next_page.task_id, output=page(listed("in/3.jsonl"), listed("in/4.jsonl")))
+    run.succeed(output={"Body": '{"n": 4}\n{"n": 5}\n'})
+    # MaxItems: the fourth record is the last; in/4.jsonl is not read
+    assert run.finish == Finish("SUCCEEDED", output=[{"n": 1}, {"n": 2}, {"n": 3}, {"n": 4}])
+    assert len(run.invocations()) == 5
+
+
+def test_load_and_flatten_reads_each_csv_with_its_own_header_and_a_bad_object_fails() -> None:
+    run = Run(listing_map({"InputType": "CSV", "Transformation": "LOAD_AND_FLATTEN"}), {"bucket": "b"})
+    run.succeed(output=page(listed("in/1.csv"), listed("in/2.csv")))
+    run.succeed(output={"Body": "a,b\n1,2\n"})
+    run.succeed(output={"Body": "b,a\n3,4\n"})
+    assert run.finish == Finish("SUCCEEDED", output=[{"a": "1", "b": "2"}, {"b": "3", "a": "4"}])
+    bad = Run(listing_map({"InputType": "JSON", "Transformation": "LOAD_AND_FLATTEN"}), {"bucket": "b"})
+    bad.succeed(output=page(listed("in/1.json")))
+    bad.succeed(output={"Body": "[1,"})
+    assert bad.finish is not None and bad.finish.error == "States.ItemReaderFailed"
+    assert bad.finish.cause is not None and bad.finish.cause.startswith(
+        "The item reader could not parse the object"
+    )
+
+
+# ---- S3 inventories -------------------------------------------------------------------------------
+MANIFEST = {
+    "sourceBucket": "source",
+    "destinationBucket": "arn:aws:s3:::inventories",
+    "version": "2016-11-30",
+    "fileFormat": "CSV",
+    "fileSchema": "Bucket, Key, Size, LastModifiedDate",
+    "files": [
+        {"key": "inv/data/one.csv.gz", "size": 10, "MD5checksum": "x"},
+        {"key": "inv/data/two.csv", "size": 10, "MD5checksum": "y"},
+    ],
+}
+
+
+def gzipped(text: str) -> str:
+    """A gzip'd object's bytes as the runtime answers them (base64 text in Body)."""
+    return base64.b64encode(gzip.compress(text.encode())).decode()
+
+
+@pytest.mark.parametrize("config", [{"ManifestType": "S3_INVENTORY"}, {"InputType": "MANIFEST"}])
+def test_an_s3_inventory_manifest_then_its_gzipd_csv_files_give_rows_named_by_its_schema(
+    config: dict[str, Any],
+) -> None:
+    run = Run(reader_map(config), {"bucket": "inventories"})
+    [manifest] = run.invocations()
+    assert (manifest.resource, manifest.payload) == (
+        "arn:aws:states:::aws-sdk:s3:getObject",
+        {"Bucket": "inventories", "Key": "data/file"},
+    )
+    run.succeed(manifest.task_id, output={"Body": json.dumps(MANIFEST)})
+    [first] = run.invocations(latest=True)  # gzip'd: its bytes are asked for
+    assert (first.resource, first.payload) == (
+        "arn:aws:states:::s3:getObject",
+        {"Bucket": "inventories", "Key": "inv/data/one.csv.gz"},
+    )
+    run.succeed(
+        first.task_id, output={"Body": gzipped('"source","a.csv","3399671","2022-11-16T00:29:32.000Z"\n')}
+    )
+    [second] = run.invocations(latest=True)
+    assert (second.resource, second.payload["Key"]) == (
+        "arn:aws:states:::aws-sdk:s3:getObject",
+        "inv/data/two.csv",
+    )
+    run.succeed(second.task_id, output={"Body": '"source","b b.csv","7","2022-11-17T00:00:00.000Z"\n'})
+    assert run.finish == Finish(
+        "SUCCEEDED",
+        output=[
+            {
+                "Bucket": "source",
+                "Key": "a.csv",
+                "Size": "3399671",
+                "LastModifiedDate": "2022-11-16T00:29:32.000Z",
+            },
+            {
+                "Bucket": "source",
+                "Key": "b b.csv",
+                "Size": "7",
+                "LastModifiedDate": "2022-11-17T00:00:00.000Z",
+            },
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("manifest", "body", "cause"),
+    [
+        (
+            {**MANIFEST, "fileFormat": "ORC"},
+            None,
+            'its fileFormat is "ORC"; only CSV inventories can be read',
+        ),
+        ({**MANIFEST, "files": [{"size": 1}]}, None, "every entry of the manifest's files must have a key"),
+        ([1], None, "the manifest is not a JSON object"),
+        (MANIFEST, "not base64 gzip", "could not decompress the object 'inv/data/one.csv.gz'"),
+    ],
+)
+def test_a_bad_inventory_fails_the_map_run(manifest: Any, body: str | None, cause: str) -> None:
+    run = Run(reader_map({"ManifestType": "S3_INVENTORY"}), {"bucket": "inventories"})
+    run.succeed(output={"Body": json.dumps(manifest)})
+    if body is not None:
+        run.succeed(output={"Body": body})
+    assert run.finish is not None and run.finish.error == "States.ItemReaderFailed"
+    assert run.finish.cause is not None and cause in run.finish.cause
+
+
+def test_athena_manifests_are_refused_clearly() -> None:
+    run = Run(reader_map({"ManifestType": "ATHENA_DATA", "InputType": "CSV"}), {"bucket": "b"})
+    assert run.invocations() == []
+    assert run.finish is not None and run.finish.error == "States.ItemReaderFailed"
+    assert run.finish.cause is not None and "ATHENA_DATA" in run.finish.cause
+    assert run.types()[-4:] == ["MapRunStarted", "MapRunFailed", "MapStateFailed", "ExecutionFailed"]
+
+
+def test_a_reader_saved_by_the_previous_version_still_loads_and_goes_on() -> None:
+    run = Run(reader_map({"InputType": "JSON"}), {"bucket": "b"})
+    saved = snapshot_to_json(run.snap)
+    [frame] = [f for f in saved["frames"] if "work" in f]
+    frame["work"] = {
+        k: v for k, v in frame["work"].items() if k in ("kind", "task_id", "selector_input", "max_items")
+    }
+    run.snapshot = snapshot_from_json(json.loads(json.dumps(saved)))
+    work = run.snap.frames["f0"].work
+    assert isinstance(work, ReaderWork) and (work.reading, work.keys) == ("object", [])
+    run.succeed(output={"Body": "[1, 2]"})
+    assert run.finish == Finish("SUCCEEDED", output=[1, 2])

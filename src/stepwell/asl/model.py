@@ -154,15 +154,20 @@ class ParallelState(State):
 
 @dataclass(frozen=True, slots=True)
 class ItemReader:
-    """A Distributed Map's ItemReader over one S3 object (``arn:aws:states:::s3:getObject``):
-    its Parameters or Arguments name the object, ReaderConfig how to read it."""
+    """A Distributed Map's ItemReader: one S3 object (``arn:aws:states:::s3:getObject``), an S3
+    inventory manifest, or a listing (``arn:aws:states:::s3:listObjectsV2``). Its Parameters or
+    Arguments name the object or the listing, ReaderConfig how to read it."""
 
-    arguments: PayloadTemplate | JsonataTemplate | None  # {"Bucket", "Key", ...}
-    input_type: str  # CSV | JSON | JSONL
+    arguments: PayloadTemplate | JsonataTemplate | None  # {"Bucket", "Key" | "Prefix", ...}
+    input_type: str  # CSV | JSON | JSONL | MANIFEST; "" for a listing of objects
     header_location: str = "FIRST_ROW"  # CSV: FIRST_ROW | GIVEN
     headers: tuple[str, ...] = ()  # CSV, GIVEN
     delimiter: str = ","
     max_items: Dynamic | None = None  # MaxItems / MaxItemsPath; 0: no limit
+    listing: bool = False  # the resource is s3:listObjectsV2
+    load_and_flatten: bool = False  # Transformation LOAD_AND_FLATTEN: the listed objects' records
+    manifest_type: str = ""  # S3_INVENTORY | ATHENA_DATA
+    items_pointer: str | None = None  # JSON: a JSON Pointer (RFC 6901) to the array of items
 
 
 @dataclass(frozen=True, slots=True)

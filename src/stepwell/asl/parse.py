@@ -275,18 +275,26 @@ def _map(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) ->
 
 
 S3_GET_OBJECT = "arn:aws:states:::s3:getObject"
+S3_LIST_OBJECTS_V2 = "arn:aws:states:::s3:listObjectsV2"
 CSV_DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
+_READ_INPUT_TYPES = ("CSV", "JSON", "JSONL", "MANIFEST")
 
 
 def _item_reader(raw: Any, ql: QL) -> m.ItemReader | None:
-    """The ItemReader stepwell reads (one S3 object as CSV, JSON or JSON Lines); None for one it
-    does not read yet (a listing, a manifest, Parquet), which the Map state then refuses clearly."""
-    if not isinstance(raw, Mapping) or raw.get("Resource") != S3_GET_OBJECT:
+    """The ItemReader stepwell reads (an S3 object as CSV, JSON or JSON Lines, an S3 inventory
+    manifest, a listing, or its objects' records); None for one it does not read yet (Parquet),
+    which the Map state then refuses clearly."""
+    if not isinstance(raw, Mapping) or raw.get("Resource") not in (S3_GET_OBJECT, S3_LIST_OBJECTS_V2):
         return None
+    listing = raw["Resource"] == S3_LIST_OBJECTS_V2
     config = raw.get("ReaderConfig") or {}
-    input_type = config.get("InputType")
-    if input_type not in ("CSV", "JSON", "JSONL") or "Transformation" in config or "ManifestType" in config:
-        return None
+    manifest_type = config.get("ManifestType", "")
+    input_type = config.get("InputType", "")
+    if manifest_type == "S3_INVENTORY" or input_type == "MANIFEST":
+        manifest_type, input_type = "S3_INVENTORY", "MANIFEST"  # the inventory's files are CSV
+    load_and_flatten = config.get("Transformation") == "LOAD_AND_FLATTEN"
+    if (not listing or load_and_flatten) and input_type not in _READ_INPUT_TYPES:
+        return None  # a listing's own items need no InputType
     arguments_raw = raw.get("Arguments") if ql is QL.JSONATA else raw.get("Parameters")
     arguments: Any = None
     if arguments_raw is not None:
@@ -302,6 +310,10 @@ def _item_reader(raw: Any, ql: QL) -> m.ItemReader | None:
         headers=tuple(config.get("CSVHeaders") or ()),
         delimiter=CSV_DELIMITERS.get(config.get("CSVDelimiter", "COMMA"), ","),
         max_items=_dynamic(config, "MaxItems", ql, "MaxItemsPath"),
+        listing=listing,
+        load_and_flatten=load_and_flatten,
+        manifest_type=manifest_type,
+        items_pointer=config.get("ItemsPointer"),
     )
 
 

@@ -97,11 +97,23 @@ class MapWork:
 
 @dataclass(slots=True)
 class ReaderWork:
-    """A Distributed Map's ItemReader is reading its items (a call, ``task_id``)."""
+    """A Distributed Map's ItemReader is reading its items: one S3 call out (``task_id``) at a
+    time, and for a reader of many objects (a listing, its objects, an inventory's files) where
+    it has got to, so that a restart goes on from the call that was out (engine/item_reader)."""
 
     task_id: str
     selector_input: Any  # what the Map's ItemSelector reads as $, kept for when the items come
     max_items: int = 0  # 0: all
+    # What the call out reads: "object" (the one object), "page" (a ListObjectsV2 page),
+    # "listed" (a listed object, LOAD_AND_FLATTEN), "manifest" (an S3 inventory's manifest.json)
+    # or "file" (one of the inventory's data files).
+    reading: str = "object"
+    listing: dict[str, Any] = field(default_factory=dict)  # the ListObjectsV2 request, as evaluated
+    continuation: str | None = None  # the next page's ContinuationToken; None: no more pages
+    bucket: str = ""  # of the objects still to read
+    keys: list[str] = field(default_factory=list)  # objects still to read, the one out first
+    headers: list[str] = field(default_factory=list)  # an S3 inventory's fileSchema
+    items: list[Any] = field(default_factory=list)  # read so far
 
 
 Work = TaskWork | TimerWork | ParallelWork | MapWork | ReaderWork | None

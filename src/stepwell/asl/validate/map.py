@@ -9,8 +9,9 @@ and the Distributed-Map objects.
 * ``MaxConcurrency`` >= 0 and ``ToleratedFailureCount`` >= 0 ("Minimum value is 0"),
   ``ToleratedFailurePercentage`` 0.0–100.0 (floci-io/floci#3733, measured against AWS);
 * ``ItemReader``/``ItemBatcher``/``ResultWriter`` must be objects; an ItemReader's Resource is
-  checked, a ResultWriter's fields in result_writer.py; the rest is left to the engine (when
-  unsure, accept: AWS's rules there are not recorded here).
+  checked, its ReaderConfig in validate/item_reader.py (s3:getObject or s3:listObjectsV2), a
+  ResultWriter's fields in result_writer.py; the rest is left to the engine (when unsure,
+  accept: AWS's rules there are not recorded here).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from stepwell.asl.validate import tables as t
+from stepwell.asl.validate.item_reader import check_reader_config
 from stepwell.asl.validate.result_writer import check_result_writer
 from stepwell.asl.validate.schema import (
     Diagnostics,
@@ -86,6 +88,9 @@ def _check_item_reader(reader: Mapping[str, object], pointer: str, out: Diagnost
             "[arn:<partition>:states:::s3:getObject, arn:<partition>:states:::s3:listObjectsV2]"
         )
         out.append(schema_error(message, child(pointer, "Resource")))
+    if "ReaderConfig" in reader:
+        listing = isinstance(resource, str) and resource.endswith(":s3:listObjectsV2")
+        check_reader_config(reader["ReaderConfig"], listing, child(pointer, "ReaderConfig"), out)
 
 
 def _is_item_reader_resource(resource: str) -> bool:

@@ -3,6 +3,7 @@
 arn:aws:states:::aws-sdk:<service>:<apiAction>[.waitForTaskToken]   aws_sdk.AwsSdkInvoker
 arn:aws:states:::<service>:<action>[.sync|.waitForTaskToken]        optimized.invoker (the rows of
                                                                      optimized/table.py)
+arn:aws:states:::s3:getObject (an ItemReader's compressed object)   s3_objects.object_bytes
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from stepwell.runtime.invokers.aws_sdk import AwsSdkInvoker, sdk_operation
 from stepwell.runtime.invokers.base import JobStarted, JobState, TaskCall, TaskError
 from stepwell.runtime.invokers.optimized.invoker import AwsOptimizedInvoker
 from stepwell.runtime.invokers.optimized.table import integration
+from stepwell.runtime.invokers.s3_objects import is_object_bytes_read, object_bytes
 
 # Optimized services whose plain API call has the same aws-sdk name.
 SDK_NAMES = {"events": "eventbridge", "states": "sfn", "elasticmapreduce": "emr"}
@@ -33,6 +35,8 @@ class AwsInvoker:
         resource = call.resource
         if resource.service == "aws-sdk":
             return self.sdk.invoke(call)
+        if is_object_bytes_read(resource.service, resource.action, resource.pattern):
+            return object_bytes(self.clients, call)
         if integration(resource.service, resource.action, resource.pattern) is not None:
             return self.optimized.invoke(call)
         raise unsupported_optimized(resource.arn, resource.service, resource.action, resource.pattern)

@@ -1,0 +1,241 @@
+"""A Distributed Map's ItemReader through `stepwell serve` against a real moto S3: a listing over
+several pages, its objects' records (LOAD_AND_FLATTEN), an S3 inventory, ItemsPointer, and the
+failures, each read by the runtime's S3 calls as the engine asks for them."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.runtime.invokers.moto_server import moto_server
+from tests.server.process import ServerProcess
+from tests.server.support import create_machine, event_types, history, run
+
+BUCKET = "stepwell-readers"
+
+
+@pytest.fixture(scope="module")
+def aws() -> Iterator[str]:
+    with moto_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def s3(aws: str) -> Any:
+    client = boto3.client(
+        "s3", region_name="us-east-1", endpoint_url=aws, aws_access_key_id="t", aws_secret_access_key="t"
+    )
+    client.create_bucket(Bucket=BUCKET)
+    return client
+
+
+@pytest.fixture(scope="module")
+def sfn(aws: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    environment = {
+        "AWS_ENDPOINT_URL": aws,  # S3 at moto
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    server = ServerProcess(tmp_path_factory.mktemp("readers") / "stepwell.db", env=environment).start()
+    yield server.client()
+    server.stop()
+
+
+def reader_machine(sfn: Any, reader: dict[str, Any]) -> str:
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "ItemReader": reader,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                    "StartAt": "P",
+                    "States": {"P": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    return create_machine(sfn, definition)
+
+
+def output_of(described: dict[str, Any]) -> Any:
+    assert described["status"] == "SUCCEEDED", described
+    return json.loads(described["output"])
+
+
+def test_a_listing_over_several_pages_gives_each_object_as_aws_shapes_it(sfn: Any, s3: Any) -> None:
+    for name in ("a.txt", "b.txt", "c.txt"):
+        s3.put_object(Bucket=BUCKET, Key=f"listed/{name}", Body=b"abc")
+    s3.put_object(Bucket=BUCKET, Key="elsewhere/d.txt", Body=b"abc")
+    machine = reader_machine(
+        sfn,
+        {
+            "Resource": "arn:aws:states:::s3:listObjectsV2",
+            # MaxKeys (passed through to ListObjectsV2) makes moto answer in pages of two.
+            "Parameters": {"Bucket": BUCKET, "Prefix": "listed/", "MaxKeys": 2},
+        },
+    )
+    items = output_of(run(sfn, machine))
+    assert [item["Key"] for item in items] == ["listed/a.txt", "listed/b.txt", "listed/c.txt"]
+    head = s3.head_object(Bucket=BUCKET, Key="listed/a.txt")
+    assert items[0] == {
+        "Etag": head["ETag"],
+        "Key": "listed/a.txt",
+        "LastModified": int(head["LastModified"].timestamp()),
+        "Size": 3,
+        "StorageClass": "STANDARD",
+    }
+    limited = reader_machine(
+        sfn,
+        {
+            "Resource": "arn:aws:states:::s3:listObjectsV2",
+            "Parameters": {"Bucket": BUCKET, "Prefix": "listed/", "MaxKeys": 1},
+            "ReaderConfig": {"MaxItems": 2},
+        },
+    )
+    assert [item["Key"] for item in output_of(run(sfn, limited))] == ["listed/a.txt", "listed/b.txt"]
+
+
+def test_a_missing_bucket_fails_the_map_run_with_item_reader_failed(sfn: Any) -> None:
+    machine = reader_machine(
+        sfn, {"Resource": "arn:aws:states:::s3:listObjectsV2", "Parameters": {"Bucket": "no-such-bucket"}}
+    )
+    described = run(sfn, machine)
+    assert (described["status"], described["error"]) == ("FAILED", "States.ItemReaderFailed")
+    assert "(Service: S3, Status Code: 404" in described["cause"]
+    assert event_types(history(sfn, described["executionArn"]))[-5:] == [
+        "MapStateStarted",
+        "MapRunStarted",
+        "MapRunFailed",
+        "MapStateFailed",
+        "ExecutionFailed",
+    ]
+
+
+def test_items_pointer_and_load_and_flatten_read_the_objects_content(sfn: Any, s3: Any) -> None:
+    s3.put_object(
+        Bucket=BUCKET, Key="nested.json", Body=json.dumps({"data": {"items": [{"n": 1}, {"n": 2}]}})
+    )
+    pointed = reader_machine(
+        sfn,
+        {
+            "Resource": "arn:aws:states:::s3:getObject",
+            "Parameters": {"Bucket": BUCKET, "Key": "nested.json"},
+            "ReaderConfig": {"InputType": "JSON", "ItemsPointer": "/data/items"},
+        },
+    )
+    assert output_of(run(sfn, pointed)) == [{"n": 1}, {"n": 2}]
+    s3.put_object(Bucket=BUCKET, Key="records/1.jsonl", Body=b'{"r": 1}\n{"r": 2}\n')
+    s3.put_object(Bucket=BUCKET, Key="records/2.jsonl.gz", Body=gzip.compress(b'{"r": 3}\n'))
+    flattened = reader_machine(
+        sfn,
+        {
+            "Resource": "arn:aws:states:::s3:listObjectsV2",
+            "Parameters": {"Bucket": BUCKET, "Prefix": "records/", "MaxKeys": 1},
+            "ReaderConfig": {"InputType": "JSONL", "Transformation": "LOAD_AND_FLATTEN"},
+        },
+    )
+    assert output_of(run(sfn, flattened)) == [{"r": 1}, {"r": 2}, {"r": 3}]
+
+
+def test_an_s3_inventory_is_read_from_its_manifest_and_gzipd_csv_files(sfn: Any, s3: Any) -> None:
+    rows = [
+        b'"source","csvDataset/titles.csv","3399671","2022-11-16T00:29:32.000Z"\n',
+        b'"source","csvDataset/other.csv","12","2022-11-17T00:29:32.000Z"\n',
+    ]
+    for index, row in enumerate(rows):
+        s3.put_object(Bucket=BUCKET, Key=f"inventory/data/{index}.csv.gz", Body=gzip.compress(row))
+    manifest = {
+        "sourceBucket": "source",
+        "destinationBucket": f"arn:aws:s3:::{BUCKET}",
+        "version": "2016-11-30",
+        "fileFormat": "CSV",
+        "fileSchema": "Bucket, Key, Size, LastModifiedDate",
+        "files": [
+            {"key": f"inventory/data/{index}.csv.gz", "size": 1, "MD5checksum": "-"} for index in (0, 1)
+        ],
+    }
+    s3.put_object(Bucket=BUCKET, Key="inventory/manifest.json", Body=json.dumps(manifest))
+    machine = reader_machine(
+        sfn,
+        {
+            "Resource": "arn:aws:states:::s3:getObject",
+            "Parameters": {"Bucket": BUCKET, "Key": "inventory/manifest.json"},
+            "ReaderConfig": {"ManifestType": "S3_INVENTORY"},
+        },
+    )
+    assert output_of(run(sfn, machine)) == [
+        {
+            "Bucket": "source",
+            "Key": "csvDataset/titles.csv",
+            "Size": "3399671",
+            "LastModifiedDate": "2022-11-16T00:29:32.000Z",
+        },
+        {
+            "Bucket": "source",
+            "Key": "csvDataset/other.csv",
+            "Size": "12",
+            "LastModifiedDate": "2022-11-17T00:29:32.000Z",
+        },
+    ]
+    s3.put_object(
+        Bucket=BUCKET,
+        Key="inventory/broken.json",
+        Body=json.dumps({**manifest, "files": [{"key": "inventory/data/missing.csv.gz"}]}),
+    )
+    broken = reader_machine(
+        sfn,
+        {
+            "Resource": "arn:aws:states:::s3:getObject",
+            "Parameters": {"Bucket": BUCKET, "Key": "inventory/broken.json"},
+            "ReaderConfig": {"InputType": "MANIFEST"},
+        },
+    )
+    described = run(sfn, broken)
+    assert (described["status"], described["error"]) == ("FAILED", "States.ItemReaderFailed")
+    assert "The specified key does not exist." in described["cause"]
+
+
+def test_a_bad_reader_config_is_refused_when_the_machine_is_created(sfn: Any) -> None:
+    reader = {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "Parameters": {"Bucket": BUCKET, "Key": "k"},
+        "ReaderConfig": {"InputType": "JSON", "Transformation": "LOAD_AND_FLATTEN"},
+    }
+    with pytest.raises(sfn.exceptions.InvalidDefinition) as refused:
+        reader_machine(sfn, reader)
+    message = refused.value.response["Error"]["Message"]
+    assert (
+        "SCHEMA_VALIDATION_FAILED" in message
+        and "/States/Fan/ItemReader/ReaderConfig/Transformation" in message
+    )
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "ItemReader": {**reader, "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "GIVEN"}},
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                    "StartAt": "P",
+                    "States": {"P": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    diagnostics = sfn.validate_state_machine_definition(definition=json.dumps(definition))["diagnostics"]
+    assert [(d["code"], d["message"], d["location"]) for d in diagnostics] == [
+        (
+            "SCHEMA_VALIDATION_FAILED",
+            "These fields are required: [CSVHeaders]",
+            "/States/Fan/ItemReader/ReaderConfig",
+        )
+    ]
