@@ -147,7 +147,8 @@ class TaskRecord:
     created: float
     activity_arn: str | None = None
     worker_name: str | None = None
-    target: str | None = None  # the child execution's ARN (kind child)
+    # The child execution's ARN (kind child), or a .sync job's handle, JSON (kind service: sync_jobs.py).
+    target: str | None = None
     heartbeat_seconds: float | None = None
     state_name: str | None = None
     timeout_seconds: float | None = None
