@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.runtime.invokers.moto_server import moto_server
 from tests.server.process import ServerProcess
 
 FUNCTIONS = Path(__file__).with_name("functions.py")
@@ -23,3 +24,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 @pytest.fixture(scope="session")
 def sfn(server: ServerProcess) -> Any:
     return server.client()
+
+
+@pytest.fixture(scope="module")
+def aws() -> Iterator[str]:
+    """A moto server of the module's own: AWS services over real HTTP (its URL)."""
+    with moto_server() as url:
+        yield url

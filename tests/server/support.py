@@ -143,3 +143,16 @@ def post(
             return response.status, json.loads(response.read() or b"{}"), dict(response.headers)
     except urllib.error.HTTPError as refused:
         return refused.code, json.loads(refused.read() or b"{}"), dict(refused.headers)
+
+
+# A .sync or .waitForTaskToken Task's history (reference integrations §0: "TaskSubmitted").
+SUBMITTED_TASK_EVENTS = [
+    "ExecutionStarted",
+    "TaskStateEntered",
+    "TaskScheduled",
+    "TaskStarted",
+    "TaskSubmitted",
+    "TaskSucceeded",
+    "TaskStateExited",
+    "ExecutionSucceeded",
+]

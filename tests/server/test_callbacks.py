@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from tests.server.support import (
+    SUBMITTED_TASK_EVENTS,
     aws_error,
     details,
     event_types,
@@ -76,16 +77,7 @@ def test_send_task_success_resumes(sfn: Any) -> None:
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"]) == {"approved": True}
     events = history(sfn, arn)
-    assert event_types(events) == [
-        "ExecutionStarted",
-        "TaskStateEntered",
-        "TaskScheduled",
-        "TaskStarted",
-        "TaskSubmitted",
-        "TaskSucceeded",
-        "TaskStateExited",
-        "ExecutionSucceeded",
-    ]
+    assert event_types(events) == SUBMITTED_TASK_EVENTS
     scheduled = details(events[2])
     assert scheduled["resourceType"] == "lambda"
     assert scheduled["resource"] == "invoke.waitForTaskToken"

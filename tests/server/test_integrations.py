@@ -16,7 +16,6 @@ import boto3
 import pytest
 
 from tests.runtime.invokers.http_server import LocalServer
-from tests.runtime.invokers.moto_server import moto_server
 from tests.server.process import ServerProcess, free_port
 from tests.server.support import WAIT, details, event_types, history, run, task_machine, wait_for
 
@@ -29,12 +28,6 @@ def web() -> Iterator[LocalServer]:
     server = LocalServer().start()
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def aws() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

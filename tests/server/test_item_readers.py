@@ -12,17 +12,10 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.runtime.invokers.moto_server import moto_server
 from tests.server.process import ServerProcess
 from tests.server.support import create_machine, event_types, history, run
 
 BUCKET = "stepwell-readers"
-
-
-@pytest.fixture(scope="module")
-def aws() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from typing import Any
 from tests.server.support import (
     PARKED,
     PASS,
+    SUBMITTED_TASK_EVENTS,
     WAIT,
     create_machine,
     details,
@@ -128,16 +129,7 @@ def test_sync_waits_and_returns_strings(sfn: Any) -> None:
     assert output["InputDetails"] == {"Included": True}
     assert output["OutputDetails"] == {"Included": True}
     assert output["StopDate"] >= output["StartDate"]
-    assert event_types(history(sfn, arn)) == [
-        "ExecutionStarted",
-        "TaskStateEntered",
-        "TaskScheduled",
-        "TaskStarted",
-        "TaskSubmitted",
-        "TaskSucceeded",
-        "TaskStateExited",
-        "ExecutionSucceeded",
-    ]
+    assert event_types(history(sfn, arn)) == SUBMITTED_TASK_EVENTS
 
 
 def test_sync_2_returns_parsed_json(sfn: Any) -> None:

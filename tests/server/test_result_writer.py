@@ -17,16 +17,10 @@ import boto3
 import pytest
 
 from tests.conformance.test_server import STORES, _server
-from tests.runtime.invokers.moto_server import FAKE_CREDENTIALS, REGION, moto_server
+from tests.runtime.invokers.moto_server import FAKE_CREDENTIALS, REGION
 from tests.server.support import ROLE, dumps, unique, wait_for
 
 MOTO_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION}
-
-
-@pytest.fixture(scope="module")
-def aws() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -16,22 +16,24 @@ import pytest
 from tests.conformance.test_server import STORES, _server
 from tests.runtime.invokers import aws_jobs_setup as setup
 from tests.runtime.invokers.job_standin import StandIn
-from tests.runtime.invokers.moto_server import moto_server
 from tests.server.crash_helpers import Crash, wait_until
 from tests.server.process import ServerProcess
-from tests.server.support import ROLE, details, dumps, history, unique, wait_for, wait_for_event
+from tests.server.support import (
+    ROLE,
+    SUBMITTED_TASK_EVENTS,
+    details,
+    dumps,
+    history,
+    unique,
+    wait_for,
+    wait_for_event,
+)
 
 STATES = "arn:aws:states:::"
 
 
 def environment(aws: str) -> dict[str, str]:
     return {"AWS_ENDPOINT_URL": aws, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-
-
-@pytest.fixture(scope="module")
-def aws() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
 
 
 @pytest.fixture(scope="module", params=STORES)
@@ -77,16 +79,7 @@ def test_a_batch_job_is_followed_to_its_end(sfn: Any, aws: str) -> None:
     )
     events = history(sfn, execution)
     types = [event["type"] for event in events]
-    assert types == [
-        "ExecutionStarted",
-        "TaskStateEntered",
-        "TaskScheduled",
-        "TaskStarted",
-        "TaskSubmitted",
-        "TaskSucceeded",
-        "TaskStateExited",
-        "ExecutionSucceeded",
-    ]
+    assert types == SUBMITTED_TASK_EVENTS
     submitted = json.loads(details(events[4])["output"])
     assert submitted["JobId"] == job["JobId"] and "SdkHttpMetadata" in submitted
     scheduled = details(events[2])
