@@ -277,3 +277,53 @@ def test_callbacks_are_a_capability_of_the_driver_not_of_its_store() -> None:
             assert finished[0].status == "FAILED" and "no activity workers" in (finished[0].cause or "")
             assert store.reader.activity_backlog(activity) == []
         runtime.release_threads()
+
+
+def test_a_snapshot_that_resumes_at_once_is_not_decoded_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A step that uses up its budget leaves its snapshot in Runtime.hot_snapshots: the next step
+    takes it from there (no decode), and an ended execution leaves nothing behind."""
+    import stepwell.runtime.batch as batch_module
+
+    decoded: list[object] = []
+    real = batch_module.snapshot_from_json
+
+    def counting(value: Any) -> Any:
+        decoded.append(value)
+        return real(value)
+
+    monkeypatch.setattr(batch_module, "snapshot_from_json", counting)
+    loop = parse_definition(
+        {
+            "StartAt": "Count",
+            "States": {
+                "Count": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 1)"}, "Next": "More"},
+                "More": {
+                    "Type": "Choice",
+                    "Choices": [{"Variable": "$.n", "NumericLessThan": 600, "Next": "Count"}],
+                    "Default": "Done",
+                },
+                "Done": {"Type": "Succeed"},
+            },
+        }
+    )
+    info = execution_info("M", "loop", start_time=time.time())
+    finished: list[Finish] = []
+    runtime = Runtime(
+        callbacks=False,
+        nested_executions=False,
+        on_finish=lambda arn, finish: finished.append(finish),
+        history_limit=None,
+    )
+    runtime.pin("r", loop)
+    executor = Executor(MemoryStore(), runtime)
+
+    def start(batch: Batch) -> None:
+        batch.db.insert_machine(machine_record(info, "r"))
+        batch.start(info, loop, {"n": 0}, input_text=None, definition="", revision_id="r")
+
+    executor.enqueue(start)
+    executor.run_here(lambda: bool(finished))
+    runtime.release_threads()
+    assert finished[0].output == {"n": 600}
+    assert decoded == []  # 1,200 states, four resumes, each from memory
+    assert runtime.hot_snapshots == {}

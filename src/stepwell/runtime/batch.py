@@ -93,6 +93,7 @@ class Live:
     unwritten_timers: dict[str, float] = field(default_factory=dict)
     test_case: str | None = None  # the mocked test case it runs (``<stateMachineArn>#<TestCase>``)
     revision_id: str = ""  # the revision of the definition it runs
+    resumes: bool = False  # its step used up its budget: it goes on at once (Runtime.hot_snapshots)
 
 
 class Batch:
@@ -322,11 +323,15 @@ class Batch:
         return live
 
     def _snapshot_of(self, found: Running) -> Snapshot:
-        """The execution's snapshot: the driver's copy of that version if it keeps one (Runtime.snapshots)."""
+        """The execution's snapshot: the driver's copy of that version if it keeps one
+        (Runtime.snapshots), or the one its last step left in memory (Runtime.hot_snapshots: taken,
+        so that a batch that rolls back leaves no copy its steps changed)."""
         kept = self.runtime.snapshots
         cached = kept.get(found.record.arn) if kept is not None else None
-        if cached is not None and cached[0] == found.record.version:
-            return cached[1]
+        resumed = self.runtime.hot_snapshots.pop(found.record.arn, None)
+        for copy in (cached, resumed):
+            if copy is not None and copy[0] == found.record.version:
+                return copy[1]
         return snapshot_from_json(jsoncodec.loads(found.snapshot, limits=False))
 
     def _advance(self, live: Live, event: Event) -> None:
@@ -373,6 +378,8 @@ class Batch:
             live.wrote_rows = True
         timer_id = command.timer_id
         self.after.append(lambda executor: executor.add_timer(due, arn, timer_id))
+        if command.purpose == RESUME:
+            live.resumes = True
         pause = self.runtime.pause_seconds
         if pause and command.purpose == RESUME:
             self.after.append(lambda executor: time.sleep(pause))
@@ -406,8 +413,10 @@ class Batch:
                 continue
             finish = live.finished
             final: bytes | None = None  # the snapshot an ended execution keeps for a redrive
+            stored_size = 0
             if finish is None:
                 snapshot = self._stored(live.snapshot)
+                stored_size = len(snapshot)
                 if live.new_record is not None:
                     self.db.insert_execution(live.new_record, snapshot)
                 else:
@@ -457,6 +466,10 @@ class Batch:
             if kept is not None:
                 keep = finish is None or final is not None
                 self.after.append(_keep(kept, live.arn, live.version, live.snapshot, keep))
+            elif finish is None and (live.resumes or stored_size >= HOT_SNAPSHOT_BYTES):
+                hot = self.runtime.hot_snapshots
+                self.after.append(_keep_hot(hot, live.arn, live.version, live.snapshot))
+            live.resumes = False
         for machine_arn in self._deleted:
             self.db.delete_machine(machine_arn)
         self._deleted = []
@@ -547,6 +560,23 @@ def _keep(
     if keep:
         return lambda executor: kept.__setitem__(arn, (version, snapshot))
     return lambda executor: kept.pop(arn, None)
+
+
+HOT_SNAPSHOT_BYTES = 256 * 1024  # a snapshot this large is kept in memory between its steps
+HOT_SNAPSHOTS_KEPT = 16  # at most (the oldest goes: one another node stepped since stays unused)
+
+
+def _keep_hot(
+    kept: dict[str, tuple[int, Snapshot]], arn: str, version: int, snapshot: Snapshot
+) -> Callable[[Executor], object]:
+    """After the commit: keep the snapshot for the execution's next step (Runtime.hot_snapshots)."""
+
+    def keep(executor: Executor) -> None:
+        kept[arn] = (version, snapshot)
+        while len(kept) > HOT_SNAPSHOTS_KEPT:
+            kept.pop(next(iter(kept)))
+
+    return keep
 
 
 def _arm(due: float, arn: str, timer_id: str) -> Callable[[Executor], object]:

@@ -55,6 +55,12 @@ class Runtime:
     # else reads (the in-process runner's MemoryStore): Batch neither encodes its snapshots as
     # JSON nor decodes them, and the store holds the empty KEPT_BY_DRIVER in their place.
     snapshots: dict[str, tuple[int, Snapshot]] | None = None
+    # Execution ARN -> (version, snapshot) of executions that will be stepped again soon and are
+    # dear to decode: one whose step used up its budget (it goes on at once), or whose stored
+    # snapshot is large (a Distributed Map's parent, stepped as its children end). Their next step
+    # takes the snapshot from here rather than decode it again (batch.py); for a Map over a million
+    # items that was most of the work, and of the memory.
+    hot_snapshots: dict[str, tuple[int, Snapshot]] = field(default_factory=dict, repr=False)
     _machines: dict[tuple[str, str], StateMachine] = field(default_factory=dict, repr=False)
     _pinned: dict[str, StateMachine] = field(default_factory=dict, repr=False)
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
