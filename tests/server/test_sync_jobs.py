@@ -99,6 +99,8 @@ def test_an_ecs_task_holds_the_state_until_it_stops(sfn: Any, aws: str) -> None:
     stopped = json.loads(described["output"])
     assert stopped["TaskArn"] == task_arn and stopped["LastStatus"] == "STOPPED"
     assert stopped["StartedBy"] == "AWS Step Functions"
+    scheduled = wait_for_event(sfn, execution, "TaskScheduled")
+    assert json.loads(details(scheduled)["parameters"]) == {**params, "StartedBy": "AWS Step Functions"}
 
 
 def test_stopping_the_execution_stops_the_ecs_task(sfn: Any, aws: str) -> None:

@@ -27,6 +27,7 @@ from stepwell.engine.dataflow import (
 )
 from stepwell.engine.events import Event, TaskFailed, TaskHeartbeat, TaskStarted, TaskSubmitted, TaskSucceeded
 from stepwell.engine.history import NOT_TRUNCATED, exceeds_payload_limit, to_json
+from stepwell.engine.injected import with_injections
 from stepwell.engine.snapshot import Frame, ReaderWork, TaskWork
 from stepwell.errors import (
     DATA_LIMIT_EXCEEDED,
@@ -51,6 +52,7 @@ def run_task(it: Interpreter, frame: Frame, state: m.State) -> None:
     else:
         effective = select(state.input_path, scope)
         payload = state.parameters.evaluate(scope.with_input(effective)) if state.parameters else effective
+    payload = with_injections(target, payload)
     timeout = timeout_seconds_of(state.timeout_seconds, scope)
     heartbeat = timeout_seconds_of(state.heartbeat_seconds, scope)
     text = to_json(payload)

@@ -13,10 +13,10 @@ import botocore.session
 import pytest
 
 from stepwell.asl.resources import parse_task_resource
+from stepwell.engine.injected import with_injections
 from stepwell.runtime.invokers.aws import AwsInvoker
 from stepwell.runtime.invokers.aws_clients import AwsClients
 from stepwell.runtime.invokers.base import JobEnded, JobRunning, TaskCall, TaskError
-from stepwell.runtime.invokers.optimized import requests
 from stepwell.runtime.invokers.optimized.table import INTEGRATIONS
 from tests.runtime.invokers import aws_jobs_setup as setup
 from tests.runtime.invokers.job_standin import StandIn
@@ -32,7 +32,9 @@ def invoker(aws_clients: AwsClients) -> AwsInvoker:
 
 
 def start(invoker: AwsInvoker, resource: str, payload: dict[str, Any]) -> Any:
-    call = TaskCall(parse_task_resource(STATES + resource), payload, execution_arn=EXECUTION)
+    """The start call of the job, with the parameters the engine sends (and TaskScheduled shows)."""
+    target = parse_task_resource(STATES + resource)
+    call = TaskCall(target, with_injections(target, payload), execution_arn=EXECUTION)
     assert invoker.runs_job(call.resource)
     return invoker.start_job(call)
 
@@ -69,14 +71,15 @@ def test_every_row_calls_operations_the_service_has_with_members_it_takes() -> N
 
 def test_batch_sync_tells_the_job_it_was_started_by_step_functions() -> None:
     given = {"JobName": "j", "ContainerOverrides": {"Environment": [{"Name": "A", "Value": "1"}]}}
-    prepared = requests.batch_job(given, EXECUTION, "sync")
+    prepared = with_injections(parse_task_resource(STATES + "batch:submitJob.sync"), given)
     assert prepared["ContainerOverrides"]["Environment"] == [
         {"Name": "A", "Value": "1"},
         {"Name": "MANAGED_BY_AWS", "Value": "STARTED_BY_STEP_FUNCTIONS"},
     ]
     assert given["ContainerOverrides"]["Environment"] == [{"Name": "A", "Value": "1"}]  # not changed
-    assert requests.batch_job(given, EXECUTION, "") is given
-    assert requests.ecs_task({}, EXECUTION, "sync") == {"StartedBy": "AWS Step Functions"}
+    assert with_injections(parse_task_resource(STATES + "batch:submitJob"), given) is given
+    ecs = parse_task_resource(STATES + "ecs:runTask.sync")
+    assert with_injections(ecs, {}) == {"StartedBy": "AWS Step Functions"}
 
 
 # ---- against moto ----------------------------------------------------------------------------

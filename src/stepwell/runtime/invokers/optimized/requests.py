@@ -3,10 +3,10 @@
 Facts from integrations.md §0 and §2 (recorded runs and AWS's own examples):
 
 - sqs ``MessageBody``, sns ``Message`` and events entries' ``Detail`` given as JSON are sent as
-  JSON text, and each events entry's ``Resources`` gets the state machine's and the execution's ARNs;
-- ``batch:submitJob.sync`` adds ``{"Name": "MANAGED_BY_AWS", "Value": "STARTED_BY_STEP_FUNCTIONS"}``
-  to ``ContainerOverrides.Environment``;
-- ``ecs:runTask.sync`` starts the task with ``"StartedBy": "AWS Step Functions"``.
+  JSON text, and each events entry's ``Resources`` gets the state machine's and the execution's ARNs.
+
+What Step Functions adds that TaskScheduled records (ECS's StartedBy, Batch's MANAGED_BY_AWS) is
+added by the engine: engine/injected.py.
 """
 
 from __future__ import annotations
@@ -15,9 +15,6 @@ import json
 from typing import Any
 
 from stepwell.runtime.invokers.optimized.spec import Json, Prepare
-
-MANAGED_BY_AWS = {"Name": "MANAGED_BY_AWS", "Value": "STARTED_BY_STEP_FUNCTIONS"}
-ECS_STARTED_BY = "AWS Step Functions"
 
 
 def json_text(value: Any) -> Any:
@@ -54,20 +51,3 @@ def execution_resources(execution_arn: str) -> list[str]:
         return []
     state_machine = ":".join([*parts[:5], "stateMachine", parts[6].split("/")[0]])
     return [state_machine, execution_arn]
-
-
-def batch_job(params: Json, execution_arn: str, pattern: str) -> Json:
-    if pattern != "sync":
-        return params
-    overrides = params.get("ContainerOverrides")
-    overrides = dict(overrides) if isinstance(overrides, dict) else {}
-    environment = overrides.get("Environment")
-    environment = list(environment) if isinstance(environment, list) else []
-    overrides["Environment"] = [*environment, MANAGED_BY_AWS]
-    return {**params, "ContainerOverrides": overrides}
-
-
-def ecs_task(params: Json, execution_arn: str, pattern: str) -> Json:
-    if pattern != "sync":
-        return params
-    return {**params, "StartedBy": ECS_STARTED_BY}

@@ -232,8 +232,8 @@ INTEGRATIONS: dict[tuple[str, str], Integration] = {
         with_http_metadata=False,
     ),
     # ---- jobs: .sync ----
-    ("batch", "submitJob"): _job("batch", "SubmitJob", BATCH, BATCH_JOB, prepare=requests.batch_job),
-    ("ecs", "runTask"): Integration("ecs", "RunTask", ECS, EVERY_PATTERN, requests.ecs_task, sync=ECS_TASK),
+    ("batch", "submitJob"): _job("batch", "SubmitJob", BATCH, BATCH_JOB),
+    ("ecs", "runTask"): Integration("ecs", "RunTask", ECS, EVERY_PATTERN, sync=ECS_TASK),
     ("glue", "startJobRun"): _job(
         "glue",
         "StartJobRun",
