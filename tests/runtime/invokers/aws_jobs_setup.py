@@ -120,3 +120,16 @@ def emr_application(moto_url: str) -> str:
             name=_name("app"), releaseLabel="emr-6.6.0", type="SPARK"
         )["applicationId"]
     )
+
+
+def codebuild_project(moto_url: str) -> str:
+    """A project: moto's builds are IN_PROGRESS, then SUCCEEDED at the next BatchGetBuilds."""
+    name = _name("project")
+    client(moto_url, "codebuild").create_project(
+        name=name,
+        source={"type": "S3", "location": "sources/app.zip"},
+        artifacts={"type": "NO_ARTIFACTS"},
+        environment={"type": "LINUX_CONTAINER", "image": "image", "computeType": "BUILD_GENERAL1_SMALL"},
+        serviceRole=ROLE,
+    )
+    return name

@@ -307,3 +307,112 @@ def _keys(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for item in value:
             yield from _keys(item)
+
+
+CANCELS = [
+    (
+        "batch:submitJob.sync",
+        {"jobs": ["j"]},
+        "/v1/terminatejob",
+        {"jobId": "j", "reason": "Aborted by AWS Step Functions"},
+    ),
+    (
+        "ecs:runTask.sync",
+        {"cluster": "c", "tasks": ["t"]},
+        "AmazonEC2ContainerServiceV20141113.StopTask",
+        {"cluster": "c", "task": "t"},
+    ),
+    (
+        "glue:startJobRun.sync",
+        {"JobName": "g", "RunId": "r"},
+        "AWSGlue.BatchStopJobRun",
+        {"JobName": "g", "JobRunIds": ["r"]},
+    ),
+    (
+        "sagemaker:createTrainingJob.sync",
+        {"TrainingJobName": "t"},
+        "SageMaker.StopTrainingJob",
+        {"TrainingJobName": "t"},
+    ),
+    (
+        "sagemaker:createTransformJob.sync",
+        {"TransformJobName": "t"},
+        "SageMaker.StopTransformJob",
+        {"TransformJobName": "t"},
+    ),
+    (
+        "athena:startQueryExecution.sync",
+        {"QueryExecutionId": "q"},
+        "AmazonAthena.StopQueryExecution",
+        {"QueryExecutionId": "q"},
+    ),
+    ("codebuild:startBuild.sync", {"ids": ["b"]}, "CodeBuild_20161006.StopBuild", {"id": "b"}),
+    ("codebuild:startBuildBatch.sync", {"ids": ["b"]}, "CodeBuild_20161006.StopBuildBatch", {"id": "b"}),
+    (
+        "emr-serverless:startJobRun.sync",
+        {"applicationId": "a", "jobRunId": "r"},
+        "/applications/a/jobruns/r",
+        None,
+    ),
+    (
+        "bedrock:createModelCustomizationJob.sync",
+        {"jobIdentifier": "m"},
+        "/model-customization-jobs/m/stop",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("resource", "handle", "target", "body"), CANCELS, ids=[row[0] for row in CANCELS])
+def test_each_job_is_cancelled_with_its_services_stop_call(
+    stand_in: StandIn,
+    stand_in_invoker: AwsInvoker,
+    resource: str,
+    handle: dict[str, Any],
+    target: str,
+    body: Any,
+) -> None:
+    stand_in.answer = {}
+    stand_in.asked.clear()
+    stand_in_invoker.cancel_job(parse_task_resource(STATES + resource), handle)
+    assert [(a.target, a.body) for a in stand_in.asked] == [(target, body)]
+
+
+def test_jobs_without_a_cancel_call_are_left_alone(stand_in: StandIn, stand_in_invoker: AwsInvoker) -> None:
+    """EMR Serverless application calls have no stop of their own (§2.8): nothing is called."""
+    stand_in.asked.clear()
+    resource = parse_task_resource(STATES + "emr-serverless:startApplication.sync")
+    stand_in_invoker.cancel_job(resource, {"applicationId": "a"})
+    assert stand_in.asked == []
+
+
+def test_request_response_rows_answer_the_api_in_pascal_case_with_metadata(
+    invoker: AwsInvoker, moto_url: str
+) -> None:
+    started = start(
+        invoker,
+        "athena:startQueryExecution.sync",
+        {"QueryString": "SELECT 1", "ResultConfiguration": {"OutputLocation": "s3://results/"}},
+    )
+    query = started.output["QueryExecutionId"]
+    got = invoker.invoke(
+        TaskCall(parse_task_resource(STATES + "athena:getQueryExecution"), {"QueryExecutionId": query})
+    )
+    assert got["QueryExecution"]["QueryExecutionId"] == query and "SdkHttpMetadata" in got
+    model = invoker.invoke(
+        TaskCall(
+            parse_task_resource(STATES + "sagemaker:createModel"),
+            {"ModelName": "m-1", "ExecutionRoleArn": setup.ROLE, "PrimaryContainer": {"Image": "image"}},
+        )
+    )
+    assert model["ModelArn"].endswith("model/m-1") and model["SdkResponseMetadata"]["RequestId"]
+    project = setup.codebuild_project(moto_url)
+    started = start(invoker, "codebuild:startBuild.sync", {"ProjectName": project})
+    build = started.output["Build"]
+    assert build["ProjectName"] == project and build["BuildStatus"] == "IN_PROGRESS"
+    ended = until_ended(invoker, "codebuild:startBuild.sync", started.handle)
+    assert ended.output["Build"]["Id"] == build["Id"] and ended.output["Build"]["BuildStatus"] == "SUCCEEDED"
+    stopped = invoker.invoke(
+        TaskCall(parse_task_resource(STATES + "codebuild:stopBuild"), {"Id": build["Id"]})
+    )
+    assert stopped["Build"]["Id"] == build["Id"] and "SdkHttpMetadata" in stopped
