@@ -397,3 +397,46 @@ def test_a_reader_saved_by_the_previous_version_still_loads_and_goes_on() -> Non
     assert isinstance(work, ReaderWork) and (work.reading, work.keys) == ("object", [])
     run.succeed(output={"Body": "[1, 2]"})
     assert run.finish == Finish("SUCCEEDED", output=[1, 2])
+
+
+SOURCE_SELECTOR = {"Source.$": "$$.Map.Item.Source", "Value.$": "$$.Map.Item.Value"}
+
+
+def test_each_item_names_the_object_it_came_from_in_its_source() -> None:
+    """$$.Map.Item.Source: "S3://bucket-name/object-key" for an object's items, "S3://bucket-name"
+    for a listing's (reference integrations §3.4); STATE_DATA for the state input's."""
+    one_object = Run(reader_map({"InputType": "JSONL"}, ItemSelector=SOURCE_SELECTOR), {"bucket": "b"})
+    one_object.succeed(output={"Body": "1\n2\n"})
+    assert one_object.finish is not None
+    assert one_object.finish.output == [
+        {"Source": "S3://b/data/file", "Value": 1},
+        {"Source": "S3://b/data/file", "Value": 2},
+    ]
+    flattened = listing_map({"InputType": "JSONL", "Transformation": "LOAD_AND_FLATTEN"})
+    flattened["States"]["M"]["ItemSelector"] = SOURCE_SELECTOR
+    run = Run(flattened, {"bucket": "b"})
+    run.succeed(output=page(listed("in/1.jsonl"), listed("in/2.jsonl")))
+    run.succeed(output={"Body": '"a"\n"b"\n'})
+    run.succeed(output={"Body": '"c"\n'})
+    assert run.finish is not None and run.finish.output == [
+        {"Source": "S3://b/in/1.jsonl", "Value": "a"},
+        {"Source": "S3://b/in/1.jsonl", "Value": "b"},
+        {"Source": "S3://b/in/2.jsonl", "Value": "c"},
+    ]
+    listed_only = listing_map()
+    listed_only["States"]["M"]["ItemSelector"] = {"Source.$": "$$.Map.Item.Source"}
+    run = Run(listed_only, {"bucket": "b"})
+    run.succeed(output=page(listed("in/1")))
+    assert run.finish is not None and run.finish.output == [{"Source": "S3://b"}]
+    inline = machine_of(
+        {
+            "M": {
+                "Type": "Map",
+                "ItemSelector": {"Source.$": "$$.Map.Item.Source"},
+                "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                "End": True,
+            }
+        }
+    )
+    from_input = Run(inline, [1])
+    assert from_input.finish is not None and from_input.finish.output == [{"Source": "STATE_DATA"}]

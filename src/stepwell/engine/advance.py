@@ -33,7 +33,7 @@ from stepwell.engine.commands import (
     MapRunChanged,
     StartTimer,
 )
-from stepwell.engine.context import context_object
+from stepwell.engine.context import MAP_ITEM_SOURCE_STATE_DATA, context_object, item_source
 from stepwell.engine.dataflow import evaluate_assign, jsonata_output, place
 from stepwell.engine.events import (
     Event,
@@ -360,11 +360,24 @@ class Interpreter:
         view = self._views.get(frame.id)
         if view is None:
             view = self._views[frame.id] = snap.variables_view(frame)
+        # A Map's items are read by its ItemReader (ReaderWork) or run (MapWork) in this frame.
+        sources = getattr(frame.work, "sources", None) if map_item is not None else None
+        source = (
+            item_source(sources, map_item[0])
+            if sources and map_item is not None
+            else MAP_ITEM_SOURCE_STATE_DATA
+        )
         return Scope(
             value,
             view,
             partial(
-                context_object, snap, frame, task_token=task_token, map_item=map_item, retry_count=retry_count
+                context_object,
+                snap,
+                frame,
+                task_token=task_token,
+                map_item=map_item,
+                map_item_source=source,
+                retry_count=retry_count,
             ),
             self.entropy,
         )

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import bisect
 from datetime import UTC, datetime
 from typing import Any
 
 from stepwell.engine.snapshot import Frame, Snapshot
 
 # AWS's context object documentation (Map.Item.Source): "For state input, the value will be:
-# STATE_DATA"; S3 readers give "S3://bucket" (ListObjectsV2 with Transformation NONE) or
-# "S3://bucket/key". Items always come from the state input here (ItemReader is not run in
-# process), so every item's Source is STATE_DATA.
+# STATE_DATA"; S3 readers give "S3://bucket-name" (ListObjectsV2 with Transformation NONE) or
+# "S3://bucket-name/object-key" (every other reader: the object the item was read from).
 MAP_ITEM_SOURCE_STATE_DATA = "STATE_DATA"
+
+
+def item_source(sources: list[Any], index: int) -> str:
+    """The Source of item ``index``, given ``[[first index, source], ...]`` in index order."""
+    found = bisect.bisect_right([first for first, _ in sources], index) - 1
+    return str(sources[found][1]) if found >= 0 else MAP_ITEM_SOURCE_STATE_DATA
 
 
 def iso_timestamp(epoch_seconds: float) -> str:
@@ -27,6 +33,7 @@ def context_object(
     retry_count: bool = False,
     task_token: str | None = None,
     map_item: tuple[int, Any] | None = None,
+    map_item_source: str = MAP_ITEM_SOURCE_STATE_DATA,
 ) -> dict[str, Any]:
     ex = snapshot.execution
     execution: dict[str, Any] = {
@@ -51,6 +58,6 @@ def context_object(
     if task_token is not None:
         ctx["Task"] = {"Token": task_token}
     if map_item is not None:
-        item = {"Index": map_item[0], "Value": map_item[1], "Source": MAP_ITEM_SOURCE_STATE_DATA}
+        item = {"Index": map_item[0], "Value": map_item[1], "Source": map_item_source}
         ctx["Map"] = {"Item": item}
     return ctx

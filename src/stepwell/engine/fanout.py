@@ -86,9 +86,16 @@ def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
 
 
 def run_items(
-    it: Interpreter, frame: Frame, state: m.MapState, scope: Any, items: list[Any], selector_input: Any
+    it: Interpreter,
+    frame: Frame,
+    state: m.MapState,
+    scope: Any,
+    items: list[Any],
+    selector_input: Any,
+    sources: list[Any] | None = None,
 ) -> None:
-    """The Map state runs its items (from its input, or its ItemReader's)."""
+    """The Map state runs its items (from its input, or its ItemReader's, with where they came
+    from: ``sources`` as MapWork's)."""
     limit = whole_number(state.max_concurrency, scope, "MaxConcurrency")
     if not state.distributed:
         tolerated_count = whole_number(state.tolerated_failure_count, scope, "ToleratedFailureCount")
@@ -116,6 +123,7 @@ def run_items(
         batch_sizes=sizes,
         batch_status=["pending"] * len(sizes),
         item_counts={"pending": sum(sizes)} if sizes else {},
+        sources=(sources or []) if not sizes else [],  # a batch has no one Source
     )
     result_writer.start_run(
         it, state, frame.work, scope if state.is_jsonata else scope.with_input(selector_input)

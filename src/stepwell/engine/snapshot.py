@@ -93,6 +93,9 @@ class MapWork:
     manifest: str | None = None
     after_writing: list[Any] = field(default_factory=list)
     written: list[int] = field(default_factory=list)
+    # Where the items came from, for $$.Map.Item.Source: [[first item index, source], ...] in
+    # index order (empty: the state input, "STATE_DATA"); see engine/context.py.
+    sources: list[Any] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -114,6 +117,7 @@ class ReaderWork:
     keys: list[str] = field(default_factory=list)  # objects still to read, the one out first
     headers: list[str] = field(default_factory=list)  # an S3 inventory's fileSchema
     items: list[Any] = field(default_factory=list)  # read so far
+    sources: list[Any] = field(default_factory=list)  # as MapWork.sources, of the items read so far
 
 
 Work = TaskWork | TimerWork | ParallelWork | MapWork | ReaderWork | None

@@ -105,7 +105,9 @@ def items_read(it: Interpreter, frame: Frame, event: TaskSucceeded | TaskFailed)
         _READINGS[work.reading](reader, work, output)
         if not _ask_next(it, frame, state, reader, work):
             items = work.items[: work.max_items] if work.max_items else work.items
-            fanout.run_items(it, frame, state, it.scope(frame, frame.input), items, work.selector_input)
+            fanout.run_items(
+                it, frame, state, it.scope(frame, frame.input), items, work.selector_input, work.sources
+            )
 
     try:
         go_on()
@@ -146,9 +148,16 @@ def _left(work: ReaderWork) -> int:
     return max(work.max_items - len(work.items), 1) if work.max_items else 0
 
 
+def _from(work: ReaderWork, source: str) -> None:
+    """The items read next come from ``source`` ($$.Map.Item.Source: engine/context.py)."""
+    if not work.sources or work.sources[-1][1] != source:
+        work.sources.append([len(work.items), source])
+
+
 def _object(reader: m.ItemReader, work: ReaderWork, output: dict[str, Any]) -> None:
     # A read saved by the version before this one kept no key (it read only uncompressed objects).
     key = work.keys.pop(0) if work.keys else ""
+    _from(work, f"S3://{work.bucket}/{key}")
     work.items = read_items(reader, object_text(key, output.get("Body")), work.max_items)
 
 
@@ -157,12 +166,15 @@ def _page(reader: m.ItemReader, work: ReaderWork, output: dict[str, Any]) -> Non
     if reader.load_and_flatten:
         work.keys = [e["Key"] for e in entries if isinstance(e.get("Key"), str) and not is_folder(e)]
     else:
+        _from(work, f"S3://{work.bucket}")
         work.items.extend(listed_item(entry) for entry in entries)
     work.continuation = next_token(output)
 
 
 def _listed(reader: m.ItemReader, work: ReaderWork, output: dict[str, Any]) -> None:
-    text = object_text(work.keys.pop(0), output.get("Body"))
+    key = work.keys.pop(0)
+    _from(work, f"S3://{work.bucket}/{key}")
+    text = object_text(key, output.get("Body"))
     work.items.extend(read_items(reader, text, _left(work)))
 
 
@@ -173,7 +185,9 @@ def _manifest(reader: m.ItemReader, work: ReaderWork, output: dict[str, Any]) ->
 
 
 def _file(reader: m.ItemReader, work: ReaderWork, output: dict[str, Any]) -> None:
-    text = object_text(work.keys.pop(0), output.get("Body"))
+    key = work.keys.pop(0)
+    _from(work, f"S3://{work.bucket}/{key}")
+    text = object_text(key, output.get("Body"))
     work.items.extend(csv_items(text, reader.delimiter, work.headers, _left(work)))
 
 
