@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from stepwell.runtime.invokers.aws_errors import JavaV1Names
 
@@ -27,6 +27,29 @@ Prepare = Callable[[Json, str, str], Json]
 # (the request sent, the response's task output) -> the Describe call's parameters, in the API's
 # own member names (kept in the task's row: polling needs nothing else, after a restart too)
 JobHandle = Callable[[Json, Json], Json]
+
+
+class Calls(Protocol):
+    """What a row's own ``call`` may use: the row's service's API, and HTTP for the resources
+    that are no AWS API call (apigateway:invoke, eks:call)."""
+
+    def aws(self, operation: str, params: Json) -> Json:
+        """The botocore operation of the row's service; params in the API's member names (shaped
+        as the row says), the answer as task output; the last call's SdkHttpMetadata is kept."""
+        ...
+
+    def endpoint_url(self, service: str) -> str | None:
+        """The endpoint override configured for a service (AwsClients.endpoint_url)."""
+        ...
+
+    def http(self, method: str, url: str, **options: Any) -> Any:
+        """An httpx request through stepwell's HTTP transport (httpx.Client.request's options)."""
+        ...
+
+
+# (the prepared parameters, the calls it may make) -> the task output: a resource that is
+# several API calls (EMR's modifyInstanceGroupByName) or none botocore has (apigateway:invoke).
+CustomCall = Callable[[Json, Calls], Json]
 
 
 def unchanged(params: Json, execution_arn: str, pattern: str) -> Json:
@@ -61,7 +84,7 @@ class SyncJob:
 @dataclass(frozen=True, slots=True)
 class Integration:
     botocore_service: str
-    operation: str  # botocore's name: "SubmitJob"
+    operation: str  # botocore's name: "SubmitJob"; "" when ``call`` makes no single API call
     names: JavaV1Names
     patterns: frozenset[str]
     prepare: Prepare = unchanged
@@ -72,6 +95,8 @@ class Integration:
     sync: SyncJob | None = None
     # The task's output from the request and the response (default: the response as is).
     respond: Callable[[Json, Json], Json] | None = None
+    # Made instead of ``operation`` (after ``prepare``): the task's output comes from it.
+    call: CustomCall | None = None
 
 
 def dig(value: Any, path: tuple[str | int, ...]) -> Any:
