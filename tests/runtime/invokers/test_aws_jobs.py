@@ -5,7 +5,6 @@ reaches, against a stand-in endpoint (job_standin.py) that answers as the servic
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,37 +13,12 @@ import pytest
 
 from stepwell.asl.resources import parse_task_resource
 from stepwell.runtime.invokers.aws import AwsInvoker
-from stepwell.runtime.invokers.aws_clients import AwsClients
 from stepwell.runtime.invokers.base import JobEnded, JobRunning, TaskCall, TaskError
 from stepwell.runtime.invokers.optimized import requests
 from stepwell.runtime.invokers.optimized.table import INTEGRATIONS
 from tests.runtime.invokers import aws_jobs_setup as setup
+from tests.runtime.invokers.job_calls import EXECUTION, STATES, start, until_ended
 from tests.runtime.invokers.job_standin import StandIn
-from tests.runtime.invokers.moto_server import FAKE_CREDENTIALS, REGION
-
-STATES = "arn:aws:states:::"
-EXECUTION = "arn:aws:states:us-east-1:123456789012:execution:jobs:run-1"
-
-
-@pytest.fixture(scope="module")
-def invoker(aws_clients: AwsClients) -> AwsInvoker:
-    return AwsInvoker(aws_clients)
-
-
-def start(invoker: AwsInvoker, resource: str, payload: dict[str, Any]) -> Any:
-    call = TaskCall(parse_task_resource(STATES + resource), payload, execution_arn=EXECUTION)
-    assert invoker.runs_job(call.resource)
-    return invoker.start_job(call)
-
-
-def until_ended(invoker: AwsInvoker, resource: str, handle: dict[str, Any], polls: int = 40) -> JobEnded:
-    target = parse_task_resource(STATES + resource)
-    for _ in range(polls):
-        state = invoker.poll_job(target, handle)
-        if isinstance(state, JobEnded):
-            return state
-        time.sleep(0.1)
-    raise AssertionError(f"{resource} did not end")
 
 
 # ---- the table --------------------------------------------------------------------------------
@@ -180,18 +154,6 @@ def test_an_unknown_parameter_is_refused_naming_it(invoker: AwsInvoker) -> None:
 
 
 # ---- the failures moto never reaches, from a stand-in -----------------------------------------
-@pytest.fixture(scope="module")
-def stand_in() -> Iterator[StandIn]:
-    server = StandIn().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def stand_in_invoker(stand_in: StandIn) -> AwsInvoker:
-    return AwsInvoker(AwsClients(REGION, {"*": stand_in.url}, **FAKE_CREDENTIALS))
-
-
 FAILED_JOBS = [
     ("batch:submitJob.sync", {"jobs": ["j-1"]}, {"jobs": [{"jobId": "j-1", "status": "FAILED"}]}),
     (

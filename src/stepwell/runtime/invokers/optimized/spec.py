@@ -27,6 +27,8 @@ Prepare = Callable[[Json, str, str], Json]
 # (the request sent, the response's task output) -> the Describe call's parameters, in the API's
 # own member names (kept in the task's row: polling needs nothing else, after a restart too)
 JobHandle = Callable[[Json, Json], Json]
+# (the request sent, the response) -> the task's output
+Respond = Callable[[Json, Json], Json]
 
 
 class Calls(Protocol):
@@ -94,7 +96,7 @@ class Integration:
     with_http_metadata: bool = True
     sync: SyncJob | None = None
     # The task's output from the request and the response (default: the response as is).
-    respond: Callable[[Json, Json], Json] | None = None
+    respond: Respond | None = None
     # Made instead of ``operation`` (after ``prepare``): the task's output comes from it.
     call: CustomCall | None = None
 

@@ -15,12 +15,19 @@ ResultWriter) and EventBridge Scheduler none at all: a Task reaches them as ``aw
 from __future__ import annotations
 
 from stepwell.runtime.invokers.optimized.rows.bedrock import BEDROCK_ROWS
-from stepwell.runtime.invokers.optimized.rows.emr import EMR
+from stepwell.runtime.invokers.optimized.rows.emr_serverless import EMR_SERVERLESS_ROWS
+from stepwell.runtime.invokers.optimized.rows.emr_clusters import EMR_CLUSTERS
 from stepwell.runtime.invokers.optimized.rows.jobs import JOBS
 from stepwell.runtime.invokers.optimized.rows.messaging import MESSAGING
 from stepwell.runtime.invokers.optimized.spec import Integration
 
-INTEGRATIONS: dict[tuple[str, str], Integration] = {**MESSAGING, **JOBS, **EMR, **BEDROCK_ROWS}
+INTEGRATIONS: dict[tuple[str, str], Integration] = {
+    **MESSAGING,
+    **JOBS,
+    **EMR_SERVERLESS_ROWS,
+    **EMR_CLUSTERS,
+    **BEDROCK_ROWS,
+}
 
 
 def integration(service: str, action: str, pattern: str = "") -> Integration | None:

@@ -49,7 +49,7 @@ def _with_application_id(request: Json, response: Json) -> Json:
     return {"ApplicationId": request.get("applicationId"), **response}
 
 
-EMR: dict[tuple[str, str], Integration] = {
+EMR_SERVERLESS_ROWS: dict[tuple[str, str], Integration] = {
     ("emr-serverless", "startJobRun"): job(
         "emr-serverless", "StartJobRun", EMR_SERVERLESS, EMR_SERVERLESS_JOB_RUN
     ),
