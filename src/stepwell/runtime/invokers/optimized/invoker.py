@@ -28,6 +28,8 @@ from typing import Any
 
 import httpx
 from botocore import xform_name
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.exceptions import BotoCoreError, ClientError
 
 from stepwell.asl.resources import SYNC, TaskResource
@@ -201,7 +203,17 @@ class RowCalls:
         return self._invoker._botocore(self._spec, operation, request, keep_metadata=True)
 
     def endpoint_url(self, service: str) -> str | None:
-        return self._invoker.clients.endpoint_url(service)
+        return self._invoker.clients.endpoints.get(service)
+
+    def signed(
+        self, service: str, region: str, method: str, url: str, headers: dict[str, str], body: bytes | None
+    ) -> dict[str, str]:
+        credentials = self._invoker.clients.credentials()
+        if credentials is None:
+            raise TaskError("States.Runtime", f"No AWS credentials to sign the {service} request with.")
+        request = AWSRequest(method=method, url=url, headers=headers, data=body or b"")
+        SigV4Auth(credentials.get_frozen_credentials(), service, region).add_auth(request)
+        return dict(request.headers.items())
 
     def http(self, method: str, url: str, configured: bool = False, **options: Any) -> Any:
         client = self._invoker.http_client(configured)

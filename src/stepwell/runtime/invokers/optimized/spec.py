@@ -41,7 +41,14 @@ class Calls(Protocol):
         ...
 
     def endpoint_url(self, service: str) -> str | None:
-        """The endpoint override configured for a service (AwsClients.endpoint_url)."""
+        """The endpoint override configured for exactly this botocore service
+        (``APIGATEWAY_ENDPOINT``), not the ``"*"`` default: None when there is none."""
+        ...
+
+    def signed(
+        self, service: str, region: str, method: str, url: str, headers: dict[str, str], body: bytes | None
+    ) -> dict[str, str]:
+        """``headers`` with AWS Signature Version 4 added, with stepwell's AWS credentials."""
         ...
 
     def http(self, method: str, url: str, **options: Any) -> Any:

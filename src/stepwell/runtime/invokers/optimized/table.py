@@ -14,9 +14,10 @@ ResultWriter) and EventBridge Scheduler none at all: a Task reaches them as ``aw
 
 from __future__ import annotations
 
+from stepwell.runtime.invokers.optimized.rows.apigateway import API_GATEWAY_ROWS
 from stepwell.runtime.invokers.optimized.rows.bedrock import BEDROCK_ROWS
-from stepwell.runtime.invokers.optimized.rows.emr_serverless import EMR_SERVERLESS_ROWS
 from stepwell.runtime.invokers.optimized.rows.emr_clusters import EMR_CLUSTERS
+from stepwell.runtime.invokers.optimized.rows.emr_serverless import EMR_SERVERLESS_ROWS
 from stepwell.runtime.invokers.optimized.rows.jobs import JOBS
 from stepwell.runtime.invokers.optimized.rows.messaging import MESSAGING
 from stepwell.runtime.invokers.optimized.spec import Integration
@@ -27,6 +28,7 @@ INTEGRATIONS: dict[tuple[str, str], Integration] = {
     **EMR_SERVERLESS_ROWS,
     **EMR_CLUSTERS,
     **BEDROCK_ROWS,
+    **API_GATEWAY_ROWS,
 }
 
 
