@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import json
 import logging
+import ssl
 import threading
 from typing import Any
 
 import httpx
 from botocore import xform_name
-from botocore.auth import SigV4Auth
+from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -53,7 +54,7 @@ class AwsOptimizedInvoker:
         self._responses = _LastHttpResponse()
         self._http_allow = http_allow or AllowList()
         self._timeout = timeout
-        self._http_clients: dict[bool, httpx.Client] = {}
+        self._http_clients: dict[tuple[bool, str | None], httpx.Client] = {}
         self._http_lock = threading.Lock()
 
     def close(self) -> None:
@@ -81,7 +82,15 @@ class AwsOptimizedInvoker:
         spec = self._spec(resource)
         job_spec = spec.sync
         assert job_spec is not None
-        answer = self._botocore(spec, job_spec.describe, handle)
+        try:
+            answer = self._botocore(spec, job_spec.describe, handle)
+        except TaskError as refused:
+            if (
+                job_spec.gone is not None
+                and refused.error == f"{spec.names.prefix}.ResourceNotFoundException"
+            ):
+                return JobEnded(output=job_spec.gone(handle))
+            raise
         job = dig(answer, job_spec.job_at) if job_spec.job_at else answer
         if not isinstance(job, dict):  # the service no longer knows the job
             raise TaskError(
@@ -152,18 +161,21 @@ class AwsOptimizedInvoker:
                 "Error Code: ValidationException; Request ID: null; Proxy: null)",
             ) from None
 
-    def http_client(self, configured: bool) -> httpx.Client:
+    def http_client(self, configured: bool, ca_pem: str | None = None) -> httpx.Client:
         """The httpx client for a URL the allow-list judges, or (``configured``) one built from
-        an endpoint override, which the operator named and so is called wherever it is."""
+        an endpoint override, which the operator named and so is called wherever it is;
+        ``ca_pem``: the only certificate authority to trust (an EKS cluster's)."""
+        key = (configured, ca_pem)
         with self._http_lock:
-            client = self._http_clients.get(configured)
+            client = self._http_clients.get(key)
             if client is None:
                 allow = AllowList(["*"]) if configured else self._http_allow
+                tls = ssl.create_default_context(cadata=ca_pem) if ca_pem else None
                 # As for http:invoke: redirects are not followed, a 3xx is an answer.
                 client = httpx.Client(
-                    transport=PolicyTransport(allow), timeout=self._timeout, follow_redirects=False
+                    transport=PolicyTransport(allow, tls=tls), timeout=self._timeout, follow_redirects=False
                 )
-                self._http_clients[configured] = client
+                self._http_clients[key] = client
             return client
 
     def _with_metadata(self, spec: Integration, output: Json) -> Json:
@@ -215,8 +227,25 @@ class RowCalls:
         SigV4Auth(credentials.get_frozen_credentials(), service, region).add_auth(request)
         return dict(request.headers.items())
 
-    def http(self, method: str, url: str, configured: bool = False, **options: Any) -> Any:
-        client = self._invoker.http_client(configured)
+    @property
+    def region(self) -> str:
+        return self._invoker.clients.region
+
+    def presigned_url(self, service: str, url: str, headers: dict[str, str], expires: int) -> str:
+        credentials = self._invoker.clients.credentials()
+        if credentials is None:
+            raise TaskError("States.Runtime", f"No AWS credentials to sign the {service} request with.")
+        request = AWSRequest(method="GET", url=url, headers=headers)
+        region = self._invoker.clients.region
+        SigV4QueryAuth(credentials.get_frozen_credentials(), service, region, expires=expires).add_auth(
+            request
+        )
+        return str(request.url)
+
+    def http(
+        self, method: str, url: str, configured: bool = False, ca_pem: str | None = None, **options: Any
+    ) -> Any:
+        client = self._invoker.http_client(configured, ca_pem)
         timeout = min(client.timeout.read or 60.0, self._timeout or 60.0)
         try:
             return client.request(method, url, timeout=timeout, **options)

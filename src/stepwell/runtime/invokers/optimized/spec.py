@@ -51,8 +51,21 @@ class Calls(Protocol):
         """``headers`` with AWS Signature Version 4 added, with stepwell's AWS credentials."""
         ...
 
-    def http(self, method: str, url: str, **options: Any) -> Any:
-        """An httpx request through stepwell's HTTP transport (httpx.Client.request's options)."""
+    @property
+    def region(self) -> str:
+        """stepwell's AWS region (the execution's, as ``:::`` resources take it)."""
+        ...
+
+    def presigned_url(self, service: str, url: str, headers: dict[str, str], expires: int) -> str:
+        """A GET of ``url`` presigned (Signature Version 4 in the query) in stepwell's region."""
+        ...
+
+    def http(
+        self, method: str, url: str, configured: bool = False, ca_pem: str | None = None, **options: Any
+    ) -> Any:
+        """An httpx request through stepwell's HTTP transport (httpx.Client.request's options):
+        ``configured``, a URL made of an endpoint override (no allow-list); ``ca_pem``, the only
+        certificate authority trusted."""
         ...
 
 
@@ -84,6 +97,9 @@ class SyncJob:
     failed_when: Callable[[Json], bool] | None = None
     # What the task's output is made of, given the job (default: the job itself).
     output: Callable[[Json, Json], Json] | None = None  # (job, handle) -> output
+    # A job that deletes what it describes (EKS's deleteCluster): a Describe refused with the
+    # service's ResourceNotFoundException means it is done; the output is gone(handle).
+    gone: Callable[[Json], Json] | None = None
 
     @property
     def terminal(self) -> frozenset[str]:

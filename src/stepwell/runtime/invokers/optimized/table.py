@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from stepwell.runtime.invokers.optimized.rows.apigateway import API_GATEWAY_ROWS
 from stepwell.runtime.invokers.optimized.rows.bedrock import BEDROCK_ROWS
+from stepwell.runtime.invokers.optimized.rows.eks import EKS_ROWS
 from stepwell.runtime.invokers.optimized.rows.emr_clusters import EMR_CLUSTERS
 from stepwell.runtime.invokers.optimized.rows.emr_serverless import EMR_SERVERLESS_ROWS
 from stepwell.runtime.invokers.optimized.rows.jobs import JOBS
@@ -29,6 +30,7 @@ INTEGRATIONS: dict[tuple[str, str], Integration] = {
     **EMR_CLUSTERS,
     **BEDROCK_ROWS,
     **API_GATEWAY_ROWS,
+    **EKS_ROWS,
 }
 
 
