@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from stepwell.runtime.invokers.optimized.rows.apigateway import API_GATEWAY_ROWS
 from stepwell.runtime.invokers.optimized.rows.bedrock import BEDROCK_ROWS
+from stepwell.runtime.invokers.optimized.rows.data_and_media import DATA_AND_MEDIA_ROWS
 from stepwell.runtime.invokers.optimized.rows.eks import EKS_ROWS
 from stepwell.runtime.invokers.optimized.rows.emr_clusters import EMR_CLUSTERS
+from stepwell.runtime.invokers.optimized.rows.emr_on_eks import EMR_ON_EKS_ROWS
 from stepwell.runtime.invokers.optimized.rows.emr_serverless import EMR_SERVERLESS_ROWS
 from stepwell.runtime.invokers.optimized.rows.jobs import JOBS
 from stepwell.runtime.invokers.optimized.rows.messaging import MESSAGING
@@ -31,6 +33,8 @@ INTEGRATIONS: dict[tuple[str, str], Integration] = {
     **BEDROCK_ROWS,
     **API_GATEWAY_ROWS,
     **EKS_ROWS,
+    **EMR_ON_EKS_ROWS,
+    **DATA_AND_MEDIA_ROWS,
 }
 
 
