@@ -21,6 +21,7 @@ and so is the timing of ``.sync``'s polls (runtime/sync_jobs.py).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import ssl
@@ -210,9 +211,10 @@ class RowCalls:
         self._spec = spec
         self._timeout = timeout_seconds
 
-    def aws(self, operation: str, params: Json) -> Json:
-        request = self._invoker.shaped(self._spec, operation, params)
-        return self._invoker._botocore(self._spec, operation, request, keep_metadata=True)
+    def aws(self, operation: str, params: Json, service: str | None = None) -> Json:
+        spec = self._spec if service is None else dataclasses.replace(self._spec, botocore_service=service)
+        request = self._invoker.shaped(spec, operation, params)
+        return self._invoker._botocore(spec, operation, request, keep_metadata=True)
 
     def endpoint_url(self, service: str) -> str | None:
         return self._invoker.clients.endpoints.get(service)

@@ -35,9 +35,10 @@ class Calls(Protocol):
     """What a row's own ``call`` may use: the row's service's API, and HTTP for the resources
     that are no AWS API call (apigateway:invoke, eks:call)."""
 
-    def aws(self, operation: str, params: Json) -> Json:
-        """The botocore operation of the row's service; params in the API's member names (shaped
-        as the row says), the answer as task output; the last call's SdkHttpMetadata is kept."""
+    def aws(self, operation: str, params: Json, service: str | None = None) -> Json:
+        """A botocore operation of the row's service (or of ``service``: bedrock's S3 reads);
+        params in the API's member names (shaped as the row says), the answer as task output
+        with botocore's ResponseMetadata; errors named as the row's service's."""
         ...
 
     def endpoint_url(self, service: str) -> str | None:
