@@ -49,13 +49,14 @@ def test_a_post_goes_to_stage_and_path_with_query_headers_and_body(
             "Method": "POST",
             "Path": "mirror",
             "QueryParameters": {"tag": ["a", "b"]},
-            "Headers": {"X-Trace": ["t-1"]},
+            "Headers": {"X-Trace": ["t-1"], "Accept": ["application/json", "text/plain"]},
             "RequestBody": {"pet": "cat", "owner": None},
         },
     )
     assert output["StatusCode"] == 200 and output["StatusText"] == "OK"
     assert output["ResponseBody"]["query"] == "tag=a&tag=b"
     assert output["ResponseBody"]["headers"]["X-Trace"] == "t-1"
+    assert output["ResponseBody"]["headers"]["Accept"] == "application/json,text/plain"
     assert output["Headers"]["Content-Type"] == ["application/json"]
     assert "SdkHttpMetadata" not in output  # "Not present in ... apigateway:invoke" (§0)
     seen = state.seen[-1]

@@ -79,7 +79,9 @@ def invoke_api(params: Json, calls: Calls) -> Json:
     if not params.get("AllowNullValues"):
         body = without_nulls(body)  # what AllowNullValues: false means, in our reading
     content, content_type = body_bytes(body)
-    sent = dict(headers)  # a header given twice is sent once, with its last value
+    sent: dict[str, str] = {}
+    for name, value in headers:  # a header's list of values, sent as one comma-separated line
+        sent[name] = f"{sent[name]},{value}" if name in sent else value
     if content_type and not any(name.lower() == "content-type" for name in sent):
         sent["Content-Type"] = content_type
     if auth_type != "NO_AUTH":
