@@ -86,6 +86,28 @@ def test_a_batch_job_is_followed_to_its_end(sfn: Any, aws: str) -> None:
     assert scheduled["resource"] == "submitJob.sync" and scheduled["resourceType"] == "batch"
 
 
+def test_an_emr_cluster_is_created_and_terminated_by_its_cluster_id(sfn: Any, aws: str) -> None:
+    """As AWS's EMR sample does: createCluster.sync's ClusterId feeds terminateCluster.sync."""
+    create = {
+        "Type": "Task",
+        "Resource": STATES + "elasticmapreduce:createCluster.sync",
+        "Parameters": setup.emr_cluster_params(),
+        "ResultPath": "$.created",
+        "Next": "Terminate",
+    }
+    terminate = {
+        "Type": "Task",
+        "Resource": STATES + "elasticmapreduce:terminateCluster.sync",
+        "Parameters": {"ClusterId.$": "$.created.ClusterId"},
+        "End": True,
+    }
+    definition = {"StartAt": "Create", "States": {"Create": create, "Terminate": terminate}}
+    made = sfn.create_state_machine(name=unique("emr"), definition=dumps(definition), roleArn=ROLE)
+    described = wait_for(sfn, start(sfn, str(made["stateMachineArn"])))
+    assert described["status"] == "SUCCEEDED", described
+    assert json.loads(described["output"])["Cluster"]["Status"]["State"] == "TERMINATED"
+
+
 def test_an_ecs_task_holds_the_state_until_it_stops(sfn: Any, aws: str) -> None:
     params = setup.ecs_task(aws)
     machine = job_machine(sfn, "ecs:runTask.sync", params)

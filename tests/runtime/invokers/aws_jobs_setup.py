@@ -133,3 +133,21 @@ def codebuild_project(moto_url: str) -> str:
         serviceRole=ROLE,
     )
     return name
+
+
+def emr_cluster_params() -> dict[str, Any]:
+    """createCluster parameters (RunJobFlow's, PascalCase) for a cluster that stays up when it has
+    no steps, with a named task instance group for modifyInstanceGroupByName."""
+    return {
+        "Name": _name("cluster"),
+        "ReleaseLabel": "emr-6.15.0",
+        "JobFlowRole": "EMR_EC2_DefaultRole",
+        "ServiceRole": "EMR_DefaultRole",
+        "Instances": {
+            "KeepJobFlowAliveWhenNoSteps": True,
+            "InstanceGroups": [
+                {"Name": "main", "InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1},
+                {"Name": "workers", "InstanceRole": "CORE", "InstanceType": "m5.xlarge", "InstanceCount": 2},
+            ],
+        },
+    }

@@ -4,7 +4,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from stepwell.runtime.invokers.aws import AwsInvoker
 from stepwell.runtime.invokers.aws_clients import AwsClients
+from tests.runtime.invokers.job_standin import StandIn
 from tests.runtime.invokers.moto_server import FAKE_CREDENTIALS, REGION, moto_server
 
 
@@ -18,3 +20,22 @@ def moto_url() -> Iterator[str]:
 def aws_clients(moto_url: str) -> AwsClients:
     """Clients for every service pointed at the moto server (the ``"*"`` endpoint)."""
     return AwsClients(REGION, {"*": moto_url}, **FAKE_CREDENTIALS)
+
+
+@pytest.fixture(scope="module")
+def invoker(aws_clients: AwsClients) -> AwsInvoker:
+    """The AWS invoker, every service at the moto server."""
+    return AwsInvoker(aws_clients)
+
+
+@pytest.fixture(scope="module")
+def stand_in() -> Iterator[StandIn]:
+    server = StandIn().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def stand_in_invoker(stand_in: StandIn) -> AwsInvoker:
+    """The AWS invoker, every service at the stand-in (job_standin.py)."""
+    return AwsInvoker(AwsClients(REGION, {"*": stand_in.url}, **FAKE_CREDENTIALS))

@@ -5,7 +5,6 @@ reaches, against a stand-in endpoint (job_standin.py) that answers as the servic
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,47 +14,23 @@ import pytest
 from stepwell.asl.resources import parse_task_resource
 from stepwell.engine.injected import with_injections
 from stepwell.runtime.invokers.aws import AwsInvoker
-from stepwell.runtime.invokers.aws_clients import AwsClients
 from stepwell.runtime.invokers.base import JobEnded, JobRunning, TaskCall, TaskError
 from stepwell.runtime.invokers.optimized.table import INTEGRATIONS
 from tests.runtime.invokers import aws_jobs_setup as setup
+from tests.runtime.invokers.job_calls import STATES, start, until_ended
 from tests.runtime.invokers.job_standin import StandIn
-from tests.runtime.invokers.moto_server import FAKE_CREDENTIALS, REGION
-
-STATES = "arn:aws:states:::"
-EXECUTION = "arn:aws:states:us-east-1:123456789012:execution:jobs:run-1"
-
-
-@pytest.fixture(scope="module")
-def invoker(aws_clients: AwsClients) -> AwsInvoker:
-    return AwsInvoker(aws_clients)
-
-
-def start(invoker: AwsInvoker, resource: str, payload: dict[str, Any]) -> Any:
-    """The start call of the job, with the parameters the engine sends (and TaskScheduled shows)."""
-    target = parse_task_resource(STATES + resource)
-    call = TaskCall(target, with_injections(target, payload), execution_arn=EXECUTION)
-    assert invoker.runs_job(call.resource)
-    return invoker.start_job(call)
-
-
-def until_ended(invoker: AwsInvoker, resource: str, handle: dict[str, Any], polls: int = 40) -> JobEnded:
-    target = parse_task_resource(STATES + resource)
-    for _ in range(polls):
-        state = invoker.poll_job(target, handle)
-        if isinstance(state, JobEnded):
-            return state
-        time.sleep(0.1)
-    raise AssertionError(f"{resource} did not end")
 
 
 # ---- the table --------------------------------------------------------------------------------
 def test_every_row_calls_operations_the_service_has_with_members_it_takes() -> None:
     session = botocore.session.get_session()
     for (service, action), row in INTEGRATIONS.items():
+        assert action[0].lower() + action[1:] == action
+        if not row.operation:  # an HTTP call, no AWS API's (apigateway:invoke, eks:call)
+            assert row.call is not None and row.sync is None, (service, action)
+            continue
         model = session.get_service_model(row.botocore_service)
         assert row.operation in model.operation_names, (service, action)
-        assert action[0].lower() + action[1:] == action
         job = row.sync
         if job is None:
             continue
@@ -183,18 +158,6 @@ def test_an_unknown_parameter_is_refused_naming_it(invoker: AwsInvoker) -> None:
 
 
 # ---- the failures moto never reaches, from a stand-in -----------------------------------------
-@pytest.fixture(scope="module")
-def stand_in() -> Iterator[StandIn]:
-    server = StandIn().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def stand_in_invoker(stand_in: StandIn) -> AwsInvoker:
-    return AwsInvoker(AwsClients(REGION, {"*": stand_in.url}, **FAKE_CREDENTIALS))
-
-
 FAILED_JOBS = [
     ("batch:submitJob.sync", {"jobs": ["j-1"]}, {"jobs": [{"jobId": "j-1", "status": "FAILED"}]}),
     (

@@ -14,6 +14,7 @@ from stepwell.asl.resources import TaskResource
 from stepwell.runtime.invokers.aws_clients import AwsClients
 from stepwell.runtime.invokers.aws_sdk import AwsSdkInvoker, sdk_operation
 from stepwell.runtime.invokers.base import JobStarted, JobState, TaskCall, TaskError
+from stepwell.runtime.invokers.http_allow import AllowList
 from stepwell.runtime.invokers.optimized.invoker import AwsOptimizedInvoker
 from stepwell.runtime.invokers.optimized.table import integration
 from stepwell.runtime.invokers.s3_objects import is_object_bytes_read, object_bytes
@@ -26,10 +27,15 @@ class AwsInvoker:
     """Routes AWS service Tasks to the aws-sdk or the optimized invoker; one set of clients. It
     is the runtime's JobRunner for ``.sync`` jobs (invokers/base.py)."""
 
-    def __init__(self, clients: AwsClients):
+    def __init__(self, clients: AwsClients, http_allow: AllowList | None = None):
+        """``http_allow``: where the integrations that are HTTP calls (apigateway:invoke, eks:call)
+        may call, as for http:invoke (default: public addresses only)."""
         self.clients = clients
         self.sdk = AwsSdkInvoker(clients)
-        self.optimized = AwsOptimizedInvoker(clients)
+        self.optimized = AwsOptimizedInvoker(clients, http_allow)
+
+    def close(self) -> None:
+        self.optimized.close()
 
     def invoke(self, call: TaskCall) -> Any:
         resource = call.resource

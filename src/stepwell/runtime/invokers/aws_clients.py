@@ -86,6 +86,11 @@ class AwsClients:
         """The overridden endpoint for a botocore service, or None for boto3's default."""
         return self.endpoints.get(service) or self.endpoints.get(DEFAULT_ENDPOINT_KEY)
 
+    def credentials(self) -> Any:
+        """botocore's credentials from the chain (or as given), for signing a request by hand;
+        None when there are none."""
+        return self._session.get_credentials()
+
     def client(self, service: str) -> Any:
         """The client for a botocore service name, created on first use."""
         client = self._clients.get(service)

@@ -106,9 +106,10 @@ def resolve(host: str, port: int) -> list[Address]:
 
 
 class PolicyTransport(httpx.BaseTransport):
-    def __init__(self, allow: AllowList, own: Container[Address] = ()):
+    def __init__(self, allow: AllowList, own: Container[Address] = (), tls: ssl.SSLContext | None = None):
+        """``tls``: the certificates to trust (default: the system's CA bundle)."""
         self.allow = allow
-        tls = httpx.create_ssl_context()  # one for both pools: loading the CA bundle takes ~40 ms
+        tls = tls or httpx.create_ssl_context()  # one for both pools: loading the bundle takes ~40 ms
         self.open = httpx.HTTPTransport(verify=tls, limits=LIMITS)
         self.checked = _with_backend(
             httpx.HTTPTransport(verify=tls, limits=LIMITS), tls, CheckedBackend(allow, own)

@@ -78,7 +78,7 @@ class Invokers:
         return lambdas.remote is None or lambdas.local.has_function(function_name(call))
 
     def close(self) -> None:
-        for invoker in (self.lambdas, self.http):
+        for invoker in (self.lambdas, self.http, self.aws):
             close = getattr(invoker, "close", None)
             if close is not None:
                 close()
@@ -99,9 +99,10 @@ def standard_invokers(
     connections file and allow-list given (unset: public addresses only, and not ``server_host``'s,
     the address the server listens on). Raises ConnectionsFileError for a bad connections file."""
     loaded = Connections.load(connections, environ) if connections else Connections()
+    allow = AllowList.parse(http_allow)
     return Invokers(
         functions,
         lambdas=lambdas,
-        http=HttpInvoker(loaded, AllowList.parse(http_allow), region=region, server_host=server_host),
-        aws=AwsInvoker(AwsClients.from_environment(region, environ)),
+        http=HttpInvoker(loaded, allow, region=region, server_host=server_host),
+        aws=AwsInvoker(AwsClients.from_environment(region, environ), allow),
     )

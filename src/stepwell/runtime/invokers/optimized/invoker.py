@@ -10,18 +10,28 @@ added to a request-response result and to the TaskSubmitted output of ``.sync`` 
 (aws_errors.optimized_error); a ``.sync`` job that ends in a failure fails the task with
 ``States.TaskFailed`` and the job's final Describe, as JSON text, for its cause.
 
+A row with its own ``call`` (EMR's ...ByName resources, apigateway:invoke, eks:call) is given
+``RowCalls``: the row's API, and HTTP through the transport of ``http:invoke`` (http_transport.py)
+with the same allow-list, except for a URL built from an endpoint the operator configured for the
+service (``APIGATEWAY_ENDPOINT``), which is called as configured.
+
 With ``.waitForTaskToken`` the call is made the same way; waiting for the token is the runtime's,
 and so is the timing of ``.sync``'s polls (runtime/sync_jobs.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import ssl
 import threading
 from typing import Any
 
+import httpx
 from botocore import xform_name
+from botocore.auth import SigV4Auth, SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
 from botocore.exceptions import BotoCoreError, ClientError
 
 from stepwell.asl.resources import SYNC, TaskResource
@@ -29,6 +39,8 @@ from stepwell.runtime.invokers.aws_clients import AwsClients
 from stepwell.runtime.invokers.aws_errors import optimized_error
 from stepwell.runtime.invokers.aws_shapes import ParameterError, epoch_millis, from_response, to_request
 from stepwell.runtime.invokers.base import JobEnded, JobRunning, JobStarted, JobState, TaskCall, TaskError
+from stepwell.runtime.invokers.http_allow import AllowList
+from stepwell.runtime.invokers.http_transport import EndpointRefused, PolicyTransport
 from stepwell.runtime.invokers.optimized.spec import Integration, Json, dig
 from stepwell.runtime.invokers.optimized.table import integration
 
@@ -38,9 +50,17 @@ log = logging.getLogger("stepwell.tasks")
 class AwsOptimizedInvoker:
     """The optimized integrations, through ``clients``."""
 
-    def __init__(self, clients: AwsClients):
+    def __init__(self, clients: AwsClients, http_allow: AllowList | None = None, timeout: float = 60.0):
         self.clients = clients
         self._responses = _LastHttpResponse()
+        self._http_allow = http_allow or AllowList()
+        self._timeout = timeout
+        self._http_clients: dict[tuple[bool, str | None], httpx.Client] = {}
+        self._http_lock = threading.Lock()
+
+    def close(self) -> None:
+        for client in self._http_clients.values():
+            client.close()
 
     def invoke(self, call: TaskCall) -> Any:
         spec = self._spec(call.resource)
@@ -63,7 +83,15 @@ class AwsOptimizedInvoker:
         spec = self._spec(resource)
         job_spec = spec.sync
         assert job_spec is not None
-        answer = self._botocore(spec, job_spec.describe, handle)
+        try:
+            answer = self._botocore(spec, job_spec.describe, handle)
+        except TaskError as refused:
+            if (
+                job_spec.gone is not None
+                and refused.error == f"{spec.names.prefix}.ResourceNotFoundException"
+            ):
+                return JobEnded(output=job_spec.gone(handle))
+            raise
         job = dig(answer, job_spec.job_at) if job_spec.job_at else answer
         if not isinstance(job, dict):  # the service no longer knows the job
             raise TaskError(
@@ -101,19 +129,9 @@ class AwsOptimizedInvoker:
         """The request sent (the API's member names) and the task output of its response."""
         payload = call.payload if isinstance(call.payload, dict) else {}
         prepared = spec.prepare(payload, call.execution_arn, call.resource.pattern)
-        client = self.clients.client(spec.botocore_service)
-        operation = client.meta.service_model.operation_model(spec.operation)
-        if spec.shaped:
-            try:
-                request = to_request(operation.input_shape, prepared)
-            except ParameterError as bad:
-                raise TaskError(
-                    f"{spec.names.prefix}.{spec.names.base_exception}",
-                    f"{bad} (Service: {spec.names.service}; Status Code: 400; "
-                    "Error Code: ValidationException; Request ID: null; Proxy: null)",
-                ) from None
-        else:
-            request = {key: value for key, value in prepared.items() if value is not None}
+        if spec.call is not None:
+            return prepared, spec.call(prepared, RowCalls(self, spec, call.timeout_seconds))
+        request = self.shaped(spec, spec.operation, prepared)
         output = self._botocore(spec, spec.operation, request, keep_metadata=True)
         if spec.operation == "PutEvents" and output.get("FailedEntryCount"):
             output.pop("ResponseMetadata", None)
@@ -128,6 +146,38 @@ class AwsOptimizedInvoker:
             if meta is not None:
                 output["ResponseMetadata"] = meta
         return request, output
+
+    def shaped(self, spec: Integration, operation_name: str, prepared: Json) -> Json:
+        """The request of ``operation_name`` for the task's ``prepared`` parameters."""
+        if not spec.shaped:
+            return {key: value for key, value in prepared.items() if value is not None}
+        client = self.clients.client(spec.botocore_service)
+        operation = client.meta.service_model.operation_model(operation_name)
+        try:
+            return to_request(operation.input_shape, prepared)
+        except ParameterError as bad:
+            raise TaskError(
+                f"{spec.names.prefix}.{spec.names.base_exception}",
+                f"{bad} (Service: {spec.names.service}; Status Code: 400; "
+                "Error Code: ValidationException; Request ID: null; Proxy: null)",
+            ) from None
+
+    def http_client(self, configured: bool, ca_pem: str | None = None) -> httpx.Client:
+        """The httpx client for a URL the allow-list judges, or (``configured``) one built from
+        an endpoint override, which the operator named and so is called wherever it is;
+        ``ca_pem``: the only certificate authority to trust (an EKS cluster's)."""
+        key = (configured, ca_pem)
+        with self._http_lock:
+            client = self._http_clients.get(key)
+            if client is None:
+                allow = AllowList(["*"]) if configured else self._http_allow
+                tls = ssl.create_default_context(cadata=ca_pem) if ca_pem else None
+                # As for http:invoke: redirects are not followed, a 3xx is an answer.
+                client = httpx.Client(
+                    transport=PolicyTransport(allow, tls=tls), timeout=self._timeout, follow_redirects=False
+                )
+                self._http_clients[key] = client
+            return client
 
     def _with_metadata(self, spec: Integration, output: Json) -> Json:
         meta = output.pop("ResponseMetadata", None) or {}
@@ -151,6 +201,59 @@ class AwsOptimizedInvoker:
         if keep_metadata:
             output["ResponseMetadata"] = result.get("ResponseMetadata") or {}
         return output
+
+
+class RowCalls:
+    """The ``Calls`` a row's own ``call`` gets (spec.Calls)."""
+
+    def __init__(self, invoker: AwsOptimizedInvoker, spec: Integration, timeout_seconds: float | None):
+        self._invoker = invoker
+        self._spec = spec
+        self._timeout = timeout_seconds
+
+    def aws(self, operation: str, params: Json, service: str | None = None) -> Json:
+        spec = self._spec if service is None else dataclasses.replace(self._spec, botocore_service=service)
+        request = self._invoker.shaped(spec, operation, params)
+        return self._invoker._botocore(spec, operation, request, keep_metadata=True)
+
+    def endpoint_url(self, service: str) -> str | None:
+        return self._invoker.clients.endpoints.get(service)
+
+    def signed(
+        self, service: str, region: str, method: str, url: str, headers: dict[str, str], body: bytes | None
+    ) -> dict[str, str]:
+        credentials = self._invoker.clients.credentials()
+        if credentials is None:
+            raise TaskError("States.Runtime", f"No AWS credentials to sign the {service} request with.")
+        request = AWSRequest(method=method, url=url, headers=headers, data=body or b"")
+        SigV4Auth(credentials.get_frozen_credentials(), service, region).add_auth(request)
+        return dict(request.headers.items())
+
+    @property
+    def region(self) -> str:
+        return self._invoker.clients.region
+
+    def presigned_url(self, service: str, url: str, headers: dict[str, str], expires: int) -> str:
+        credentials = self._invoker.clients.credentials()
+        if credentials is None:
+            raise TaskError("States.Runtime", f"No AWS credentials to sign the {service} request with.")
+        request = AWSRequest(method="GET", url=url, headers=headers)
+        region = self._invoker.clients.region
+        SigV4QueryAuth(credentials.get_frozen_credentials(), service, region, expires=expires).add_auth(
+            request
+        )
+        return str(request.url)
+
+    def http(
+        self, method: str, url: str, configured: bool = False, ca_pem: str | None = None, **options: Any
+    ) -> Any:
+        client = self._invoker.http_client(configured, ca_pem)
+        timeout = min(client.timeout.read or 60.0, self._timeout or 60.0)
+        try:
+            return client.request(method, url, timeout=timeout, **options)
+        except EndpointRefused as refused:
+            failure = TaskError("States.Permissions", refused.cause)
+        raise failure
 
 
 class _LastHttpResponse:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from stepwell.runtime.invokers.aws_errors import JavaV1Names
 
@@ -27,6 +27,52 @@ Prepare = Callable[[Json, str, str], Json]
 # (the request sent, the response's task output) -> the Describe call's parameters, in the API's
 # own member names (kept in the task's row: polling needs nothing else, after a restart too)
 JobHandle = Callable[[Json, Json], Json]
+# (the request sent, the response) -> the task's output
+Respond = Callable[[Json, Json], Json]
+
+
+class Calls(Protocol):
+    """What a row's own ``call`` may use: the row's service's API, and HTTP for the resources
+    that are no AWS API call (apigateway:invoke, eks:call)."""
+
+    def aws(self, operation: str, params: Json, service: str | None = None) -> Json:
+        """A botocore operation of the row's service (or of ``service``: bedrock's S3 reads);
+        params in the API's member names (shaped as the row says), the answer as task output
+        with botocore's ResponseMetadata; errors named as the row's service's."""
+        ...
+
+    def endpoint_url(self, service: str) -> str | None:
+        """The endpoint override configured for exactly this botocore service
+        (``APIGATEWAY_ENDPOINT``), not the ``"*"`` default: None when there is none."""
+        ...
+
+    def signed(
+        self, service: str, region: str, method: str, url: str, headers: dict[str, str], body: bytes | None
+    ) -> dict[str, str]:
+        """``headers`` with AWS Signature Version 4 added, with stepwell's AWS credentials."""
+        ...
+
+    @property
+    def region(self) -> str:
+        """stepwell's AWS region (the execution's, as ``:::`` resources take it)."""
+        ...
+
+    def presigned_url(self, service: str, url: str, headers: dict[str, str], expires: int) -> str:
+        """A GET of ``url`` presigned (Signature Version 4 in the query) in stepwell's region."""
+        ...
+
+    def http(
+        self, method: str, url: str, configured: bool = False, ca_pem: str | None = None, **options: Any
+    ) -> Any:
+        """An httpx request through stepwell's HTTP transport (httpx.Client.request's options):
+        ``configured``, a URL made of an endpoint override (no allow-list); ``ca_pem``, the only
+        certificate authority trusted."""
+        ...
+
+
+# (the prepared parameters, the calls it may make) -> the task output: a resource that is
+# several API calls (EMR's modifyInstanceGroupByName) or none botocore has (apigateway:invoke).
+CustomCall = Callable[[Json, Calls], Json]
 
 
 def unchanged(params: Json, execution_arn: str, pattern: str) -> Json:
@@ -52,6 +98,9 @@ class SyncJob:
     failed_when: Callable[[Json], bool] | None = None
     # What the task's output is made of, given the job (default: the job itself).
     output: Callable[[Json, Json], Json] | None = None  # (job, handle) -> output
+    # A job that deletes what it describes (EKS's deleteCluster): a Describe refused with the
+    # service's ResourceNotFoundException means it is done; the output is gone(handle).
+    gone: Callable[[Json], Json] | None = None
 
     @property
     def terminal(self) -> frozenset[str]:
@@ -61,7 +110,7 @@ class SyncJob:
 @dataclass(frozen=True, slots=True)
 class Integration:
     botocore_service: str
-    operation: str  # botocore's name: "SubmitJob"
+    operation: str  # botocore's name: "SubmitJob"; "" when ``call`` makes no single API call
     names: JavaV1Names
     patterns: frozenset[str]
     prepare: Prepare = unchanged
@@ -71,7 +120,9 @@ class Integration:
     with_http_metadata: bool = True
     sync: SyncJob | None = None
     # The task's output from the request and the response (default: the response as is).
-    respond: Callable[[Json, Json], Json] | None = None
+    respond: Respond | None = None
+    # Made instead of ``operation`` (after ``prepare``): the task's output comes from it.
+    call: CustomCall | None = None
 
 
 def dig(value: Any, path: tuple[str | int, ...]) -> Any:
