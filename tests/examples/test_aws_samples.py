@@ -1,0 +1,104 @@
+"""AWS's sample projects (examples/batch-job, container-task, glue-job, sagemaker-training and the
+distributed dynamodb-to-sqs), each run end to end as the README's walkthrough runs it: the
+example's setup.py creates what it needs in a real moto server, `stepwell serve` (pointed at moto
+with AWS_ENDPOINT_URL) runs it, and the test reads the outcome from moto: the SNS notification
+through the queue subscribed to the topic, the SQS messages sent."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.examples.test_examples import EXAMPLES, REGION, load
+from tests.runtime.invokers.moto_server import moto_server
+from tests.server.process import ServerProcess
+from tests.server.support import details, history, wait_for, wait_for_event
+
+CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+@pytest.fixture(scope="module")
+def aws() -> Iterator[str]:
+    with moto_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def sfn(aws: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    folder = tmp_path_factory.mktemp("aws-samples")
+    environment = {
+        "AWS_ENDPOINT_URL": aws,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }
+    server = ServerProcess(folder / "stepwell.db", extra=["--sync-poll-seconds", "0.5"], env=environment)
+    server.start()
+    yield server.client()
+    server.stop()
+
+
+def client(aws: str, service: str) -> Any:
+    return boto3.client(service, region_name=REGION, endpoint_url=aws, **CREDENTIALS)
+
+
+def run(sfn: Any, machine: str, given: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    execution = sfn.start_execution(stateMachineArn=machine, input=json.dumps(given))["executionArn"]
+    return str(execution), wait_for(sfn, execution)
+
+
+def received(aws: str, queue: str, count: int = 1) -> list[str]:
+    """The bodies of ``count`` messages on the queue named ``queue`` (deleted once read)."""
+    sqs = client(aws, "sqs")
+    url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+    bodies: list[str] = []
+    deadline = time.monotonic() + 10
+    while len(bodies) < count and time.monotonic() < deadline:
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+            "Messages", []
+        ):
+            bodies.append(message["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return bodies
+
+
+def states_entered(sfn: Any, execution: str) -> list[str]:
+    return [
+        details(event)["name"]
+        for event in history(sfn, execution)
+        if event["type"].endswith("StateEntered")
+    ]
+
+
+def given_input(example: str) -> dict[str, Any]:
+    return dict(json.loads((EXAMPLES / example / "input.json").read_text()))
+
+
+# ---- Manage a batch job ---------------------------------------------------------------------------
+def test_a_batch_job_that_succeeds_is_notified(sfn: Any, aws: str) -> None:
+    machine = load(EXAMPLES / "batch-job" / "setup.py").setup(sfn, aws)
+    execution, described = run(sfn, machine, given_input("batch-job"))
+    assert described["status"] == "SUCCEEDED", described
+    assert "MessageId" in json.loads(described["output"])  # sns:publish's answer
+    assert states_entered(sfn, execution) == ["Submit Batch Job", "Notify Success"]
+    [message] = received(aws, "stepwell-batch-job")
+    assert message.startswith("Batch job nightly-report (") and message.endswith(") ended SUCCEEDED")
+    job_id = message.split("(")[1].split(")")[0]
+    [job] = client(aws, "batch").describe_jobs(jobs=[job_id])["jobs"]
+    assert job["status"] == "SUCCEEDED" and job["jobName"] == "nightly-report"
+
+
+def test_a_batch_job_that_cannot_start_takes_the_catch(sfn: Any, aws: str) -> None:
+    machine = load(EXAMPLES / "batch-job" / "setup.py").setup(sfn, aws)
+    given = {"jobName": "nightly-report", "jobQueue": "no-such-queue"}
+    execution, described = run(sfn, machine, given)
+    assert described["status"] == "FAILED", described
+    assert described["error"].startswith("Batch.")
+    assert states_entered(sfn, execution) == ["Submit Batch Job", "Notify Failure", "Job Failed"]
+    [message] = received(aws, "stepwell-batch-job")
+    assert message == f"Batch job nightly-report failed: {described['error']}"
