@@ -102,3 +102,36 @@ def test_a_batch_job_that_cannot_start_takes_the_catch(sfn: Any, aws: str) -> No
     assert states_entered(sfn, execution) == ["Submit Batch Job", "Notify Failure", "Job Failed"]
     [message] = received(aws, "stepwell-batch-job")
     assert message == f"Batch job nightly-report failed: {described['error']}"
+
+
+# ---- Manage a container task ----------------------------------------------------------------------
+def test_an_ecs_task_is_followed_until_it_stops_then_notified(sfn: Any, aws: str) -> None:
+    machine = load(EXAMPLES / "container-task" / "setup.py").setup(sfn, aws)
+    execution = sfn.start_execution(
+        stateMachineArn=machine, input=json.dumps(given_input("container-task"))
+    )["executionArn"]
+    submitted = json.loads(details(wait_for_event(sfn, execution, "TaskSubmitted"))["output"])
+    task_arn = submitted["Tasks"][0]["TaskArn"]
+    ecs = client(aws, "ecs")
+    [task] = ecs.describe_tasks(cluster="stepwell-sample", tasks=[task_arn])["tasks"]
+    assert task["overrides"]["containerOverrides"][0]["command"] == ["echo", "hello from ECS"]
+    time.sleep(1.5)  # several polls: moto holds the task RUNNING, and the state waits
+    assert sfn.describe_execution(executionArn=execution)["status"] == "RUNNING"
+    assert received(aws, "stepwell-container-task", count=0) == []
+    ecs.stop_task(cluster="stepwell-sample", task=task_arn, reason="the container exited")
+    described = wait_for(sfn, execution)
+    assert described["status"] == "SUCCEEDED", described
+    assert states_entered(sfn, execution) == ["Run ECS Task", "Notify Success"]
+    [message] = received(aws, "stepwell-container-task")
+    assert message == f"ECS task {task_arn} stopped: the container exited"
+
+
+def test_an_ecs_task_that_cannot_run_takes_the_catch(sfn: Any, aws: str) -> None:
+    machine = load(EXAMPLES / "container-task" / "setup.py").setup(sfn, aws)
+    given = {**given_input("container-task"), "taskDefinition": "no-such-task"}
+    execution, described = run(sfn, machine, given)
+    assert described["status"] == "FAILED", described
+    assert described["error"].startswith("ECS.")
+    assert states_entered(sfn, execution) == ["Run ECS Task", "Notify Failure", "Task Failed"]
+    [message] = received(aws, "stepwell-container-task")
+    assert message == f"ECS task of no-such-task failed: {described['error']}"
