@@ -135,3 +135,20 @@ def test_an_ecs_task_that_cannot_run_takes_the_catch(sfn: Any, aws: str) -> None
     assert states_entered(sfn, execution) == ["Run ECS Task", "Notify Failure", "Task Failed"]
     [message] = received(aws, "stepwell-container-task")
     assert message == f"ECS task of no-such-task failed: {described['error']}"
+
+
+# ---- DynamoDB to SQS with a Distributed Map -------------------------------------------------------
+def test_a_distributed_map_sends_every_item_of_the_table_to_sqs(sfn: Any, aws: str) -> None:
+    machine = load(EXAMPLES / "dynamodb-to-sqs" / "setup_distributed.py").setup(sfn, aws, count=12)
+    execution, described = run(sfn, machine, {})
+    assert described["status"] == "SUCCEEDED", described
+    assert json.loads(described["output"]) == {"Sent": 12}
+    bodies = received(aws, "stepwell-distributed", count=12)
+    assert sorted(bodies) == sorted(f"Hello from message {n}" for n in range(1, 13))
+    events = history(sfn, execution)
+    types = [event["type"] for event in events]
+    assert "MapRunStarted" in types and "MapRunSucceeded" in types
+    map_run = sfn.describe_map_run(mapRunArn=details(next(e for e in events if e["type"] == "MapRunStarted"))["mapRunArn"])
+    assert map_run["itemCounts"]["succeeded"] == 12 and map_run["executionCounts"]["succeeded"] == 12
+    children = sfn.list_executions(mapRunArn=map_run["mapRunArn"])["executions"]
+    assert len(children) == 12 and {child["status"] for child in children} == {"SUCCEEDED"}
