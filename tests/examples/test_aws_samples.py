@@ -152,3 +152,30 @@ def test_a_distributed_map_sends_every_item_of_the_table_to_sqs(sfn: Any, aws: s
     assert map_run["itemCounts"]["succeeded"] == 12 and map_run["executionCounts"]["succeeded"] == 12
     children = sfn.list_executions(mapRunArn=map_run["mapRunArn"])["executions"]
     assert len(children) == 12 and {child["status"] for child in children} == {"SUCCEEDED"}
+
+
+# ---- A Glue job -----------------------------------------------------------------------------------
+def test_a_glue_job_run_is_followed_to_its_end(sfn: Any, aws: str) -> None:
+    machine = load(EXAMPLES / "glue-job" / "setup.py").setup(sfn, aws)
+    given = given_input("glue-job")
+    execution, described = run(sfn, machine, given)
+    assert described["status"] == "SUCCEEDED", described
+    output = json.loads(described["output"])
+    assert output["JobName"] == "stepwell-sample-etl" and output["JobRunState"] == "SUCCEEDED"
+    assert output["Arguments"] == {"--source": given["source"], "--target": given["target"]}
+    assert "MessageId" in output["notification"]
+    glue_run = client(aws, "glue").get_job_run(JobName="stepwell-sample-etl", RunId=output["JobRunId"])
+    assert glue_run["JobRun"]["JobRunState"] == "SUCCEEDED"
+    expected = f"Glue job stepwell-sample-etl run {output['JobRunId']} ended SUCCEEDED"
+    assert received(aws, "stepwell-glue-job") == [expected]
+    assert states_entered(sfn, execution) == ["Start Glue Job Run", "Notify Success"]
+
+
+def test_a_glue_job_that_does_not_exist_takes_the_catch(sfn: Any, aws: str) -> None:
+    machine = load(EXAMPLES / "glue-job" / "setup.py").setup(sfn, aws)
+    given = {**given_input("glue-job"), "jobName": "no-such-job"}
+    execution, described = run(sfn, machine, given)
+    assert described["status"] == "FAILED", described
+    assert described["error"] == "Glue.EntityNotFoundException"
+    assert states_entered(sfn, execution) == ["Start Glue Job Run", "Notify Failure", "Job Failed"]
+    assert received(aws, "stepwell-glue-job") == ["Glue job no-such-job failed: Glue.EntityNotFoundException"]
