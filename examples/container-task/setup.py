@@ -37,7 +37,8 @@ def setup(sfn: Any | None = None, aws: str | None = None) -> str:
         identity["accountId"] = aws_samples.ACCOUNT
         ecs.register_container_instance(cluster=CLUSTER, instanceIdentityDocument=json.dumps(identity))
     ecs.register_task_definition(
-        family="stepwell-sample-task", containerDefinitions=[{"name": "app", "image": "busybox", "memory": 64}]
+        family="stepwell-sample-task",
+        containerDefinitions=[{"name": "app", "image": "busybox", "memory": 64}],
     )
     aws_samples.notifications("stepwell-container-task", aws)
     return aws_samples.state_machine("container_task", HERE / "container_task.asl.json", sfn)

@@ -69,9 +69,7 @@ def received(aws: str, queue: str, count: int = 1) -> list[str]:
 
 def states_entered(sfn: Any, execution: str) -> list[str]:
     return [
-        details(event)["name"]
-        for event in history(sfn, execution)
-        if event["type"].endswith("StateEntered")
+        details(event)["name"] for event in history(sfn, execution) if event["type"].endswith("StateEntered")
     ]
 
 
@@ -107,9 +105,9 @@ def test_a_batch_job_that_cannot_start_takes_the_catch(sfn: Any, aws: str) -> No
 # ---- Manage a container task ----------------------------------------------------------------------
 def test_an_ecs_task_is_followed_until_it_stops_then_notified(sfn: Any, aws: str) -> None:
     machine = load(EXAMPLES / "container-task" / "setup.py").setup(sfn, aws)
-    execution = sfn.start_execution(
-        stateMachineArn=machine, input=json.dumps(given_input("container-task"))
-    )["executionArn"]
+    execution = sfn.start_execution(stateMachineArn=machine, input=json.dumps(given_input("container-task")))[
+        "executionArn"
+    ]
     submitted = json.loads(details(wait_for_event(sfn, execution, "TaskSubmitted"))["output"])
     task_arn = submitted["Tasks"][0]["TaskArn"]
     ecs = client(aws, "ecs")
@@ -148,7 +146,9 @@ def test_a_distributed_map_sends_every_item_of_the_table_to_sqs(sfn: Any, aws: s
     events = history(sfn, execution)
     types = [event["type"] for event in events]
     assert "MapRunStarted" in types and "MapRunSucceeded" in types
-    map_run = sfn.describe_map_run(mapRunArn=details(next(e for e in events if e["type"] == "MapRunStarted"))["mapRunArn"])
+    map_run = sfn.describe_map_run(
+        mapRunArn=details(next(e for e in events if e["type"] == "MapRunStarted"))["mapRunArn"]
+    )
     assert map_run["itemCounts"]["succeeded"] == 12 and map_run["executionCounts"]["succeeded"] == 12
     children = sfn.list_executions(mapRunArn=map_run["mapRunArn"])["executions"]
     assert len(children) == 12 and {child["status"] for child in children} == {"SUCCEEDED"}
@@ -179,3 +179,29 @@ def test_a_glue_job_that_does_not_exist_takes_the_catch(sfn: Any, aws: str) -> N
     assert described["error"] == "Glue.EntityNotFoundException"
     assert states_entered(sfn, execution) == ["Start Glue Job Run", "Notify Failure", "Job Failed"]
     assert received(aws, "stepwell-glue-job") == ["Glue job no-such-job failed: Glue.EntityNotFoundException"]
+
+
+# ---- A SageMaker training job ---------------------------------------------------------------------
+def test_a_training_job_makes_the_model_that_a_batch_transform_uses(sfn: Any, aws: str) -> None:
+    machine = load(EXAMPLES / "sagemaker-training" / "setup.py").setup(sfn, aws)
+    execution = sfn.start_execution(
+        stateMachineArn=machine, name="train-42", input=json.dumps(given_input("sagemaker-training"))
+    )["executionArn"]
+    described = wait_for(sfn, execution)
+    assert described["status"] == "SUCCEEDED", described
+    output = json.loads(described["output"])
+    artifacts = "s3://stepwell-ml/models/train-42/output/model.tar.gz"
+    assert output["training"]["TrainingJobStatus"] == "Completed"
+    assert output["training"]["ModelArtifacts"] == {"S3ModelArtifacts": artifacts}
+    assert output["transform"] == {
+        "TransformJobName": "train-42",
+        "TransformJobStatus": "Completed",
+        "ModelName": "train-42",
+    }
+    sagemaker = client(aws, "sagemaker")
+    model = sagemaker.describe_model(ModelName="train-42")
+    assert output["model"]["ModelArn"] == model["ModelArn"]
+    assert model["PrimaryContainer"]["ModelDataUrl"] == artifacts
+    assert sagemaker.describe_training_job(TrainingJobName="train-42")["TrainingJobStatus"] == "Completed"
+    scheduled = [details(e)["resource"] for e in history(sfn, execution) if e["type"] == "TaskScheduled"]
+    assert scheduled == ["createTrainingJob.sync", "createModel", "createTransformJob.sync"]
