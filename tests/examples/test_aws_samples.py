@@ -7,8 +7,13 @@ through the queue subscribed to the topic, the SQS messages sent."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -205,3 +210,85 @@ def test_a_training_job_makes_the_model_that_a_batch_transform_uses(sfn: Any, aw
     assert sagemaker.describe_training_job(TrainingJobName="train-42")["TrainingJobStatus"] == "Completed"
     scheduled = [details(e)["resource"] for e in history(sfn, execution) if e["type"] == "TaskScheduled"]
     assert scheduled == ["createTrainingJob.sync", "createModel", "createTransformJob.sync"]
+
+
+# ---- the README's walkthrough ---------------------------------------------------------------------
+def walkthrough_commands() -> list[str]:
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Sample projects") : readme.index("## In process: ")]
+    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+    assert "make moto" in blocks[0] and "AWS_ENDPOINT_URL=http://127.0.0.1:5000" in blocks[0]
+    return [
+        command
+        for block in blocks[1:]  # the first: make moto, the variables, make serve
+        for command in block.replace("\\\n", " ").splitlines()
+        if command.strip() and not command.lstrip().startswith("#")
+    ]
+
+
+def wait_a_while(sfn: Any, execution: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if sfn.describe_execution(executionArn=execution)["status"] != "RUNNING":
+            return
+        time.sleep(0.2)
+
+
+def test_the_readme_walkthrough_runs_as_documented(tmp_path: Path) -> None:
+    """Each command of the README's sample projects, in bash, against a fresh moto and a server
+    started as its first block says (only the ports and .venv/bin differ); before a command reads
+    an execution, the execution has ended (the container task's only once the task is stopped)."""
+    bin_folder = Path(sys.executable).parent
+    with moto_server() as moto:
+        environment = {
+            "AWS_ENDPOINT_URL": moto,
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
+        }
+        server = ServerProcess(tmp_path / "samples.db", extra=["--sync-poll-seconds", "1"], env=environment)
+        server.start()
+        sfn = server.client()
+        outputs = []
+        try:
+            for command in walkthrough_commands():
+                script = (
+                    command.replace("http://127.0.0.1:5000", moto)
+                    .replace("http://127.0.0.1:8083", server.endpoint)
+                    .replace(".venv/bin/", f"{bin_folder}/")
+                )
+                arn = re.search(r"--execution-arn (\S+)", script)
+                if arn:
+                    wait_a_while(sfn, arn.group(1), 20)
+                done = subprocess.run(
+                    ["bash", "-euo", "pipefail", "-c", script],
+                    cwd=EXAMPLES.parent,
+                    env={**os.environ, **environment, "STEPWELL_ENDPOINT": server.endpoint},
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    check=False,
+                )
+                assert done.returncode == 0, (command, done.stdout, done.stderr)
+                outputs.append(done.stdout)
+                if "start-execution" in script:
+                    wait_a_while(sfn, json.loads(done.stdout)["executionArn"], 8)
+        finally:
+            server.stop()
+    seen = "\n".join(outputs)
+    for expected in (
+        "ended SUCCEEDED",  # the batch job's notification
+        '"Batch.ClientException"',
+        "Batch job nightly-report failed: Batch.ClientException",
+        "stopped: the container exited",
+        '"{\\"Sent\\":5}"',
+        '"Hello from message 5"',
+        '"JobRunState":"SUCCEEDED"',
+        '"s3://stepwell-ml/models/train-1/output/model.tar.gz"',
+        '"Completed"',
+    ):
+        assert expected in seen, expected
+    # describe-execution: batch-job, container-task, dynamodb-to-sqs; and the Glue run's JobRunState
+    assert seen.count('"SUCCEEDED"') == 4, seen
