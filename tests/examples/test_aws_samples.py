@@ -120,7 +120,9 @@ def test_an_ecs_task_is_followed_until_it_stops_then_notified(sfn: Any, aws: str
     assert task["overrides"]["containerOverrides"][0]["command"] == ["echo", "hello from ECS"]
     time.sleep(1.5)  # several polls: moto holds the task RUNNING, and the state waits
     assert sfn.describe_execution(executionArn=execution)["status"] == "RUNNING"
-    assert received(aws, "stepwell-container-task", count=0) == []
+    sqs = client(aws, "sqs")
+    queue_url = sqs.get_queue_url(QueueName="stepwell-container-task")["QueueUrl"]
+    assert "Messages" not in sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1)  # not yet notified
     ecs.stop_task(cluster="stepwell-sample", task=task_arn, reason="the container exited")
     described = wait_for(sfn, execution)
     assert described["status"] == "SUCCEEDED", described
