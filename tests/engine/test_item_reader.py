@@ -17,6 +17,15 @@ from stepwell.engine.snapshot import ReaderWork, snapshot_from_json, snapshot_to
 from stepwell.errors import WorkflowError
 from tests.engine.driver import Run, machine_of
 
+# A reader's failure, as AWS records it (reference integrations §3.2).
+READER_FAILED_EVENTS = [
+    "MapStateStarted",
+    "MapRunStarted",
+    "MapRunFailed",
+    "MapStateFailed",
+    "ExecutionFailed",
+]
+
 
 def reader_map(config: dict[str, Any], **fields: Any) -> dict[str, Any]:
     return machine_of(
@@ -65,13 +74,7 @@ def test_an_object_that_cannot_be_read_fails_the_map_run() -> None:
     assert run.finish == Finish(
         "FAILED", error="States.ItemReaderFailed", cause="The specified key does not exist."
     )
-    assert run.types()[-5:] == [
-        "MapStateStarted",
-        "MapRunStarted",
-        "MapRunFailed",
-        "MapStateFailed",
-        "ExecutionFailed",
-    ]
+    assert run.types()[-5:] == READER_FAILED_EVENTS
     assert run.details("MapStateStarted") == {"length": 0}
     not_a_list = Run(reader_map({"InputType": "JSON"}), {"bucket": "b"})
     not_a_list.succeed(output={"Body": '{"a": 1}'})
@@ -208,13 +211,7 @@ def test_an_empty_listing_runs_no_items_and_a_failed_page_fails_the_map_run() ->
     assert run.finish == Finish(
         "FAILED", error="States.ItemReaderFailed", cause="The specified bucket does not exist."
     )
-    assert run.types()[-5:] == [
-        "MapStateStarted",
-        "MapRunStarted",
-        "MapRunFailed",
-        "MapStateFailed",
-        "ExecutionFailed",
-    ]
+    assert run.types()[-5:] == READER_FAILED_EVENTS
     assert run.details("MapStateStarted") == {"length": 0}
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from stepwell.runtime.invokers.aws import AwsInvoker
 from stepwell.runtime.invokers.aws_clients import AwsClients
+from tests.runtime.invokers.http_server import LocalServer, ServerState
 from tests.runtime.invokers.job_standin import StandIn
 from tests.runtime.invokers.moto_server import FAKE_CREDENTIALS, REGION, moto_server
 
@@ -39,3 +40,18 @@ def stand_in() -> Iterator[StandIn]:
 def stand_in_invoker(stand_in: StandIn) -> AwsInvoker:
     """The AWS invoker, every service at the stand-in (job_standin.py)."""
     return AwsInvoker(AwsClients(REGION, {"*": stand_in.url}, **FAKE_CREDENTIALS))
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LocalServer]:
+    """The HTTP server of the HTTP Task tests (http_server.py), one per module."""
+    running = LocalServer().start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def state(server: LocalServer) -> ServerState:
+    """What the HTTP server has seen, cleared for each test."""
+    server.state.reset()
+    return server.state

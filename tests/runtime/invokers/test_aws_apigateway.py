@@ -19,19 +19,6 @@ API = "abc123.execute-api.us-east-1.amazonaws.com"
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[LocalServer]:
-    running = LocalServer().start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def state(server: LocalServer) -> ServerState:
-    server.state.reset()
-    return server.state
-
-
-@pytest.fixture(scope="module")
 def api_invoker(server: LocalServer) -> Iterator[AwsInvoker]:
     invoker = AwsInvoker(AwsClients(REGION, {"apigateway": server.base}, **FAKE_CREDENTIALS))
     yield invoker

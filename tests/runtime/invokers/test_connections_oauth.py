@@ -24,19 +24,6 @@ from tests.runtime.invokers.http_server import CLIENT_ID, CLIENT_SECRET, LocalSe
 ARN = "arn:aws:events:us-east-1:123456789012:connection/auth/0b5c9a2e-1111-2222-3333-444455556666"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalServer]:
-    running = LocalServer().start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def state(server: LocalServer) -> ServerState:
-    server.state.reset()
-    return server.state
-
-
 @pytest.fixture
 def client() -> Iterator[httpx.Client]:
     with httpx.Client() as made:

@@ -28,19 +28,6 @@ ARN = "arn:aws:events:eu-west-1:111122223333:connection/{}/0b5c9a2e-1111-2222-33
 LOCAL = AllowList.parse("127.0.0.1")  # the test server's address: loopback, refused by default
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalServer]:
-    running = LocalServer().start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def state(server: LocalServer) -> ServerState:
-    server.state.reset()
-    return server.state
-
-
 def connections_for(base: str) -> Connections:
     return Connections.from_json(
         {

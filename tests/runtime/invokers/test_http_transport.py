@@ -7,7 +7,6 @@ import datetime
 import re
 import ssl
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +22,6 @@ from stepwell.runtime.invokers.http_transport import CheckedBackend, EndpointRef
 from tests.runtime.invokers.http_server import CLIENT_ID, CLIENT_SECRET, LocalServer, ServerState
 
 OAUTH_ARN = "arn:aws:events:us-east-1:111122223333:connection/oauth/0b5c9a2e-1111-2222-3333-444455556666"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalServer]:
-    running = LocalServer().start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def state(server: LocalServer) -> ServerState:
-    server.state.reset()
-    return server.state
 
 
 @pytest.fixture

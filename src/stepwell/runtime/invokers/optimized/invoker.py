@@ -41,6 +41,7 @@ from stepwell.runtime.invokers.aws_shapes import ParameterError, epoch_millis, f
 from stepwell.runtime.invokers.base import JobEnded, JobRunning, JobStarted, JobState, TaskCall, TaskError
 from stepwell.runtime.invokers.http_allow import AllowList
 from stepwell.runtime.invokers.http_transport import EndpointRefused, PolicyTransport
+from stepwell.runtime.invokers.optimized.http_metadata import LastHttpResponse
 from stepwell.runtime.invokers.optimized.spec import Integration, Json, dig
 from stepwell.runtime.invokers.optimized.table import integration
 
@@ -52,7 +53,7 @@ class AwsOptimizedInvoker:
 
     def __init__(self, clients: AwsClients, http_allow: AllowList | None = None, timeout: float = 60.0):
         self.clients = clients
-        self._responses = _LastHttpResponse()
+        self._responses = LastHttpResponse()
         self._http_allow = http_allow or AllowList()
         self._timeout = timeout
         self._http_clients: dict[tuple[bool, str | None], httpx.Client] = {}
@@ -254,42 +255,3 @@ class RowCalls:
         except EndpointRefused as refused:
             failure = TaskError("States.Permissions", refused.cause)
         raise failure
-
-
-class _LastHttpResponse:
-    """The HTTP response of the calling thread's last call, for ``SdkHttpMetadata``: botocore's
-    ``ResponseMetadata`` lower-cases header names, AWS shows them as the service sent them."""
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-        self._watched: set[int] = set()
-        self._lock = threading.Lock()
-
-    def watch(self, client: Any) -> None:
-        with self._lock:
-            if id(client) in self._watched:
-                return
-            self._watched.add(id(client))
-        client.meta.events.register("after-call", self._record)
-
-    def _record(self, http_response: Any = None, **_: Any) -> None:
-        self._local.response = http_response
-
-    def metadata(self, meta: dict[str, Any]) -> dict[str, Any]:
-        """SdkHttpMetadata and SdkResponseMetadata for botocore's ResponseMetadata ``meta``."""
-        response = getattr(self._local, "response", None)
-        raw = getattr(getattr(response, "raw", None), "headers", None)
-        pairs: list[tuple[str, str]] = (
-            list(raw.items()) if raw is not None else list((meta.get("HTTPHeaders") or {}).items())
-        )
-        all_headers: dict[str, list[str]] = {}
-        for name, value in pairs:
-            all_headers.setdefault(name, []).append(value)
-        return {
-            "SdkHttpMetadata": {
-                "AllHttpHeaders": all_headers,
-                "HttpHeaders": {name: ",".join(values) for name, values in all_headers.items()},
-                "HttpStatusCode": meta.get("HTTPStatusCode", 200),
-            },
-            "SdkResponseMetadata": {"RequestId": meta.get("RequestId", "")},
-        }
