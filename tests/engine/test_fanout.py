@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from stepwell.engine.commands import Finish
+from stepwell.engine.snapshot import MapWork
 from tests.engine.driver import LAMBDA_ARN, SQS_TOKEN_ARN, Run, machine_of, task
 
 PASS_END = {"Type": "Pass", "End": True}
@@ -558,3 +559,21 @@ def test_distributed_map_features_not_run_yet_fail_clearly() -> None:
     finish = run.finish
     assert finish is not None and finish.status == "FAILED" and finish.error == "States.Runtime"
     assert "uses ItemReader, which stepwell does not run yet" in (finish.cause or "")
+
+
+def test_a_map_whose_result_is_discarded_keeps_no_results() -> None:
+    """With "ResultPath": null (and no ResultSelector, Assign or ResultWriter) nothing reads the
+    iterations' results: the snapshot holds none, and the output is the input, as before."""
+    def mapped(**fields: Any) -> dict[str, Any]:
+        processor = {"StartAt": "T", "States": {"T": task()}}
+        return machine_of({"M": {"Type": "Map", "ItemProcessor": processor, "End": True, **fields}})
+
+    for fields, kept in (({"ResultPath": None}, [None, None]), ({}, [{"done": 1}, None])):
+        run = Run(mapped(**fields), [1, 2])
+        first, _ = run.invocations()
+        run.succeed(first.task_id, output={"done": 1})
+        work = run.snap.frames["f0"].work
+        assert isinstance(work, MapWork) and work.results == kept
+        run.succeed(output={"done": 2})
+        expected = [1, 2] if fields else [{"done": 1}, {"done": 2}]
+        assert run.finish is not None and run.finish.output == expected

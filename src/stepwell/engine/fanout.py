@@ -290,7 +290,7 @@ def child_succeeded(it: Interpreter, child: Frame, output: Any) -> None:
             _complete(it, parent, state, work.results)
         return
     assert isinstance(work, MapWork) and isinstance(state, m.MapState)
-    work.results[child.index] = output
+    keep_result(state, work, child.index, output)
     batching.mark(work, child.index, "succeeded")
     result_writer.ended(it, work, child.index)
     if work.map_run_arn is not None:
@@ -326,13 +326,28 @@ def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -
         it.touch_map_run(work, state.label or state.name)
         if error == TIMEOUT:
             work.timed_out += 1
-    work.results[child.index] = {"Error": error, "Cause": cause}
+    keep_result(state, work, child.index, {"Error": error, "Cause": cause})
     batching.mark(work, child.index, "timedOut" if error == TIMEOUT else "failed")
     result_writer.ended(it, work, child.index, error)
     if tolerated(work):
         after_iteration(it, parent, state, work)
         return
     map_run_failed(it, parent, state, work, error, cause)
+
+
+def keep_result(state: m.MapState, work: MapWork, index: int, result: Any) -> None:
+    """Keep an iteration's result for the Map's output, unless nothing will read it: a JSONPath
+    Map whose result is discarded (``"ResultPath": null``) with no ResultSelector or Assign, and
+    no ResultWriter. A Map over a million items then holds no million results."""
+    discarded = (
+        not state.is_jsonata
+        and state.result_path is None
+        and state.result_selector is None
+        and state.assign is None
+        and not result_writer.exports(work)
+    )
+    if not discarded:
+        work.results[index] = result
 
 
 def map_run_failed(

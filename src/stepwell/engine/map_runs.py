@@ -89,7 +89,7 @@ def child_execution_ended(it: Interpreter, frame: Frame, event: TaskSucceeded | 
     result_writer.ended(it, work, index, error, times=event.child)
     if isinstance(event, TaskSucceeded):
         batching.mark(work, index, "succeeded")
-        work.results[index] = event.output
+        fanout.keep_result(state, work, index, event.output)
         it.guarded(frame, state, lambda: fanout.after_iteration(it, frame, state, work))
     else:
         work.failed += 1
@@ -97,7 +97,7 @@ def child_execution_ended(it: Interpreter, frame: Frame, event: TaskSucceeded | 
             work.timed_out += 1
         batching.mark(work, index, "timedOut" if event.error == TIMEOUT else "failed")
         work.unsuccessful.append(index)
-        work.results[index] = {"Error": event.error, "Cause": event.cause}
+        fanout.keep_result(state, work, index, {"Error": event.error, "Cause": event.cause})
         if fanout.tolerated(work):
             it.guarded(frame, state, lambda: fanout.after_iteration(it, frame, state, work))
         else:
