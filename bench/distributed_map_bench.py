@@ -4,8 +4,10 @@ peak RSS (VmHWM).
 
     express   a CSV object of --lines rows (default 1,000,000) read by ItemReader, ItemBatcher of
               --batch items (1,000), EXPRESS children (a Pass state each)
-    standard  a JSON array of --items items (default 100,000) in S3, STANDARD children (a Pass
+    standard  a JSON Lines object of --items items (default 100,000), STANDARD children (a Pass
               each), MaxConcurrency --concurrency (default 0: no limit)
+
+Both objects are read a range at a time while the children run (engine/item_reader/streamed.py).
 
     .venv/bin/python bench/distributed_map_bench.py [express|standard|both] [--lines N] [--items N]
 
@@ -105,12 +107,12 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             text = definition(reader, "EXPRESS", ItemBatcher={"MaxItemsPerBatch": args.batch})
             size = args.lines
         else:
-            body = json.dumps([{"id": i} for i in range(args.items)]).encode()
-            s3.put_object(Bucket="items", Key="items.json", Body=body)
+            body = "".join(json.dumps({"id": i}) + "\n" for i in range(args.items)).encode()
+            s3.put_object(Bucket="items", Key="items.jsonl", Body=body)
             reader = {
                 "Resource": "arn:aws:states:::s3:getObject",
-                "ReaderConfig": {"InputType": "JSON"},
-                "Parameters": {"Bucket": "items", "Key": "items.json"},
+                "ReaderConfig": {"InputType": "JSONL"},
+                "Parameters": {"Bucket": "items", "Key": "items.jsonl"},
             }
             text = definition(reader, "STANDARD", MaxConcurrency=args.concurrency)
             size = args.items

@@ -564,6 +564,7 @@ def test_distributed_map_features_not_run_yet_fail_clearly() -> None:
 def test_a_map_whose_result_is_discarded_keeps_no_results() -> None:
     """With "ResultPath": null (and no ResultSelector, Assign or ResultWriter) nothing reads the
     iterations' results: the snapshot holds none, and the output is the input, as before."""
+
     def mapped(**fields: Any) -> dict[str, Any]:
         processor = {"StartAt": "T", "States": {"T": task()}}
         return machine_of({"M": {"Type": "Map", "ItemProcessor": processor, "End": True, **fields}})

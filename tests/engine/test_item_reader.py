@@ -12,10 +12,10 @@ import pytest
 
 from stepwell.asl.model import ItemReader
 from stepwell.engine.commands import Finish
-from stepwell.engine.item_reader import read_items
-from stepwell.engine.snapshot import ReaderWork, snapshot_from_json, snapshot_to_json
+from stepwell.engine.item_reader import read_items, streamed
+from stepwell.engine.snapshot import MapWork, ReaderWork, snapshot_from_json, snapshot_to_json
 from stepwell.errors import WorkflowError
-from tests.engine.driver import Run, machine_of
+from tests.engine.driver import Run, machine_of, task
 
 # A reader's failure, as AWS records it (reference integrations §3.2).
 READER_FAILED_EVENTS = [
@@ -49,22 +49,32 @@ def reader_map(config: dict[str, Any], **fields: Any) -> dict[str, Any]:
     )
 
 
+def as_bytes(text: str, content_range: str | None = None) -> dict[str, Any]:
+    """The runtime's answer to the reader's ranged read (bytes, base64: invokers/s3_objects.py)."""
+    answer = {"Body": base64.b64encode(text.encode()).decode()}
+    if content_range is not None:
+        answer["ContentRange"] = content_range
+    return answer
+
+
 def test_the_object_is_asked_for_and_its_csv_rows_are_the_items() -> None:
+    """A CSV or JSON Lines object is asked for a range at a time (its first CHUNK bytes): one that
+    comes whole (no ContentRange, or a range as big as the object) is read at once."""
     run = Run(reader_map({"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"}), {"bucket": "b"})
     [call] = run.invocations()
     assert (call.resource, call.payload) == (
-        "arn:aws:states:::aws-sdk:s3:getObject",
-        {"Bucket": "b", "Key": "data/file"},
+        "arn:aws:states:::s3:getObject",
+        {"Bucket": "b", "Key": "data/file", "Range": f"bytes=0-{streamed.CHUNK - 1}"},
     )
     assert run.types() == ["ExecutionStarted", "MapStateEntered"]
-    run.succeed(call.task_id, output={"Body": "a,b\n1,2\n3\n", "ContentType": "text/csv"})
+    run.succeed(call.task_id, output=as_bytes("a,b\n1,2\n3\n", "bytes 0-9/10"))
     assert run.finish == Finish("SUCCEEDED", output=[{"a": "1", "b": "2"}, {"a": "3", "b": ""}])
     assert run.details("MapStateStarted") == {"length": 2}
 
 
 def test_max_items_and_json_lines() -> None:
     run = Run(reader_map({"InputType": "JSONL", "MaxItems": 2}), {"bucket": "b"})
-    run.succeed(output={"Body": '{"n":1}\n{"n":2}\n\n{"n":3}\n'})
+    run.succeed(output=as_bytes('{"n":1}\n{"n":2}\n\n{"n":3}\n'))
     assert run.finish == Finish("SUCCEEDED", output=[{"n": 1}, {"n": 2}])
 
 
@@ -403,7 +413,7 @@ def test_each_item_names_the_object_it_came_from_in_its_source() -> None:
     """$$.Map.Item.Source: "S3://bucket-name/object-key" for an object's items, "S3://bucket-name"
     for a listing's (reference integrations §3.4); STATE_DATA for the state input's."""
     one_object = Run(reader_map({"InputType": "JSONL"}, ItemSelector=SOURCE_SELECTOR), {"bucket": "b"})
-    one_object.succeed(output={"Body": "1\n2\n"})
+    one_object.succeed(output=as_bytes("1\n2\n"))
     assert one_object.finish is not None
     assert one_object.finish.output == [
         {"Source": "S3://b/data/file", "Value": 1},
@@ -437,3 +447,143 @@ def test_each_item_names_the_object_it_came_from_in_its_source() -> None:
     )
     from_input = Run(inline, [1])
     assert from_input.finish is not None and from_input.finish.output == [{"Source": "STATE_DATA"}]
+
+
+# ---- a large object, a range at a time (item_reader/streamed.py) ------------------------------
+def answer_ranges(run: Run, data: bytes, limit: int = 1000) -> int:
+    """Answer every ranged read the run asks for, as S3 does, until it asks for none; the count."""
+    answered: set[str] = set()
+    for _ in range(limit):
+        asked = [
+            c
+            for c in run.invocations()
+            if isinstance(c.payload, dict) and "Range" in c.payload and c.task_id not in answered
+        ]
+        if not asked:
+            return len(answered)
+        call = asked[0]
+        first, last = (int(n) for n in call.payload["Range"].removeprefix("bytes=").split("-"))
+        chunk = data[first : last + 1]
+        answered.add(call.task_id)
+        run.succeed(
+            call.task_id,
+            output={
+                "Body": base64.b64encode(chunk).decode(),
+                "ContentRange": f"bytes {first}-{first + len(chunk) - 1}/{len(data)}",
+            },
+        )
+    raise AssertionError("the reader kept asking")
+
+
+@pytest.fixture
+def small_ranges(monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(streamed, "CHUNK", 20)
+    return 20
+
+
+def test_a_large_object_is_read_a_range_at_a_time_while_its_items_run(small_ranges: int) -> None:
+    lines = [{"n": n, "text": "é" * (n % 3)} for n in range(1, 13)]  # multi-byte characters too
+    data = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
+    run = Run(reader_map({"InputType": "JSONL"}), {"bucket": "b"})
+    ranges = answer_ranges(run, data)
+    assert ranges == -(-len(data) // small_ranges)  # every byte once, in CHUNK-sized ranges
+    assert run.finish == Finish("SUCCEEDED", output=lines)
+    assert run.details("MapStateStarted") == {"length": 0}  # the first range held no whole line
+
+
+def test_csv_records_may_span_ranges_even_inside_quotes(small_ranges: int) -> None:
+    text = 'id,note\n1,"a, b"\n2,"line one\nline two"\n3,x\\,y\n4,"say ""hi"""\n5,last\n'
+    run = Run(reader_map({"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"}), {"bucket": "b"})
+    answer_ranges(run, text.encode())
+    assert run.finish is not None and run.finish.output == [
+        {"id": "1", "note": "a, b"},
+        {"id": "2", "note": "line one\nline two"},
+        {"id": "3", "note": "x,y"},
+        {"id": "4", "note": 'say "hi"'},
+        {"id": "5", "note": "last"},
+    ]
+
+
+def test_max_items_stops_reading_and_a_failed_range_fails_the_map_run(small_ranges: int) -> None:
+    data = "".join(f"{n}\n" for n in range(100)).encode()
+    run = Run(reader_map({"InputType": "JSONL", "MaxItems": 12}), {"bucket": "b"})
+    ranges = answer_ranges(run, data)
+    assert run.finish == Finish("SUCCEEDED", output=list(range(12)))
+    assert ranges < len(data) // small_ranges  # the rest of the object is never asked for
+    failing = Run(reader_map({"InputType": "JSONL"}), {"bucket": "b"})
+    [first] = failing.invocations()
+    failing.succeed(
+        first.task_id,
+        output={"Body": base64.b64encode(data[:20]).decode(), "ContentRange": f"bytes 0-19/{len(data)}"},
+    )
+    failing.fail(error="S3.NoSuchKeyException", cause="The specified key does not exist.")
+    assert failing.finish == Finish(
+        "FAILED", error="States.ItemReaderFailed", cause="The specified key does not exist."
+    )
+    assert failing.types()[-3:] == ["MapRunFailed", "MapStateFailed", "ExecutionFailed"]
+
+
+def test_a_streamed_read_runs_within_max_concurrency_and_keeps_only_what_is_still_to_run(
+    small_ranges: int,
+) -> None:
+    """With MaxConcurrency 1 and items that wait on a Task, at most about two ranges are read
+    ahead; an item whose iteration succeeded leaves the snapshot."""
+    data = "".join(f"{n}\n" for n in range(40)).encode()  # 110 bytes: six ranges
+    definition = reader_map({"InputType": "JSONL"}, MaxConcurrency=1)
+    definition["States"]["M"]["ItemProcessor"]["States"]["P"] = task()
+    run = Run(definition, {"bucket": "b"})
+    [first] = run.invocations()
+    run.succeed(
+        first.task_id,
+        output={"Body": base64.b64encode(data[:20]).decode(), "ContentRange": f"bytes 0-19/{len(data)}"},
+    )
+    ranged = [c for c in run.invocations() if isinstance(c.payload, dict) and "Range" in c.payload]
+    assert len(ranged) == 1  # ten items wait: no more is read yet
+    work = run.snap.frames["f0"].work
+    assert isinstance(work, MapWork) and work.running == 1 and work.stream["offset"] == 20
+    tasks = [c for c in run.invocations() if not isinstance(c.payload, dict)]
+    run.succeed(tasks[0].task_id, output="done")
+    assert run.snap.frames["f0"].work.items[0] is None  # succeeded: dropped
+
+
+def test_an_item_batcher_makes_whole_batches_across_ranges(small_ranges: int) -> None:
+    data = "".join(f"{n}\n" for n in range(30)).encode()
+    run = Run(reader_map({"InputType": "JSONL"}, ItemBatcher={"MaxItemsPerBatch": 7}), {"bucket": "b"})
+    answer_ranges(run, data)
+    assert run.finish is not None
+    assert [batch["Items"] for batch in run.finish.output] == [
+        list(range(0, 7)),
+        list(range(7, 14)),
+        list(range(14, 21)),
+        list(range(21, 28)),
+        [28, 29],
+    ]
+
+
+def test_a_streamed_read_with_waiting_items_runs_to_the_end_within_its_bounds(small_ranges: int) -> None:
+    data = "".join(f"{n}\n" for n in range(40)).encode()
+    definition = reader_map({"InputType": "JSONL"}, MaxConcurrency=2)
+    definition["States"]["M"]["ItemProcessor"]["States"]["P"] = task()
+    run = Run(definition, {"bucket": "b"})
+    done: set[str] = set()
+    most_waiting = 0
+    while run.finish is None:
+        open_calls = [c for c in run.invocations() if c.task_id not in done]
+        call = open_calls[0]
+        done.add(call.task_id)
+        if isinstance(call.payload, dict):  # a range
+            first, last = (int(n) for n in call.payload["Range"].removeprefix("bytes=").split("-"))
+            chunk = data[first : last + 1]
+            content_range = f"bytes {first}-{first + len(chunk) - 1}/{len(data)}"
+            run.succeed(
+                call.task_id, output={"Body": base64.b64encode(chunk).decode(), "ContentRange": content_range}
+            )
+        else:
+            run.succeed(call.task_id, output=call.payload * 10)
+        work = run.snap.frames["f0"].work
+        if isinstance(work, MapWork):
+            assert work.running <= 2
+            most_waiting = max(most_waiting, len(work.items) - work.next)
+            assert sum(item is not None for item in work.items) <= work.running + most_waiting + 1
+    assert run.finish.output == [n * 10 for n in range(40)]
+    assert most_waiting <= 2 * 2 + 10  # read ahead: twice MaxConcurrency, plus one range's items

@@ -232,3 +232,46 @@ def test_a_bad_reader_config_is_refused_when_the_machine_is_created(sfn: Any) ->
             "/States/Fan/ItemReader/ReaderConfig",
         )
     ]
+
+
+def test_an_object_larger_than_a_range_is_read_a_range_at_a_time(sfn: Any, s3: Any) -> None:
+    """Over 8 MiB of CSV (two 4 MiB ranges and some), with rows whose quoted fields hold newlines
+    and two-byte characters that the ranges cut through: every row arrives once, whole and in
+    order, as moto's S3 answers the Range requests."""
+    filler = "é" * 3000  # 6,000 bytes
+    rows = [f'{n},"{filler}\nline {n}"' for n in range(1500)]
+    body = ("id,text\n" + "\n".join(rows) + "\n").encode()
+    assert len(body) > 2 * 4 * 1024 * 1024
+    s3.put_object(Bucket=BUCKET, Key="large/rows.csv", Body=body)
+    reader = {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+        "Parameters": {"Bucket": BUCKET, "Key": "large/rows.csv"},
+    }
+    selector = {
+        "id.$": "$$.Map.Item.Value.id",
+        "parts.$": "States.ArrayLength(States.StringSplit($$.Map.Item.Value.text, 'é'))",
+    }
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "ItemReader": reader,
+                "ItemSelector": selector,
+                "MaxConcurrency": 50,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                    "StartAt": "P",
+                    "States": {"P": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    described = run(sfn, create_machine(sfn, definition))
+    assert described["status"] == "SUCCEEDED", described
+    output = json.loads(described["output"])
+    assert [item["id"] for item in output] == [str(n) for n in range(1500)]
+    # Split on é, "é…é\nline n" leaves one part: no character was cut into U+FFFD at a range's end.
+    assert {item["parts"] for item in output} == {1}

@@ -21,7 +21,7 @@ from typing import Any
 
 from stepwell.asl.model import Catcher, MapState, State, StateMachine
 from stepwell.asl.scope import Entropy, Scope
-from stepwell.engine import fanout, item_reader, map_runs, result_writer, states, tasks
+from stepwell.engine import fanout, item_reader, map_items, map_runs, result_writer, states, tasks
 from stepwell.engine.commands import (
     DEADLINE,
     RESUME,
@@ -56,6 +56,7 @@ from stepwell.engine.history import (
     exceeds_payload_limit,
     to_json,
 )
+from stepwell.engine.item_reader import streamed
 from stepwell.engine.redrive import redrive
 from stepwell.engine.retry_catch import find_catcher, find_retrier, retry_delay
 from stepwell.engine.snapshot import RUNNING, Frame, MapWork, ReaderWork, Snapshot, TaskWork, TimerWork
@@ -146,6 +147,8 @@ class Interpreter:
                     pass
                 elif isinstance(work, MapWork) and result_writer.is_write(work, event.task_id):
                     self.results_written(frame, work, event)
+                elif isinstance(work, MapWork) and streamed.is_range(work, event.task_id):
+                    map_items.range_read(self, frame, event)
                 elif isinstance(work, MapWork):  # a Map Run's child execution
                     map_runs.child_execution_ended(self, frame, event)
                 else:  # a Distributed Map's ItemReader

@@ -18,15 +18,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stepwell.asl import model as m
-from stepwell.asl.jsonata import type_name
-from stepwell.engine import batching, item_reader, map_runs, result_writer
-from stepwell.engine.dataflow import resolve, select
+from stepwell.engine import batching, item_reader, map_items, map_runs, result_writer
+from stepwell.engine.commands import CancelTask
+from stepwell.engine.dataflow import select
 from stepwell.engine.history import to_json
+from stepwell.engine.item_reader import streamed
 from stepwell.engine.snapshot import Frame, MapWork, ParallelWork, TimerWork
 from stepwell.engine.tasks import abort_task, finish_with_result
 from stepwell.errors import (
     EXCEED_TOLERATED_FAILURE_THRESHOLD,
-    QUERY_EVALUATION_ERROR,
     RUNTIME,
     TIMEOUT,
     EvaluationError,
@@ -77,7 +77,7 @@ def run_map(it: Interpreter, frame: Frame, state: m.State) -> None:
         item_reader.start_reading(it, frame, state, state.item_reader, scope, selector_input)
         return
     if state.is_jsonata:
-        items = jsonata_items(state, scope)
+        items = map_items.jsonata_items(state, scope)
     else:
         items = select(state.items_path, scope.with_input(selector_input))
         if not isinstance(items, list):
@@ -93,28 +93,38 @@ def run_items(
     items: list[Any],
     selector_input: Any,
     sources: list[Any] | None = None,
+    stream: dict[str, Any] | None = None,
 ) -> None:
     """The Map state runs its items (from its input, or its ItemReader's, with where they came
-    from: ``sources`` as MapWork's)."""
-    limit = whole_number(state.max_concurrency, scope, "MaxConcurrency")
+    from: ``sources`` as MapWork's; ``stream``: more will come, item_reader/streamed.py)."""
+    limit = map_items.whole_number(state.max_concurrency, scope, "MaxConcurrency")
     if not state.distributed:
-        tolerated_count = whole_number(state.tolerated_failure_count, scope, "ToleratedFailureCount")
-        tolerated_pct = percentage(state.tolerated_failure_percentage, scope)
+        tolerated_count = map_items.whole_number(
+            state.tolerated_failure_count, scope, "ToleratedFailureCount"
+        )
+        tolerated_pct = map_items.percentage(state.tolerated_failure_percentage, scope)
     it.history.add("MapStateStarted", frame, {"length": len(items)})
     if state.distributed:  # the Map Run reads its tolerated failures when it starts
-        tolerated_count = whole_number(state.tolerated_failure_count, scope, "ToleratedFailureCount")
-        tolerated_pct = percentage(state.tolerated_failure_percentage, scope)
+        tolerated_count = map_items.whole_number(
+            state.tolerated_failure_count, scope, "ToleratedFailureCount"
+        )
+        tolerated_pct = map_items.percentage(state.tolerated_failure_percentage, scope)
         run_arn = map_runs.map_run_arn(it, state)
         it.history.add("MapRunStarted", frame, {"mapRunArn": run_arn})
     else:
         run_arn = None
     sizes: list[int] = []
     if state.item_batcher is not None:
-        items, sizes = _batched(it, frame, state, state.item_batcher, scope, items, selector_input)
+        items, sizes = map_items.batched(
+            it, frame, state, state.item_batcher, scope, items, selector_input, 0, stream
+        )
     frame.work = MapWork(
         items=items,
-        # only an ItemSelector reads it: the snapshot need not keep it otherwise (batches are made)
-        selector_input=selector_input if state.item_selector is not None and not sizes else None,
+        # only an ItemSelector reads it: the snapshot need not keep it otherwise (batches are made,
+        # unless more items are still to be read)
+        selector_input=(
+            selector_input if state.item_selector is not None and (not sizes or stream) else None
+        ),
         results=[None] * len(items),
         limit=limit or 0,  # 0: no limit (MaxConcurrency 0 or absent)
         tolerated_count=tolerated_count,
@@ -124,112 +134,18 @@ def run_items(
         batch_status=["pending"] * len(sizes),
         item_counts={"pending": sum(sizes)} if sizes else {},
         sources=(sources or []) if not sizes else [],  # a batch has no one Source
+        stream=stream or {},
     )
     result_writer.start_run(
         it, state, frame.work, scope if state.is_jsonata else scope.with_input(selector_input)
     )
     if run_arn is not None:
         it.touch_map_run(frame.work, state.label or state.name)
-    if not items:
+    if not items and not streamed.more_to_read(frame.work):
         _map_done(it, frame, state)
         return
     frame.waiting = "children"
     launch(it, frame, state)
-
-
-def _batched(
-    it: Interpreter,
-    frame: Frame,
-    state: m.MapState,
-    batcher: m.ItemBatcher,
-    scope: Any,
-    items: list[Any],
-    selector_input: Any,
-) -> tuple[list[Any], list[int]]:
-    """The ItemBatcher's batches of the items (each made by the ItemSelector first), and their sizes."""
-    effective = scope if state.is_jsonata else scope.with_input(selector_input)
-    max_items = whole_number(batcher.max_items, effective, "MaxItemsPerBatch")
-    max_bytes = whole_number(batcher.max_bytes, effective, "MaxInputBytesPerBatch")
-    batch_input = (
-        batcher.batch_input.evaluate(effective)
-        if batcher.batch_input is not None
-        else batching.no_batch_input()
-    )
-    selector = state.item_selector
-    if selector is not None:
-        items = [
-            selector.evaluate(it.scope(frame, selector_input, map_item=(index, item)))
-            for index, item in enumerate(items)
-        ]
-    batches = batching.make_batches(items, max_items, max_bytes, batch_input)
-    return batches, [len(batch["Items"]) for batch in batches]
-
-
-def jsonata_items(state: m.MapState, scope: Any) -> list[Any]:
-    if state.items is None:
-        if not isinstance(scope.input, list):
-            raise EvaluationError(
-                QUERY_EVALUATION_ERROR, f"Map state input must be an array but was: {to_json(scope.input)}"
-            )
-        return scope.input
-    items = state.items.evaluate(scope)
-    if not isinstance(items, list):
-        raise EvaluationError(
-            QUERY_EVALUATION_ERROR,
-            f"The JSONata expression '{state.items_source}' specified for the field 'Items' returned an "
-            "unexpected result type. "
-            f"Expected 'array', but was '{type_name(items)}' for value: {to_json(items)}",
-            location="Items",
-        )
-    return items
-
-
-def whole_number(field: m.Dynamic | None, scope: Any, name: str) -> int | None:
-    if field is None:
-        return None
-    value = _numeric_text(resolve(field, scope), int)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-        if field.path is not None:
-            shown = value if isinstance(value, str) else to_json(value)
-            raise EvaluationError(
-                RUNTIME,
-                f'The {name}Path field refers to value "{shown}" which is not a valid integer: '
-                + field.path_text,
-            )
-        raise EvaluationError(
-            QUERY_EVALUATION_ERROR, f"{name} must be a non-negative integer, but was {value}"
-        )
-    if value < 0:
-        error = RUNTIME if field.path is not None else QUERY_EVALUATION_ERROR
-        raise EvaluationError(error, f"{name} cannot be negative.")
-    return int(value)
-
-
-def percentage(field: m.Dynamic | None, scope: Any) -> float | None:
-    if field is None:
-        return None
-    value = _numeric_text(resolve(field, scope), float)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        shown = value if isinstance(value, str) else to_json(value)
-        raise EvaluationError(
-            RUNTIME,
-            f'The ToleratedFailurePercentagePath field refers to value "{shown}" which is not a valid float: '
-            f"{field.path_text}",
-        )
-    if not 0 <= value <= 100:
-        error = RUNTIME if field.path is not None else QUERY_EVALUATION_ERROR
-        raise EvaluationError(error, "ToleratedFailurePercentage must be between 0 and 100.")
-    return float(value)
-
-
-def _numeric_text(value: Any, kind: type) -> Any:
-    """A …Path may point to a number written as a string ("1"), as Java's parsers accept."""
-    if isinstance(value, str):
-        try:
-            return kind(value.strip())
-        except ValueError:
-            return value
-    return value
 
 
 def launch(it: Interpreter, frame: Frame, state: m.MapState) -> None:
@@ -237,6 +153,7 @@ def launch(it: Interpreter, frame: Frame, state: m.MapState) -> None:
     assert isinstance(work, MapWork) and state.processor is not None
     if map_runs.runs_children(it, state):
         map_runs.launch_executions(it, frame, state, work)
+        streamed.read_ahead(it, frame, state, work)
         return
     items = work.items
     limit = work.limit or len(items)
@@ -251,6 +168,7 @@ def launch(it: Interpreter, frame: Frame, state: m.MapState) -> None:
         batching.mark(work, index, "running")
         result_writer.launched(it, state, work, index)
         it.runnable.append(child)
+    streamed.read_ahead(it, frame, state, work)
 
 
 def announce(it: Interpreter, child: Frame) -> None:
@@ -290,7 +208,8 @@ def child_succeeded(it: Interpreter, child: Frame, output: Any) -> None:
             _complete(it, parent, state, work.results)
         return
     assert isinstance(work, MapWork) and isinstance(state, m.MapState)
-    keep_result(state, work, child.index, output)
+    map_items.keep_result(state, work, child.index, output)
+    streamed.forget_item(work, child.index)
     batching.mark(work, child.index, "succeeded")
     result_writer.ended(it, work, child.index)
     if work.map_run_arn is not None:
@@ -326,28 +245,13 @@ def child_failed(it: Interpreter, child: Frame, error: str, cause: str | None) -
         it.touch_map_run(work, state.label or state.name)
         if error == TIMEOUT:
             work.timed_out += 1
-    keep_result(state, work, child.index, {"Error": error, "Cause": cause})
+    map_items.keep_result(state, work, child.index, {"Error": error, "Cause": cause})
     batching.mark(work, child.index, "timedOut" if error == TIMEOUT else "failed")
     result_writer.ended(it, work, child.index, error)
     if tolerated(work):
         after_iteration(it, parent, state, work)
         return
     map_run_failed(it, parent, state, work, error, cause)
-
-
-def keep_result(state: m.MapState, work: MapWork, index: int, result: Any) -> None:
-    """Keep an iteration's result for the Map's output, unless nothing will read it: a JSONPath
-    Map whose result is discarded (``"ResultPath": null``) with no ResultSelector or Assign, and
-    no ResultWriter. A Map over a million items then holds no million results."""
-    discarded = (
-        not state.is_jsonata
-        and state.result_path is None
-        and state.result_selector is None
-        and state.assign is None
-        and not result_writer.exports(work)
-    )
-    if not discarded:
-        work.results[index] = result
 
 
 def map_run_failed(
@@ -368,10 +272,10 @@ def map_run_failed(
         # the files list the failed, aborted and pending children too (reference §3.6)
         result_writer.write(it, frame, state, work, [error, cause])
         return
-    _map_run_ended_failed(it, frame, state, error, cause)
+    map_run_ended_failed(it, frame, state, error, cause)
 
 
-def _map_run_ended_failed(
+def map_run_ended_failed(
     it: Interpreter, frame: Frame, state: m.MapState, error: str, cause: str | None
 ) -> None:
     if state.distributed:  # "… MapRunStarted → MapRunFailed → MapStateFailed → Catch or ExecutionFailed"
@@ -389,7 +293,7 @@ def results_written(it: Interpreter, frame: Frame, state: m.MapState, work: MapW
         return
     error, cause = work.after_writing
     work.run_status = "FAILED"
-    _map_run_ended_failed(it, frame, state, error, cause)
+    map_run_ended_failed(it, frame, state, error, cause)
 
 
 def tolerated(work: MapWork) -> bool:
@@ -409,7 +313,7 @@ def tolerated(work: MapWork) -> bool:
 
 
 def after_iteration(it: Interpreter, frame: Frame, state: m.MapState, work: MapWork) -> None:
-    if work.finished == len(work.items):
+    if work.finished == len(work.items) and not streamed.more_to_read(work):
         _map_done(it, frame, state)
     else:
         launch(it, frame, state)
@@ -465,7 +369,8 @@ def resume(it: Interpreter, frame: Frame, state: m.State) -> None:
             _complete(it, frame, state, work.results)
         return
     assert isinstance(work, MapWork) and isinstance(state, m.MapState)
-    if work.finished == len(work.items):
+    streamed.cancel_read(it, work)  # a range that was out when the execution ended: asked again
+    if work.finished == len(work.items) and not streamed.more_to_read(work):
         _map_done(it, frame, state)
     else:
         launch(it, frame, state)
@@ -490,6 +395,10 @@ def abort_children(it: Interpreter, frame: Frame) -> None:
             abort_frame(it, child)
     if isinstance(work, MapWork) and work.writes:
         result_writer.cancel_writes(it, work)
+    if isinstance(work, MapWork):
+        reading = streamed.cancel_read(it, work)
+        if reading is not None:
+            it.commands.append(CancelTask(reading))
     if isinstance(work, MapWork) and work.map_run_arn is not None:
         map_runs.stop_map_run(it, frame, work, aborted)
 

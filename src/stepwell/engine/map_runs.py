@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from stepwell.asl import model as m
-from stepwell.engine import batching, fanout, result_writer
+from stepwell.engine import batching, fanout, map_items, result_writer
 from stepwell.engine.commands import CancelTask, StartChildExecution
 from stepwell.engine.events import MapRunUpdated, TaskFailed, TaskSucceeded
+from stepwell.engine.item_reader import streamed
 from stepwell.engine.snapshot import Frame, MapWork
 from stepwell.errors import TIMEOUT, EvaluationError
 
@@ -89,7 +90,8 @@ def child_execution_ended(it: Interpreter, frame: Frame, event: TaskSucceeded | 
     result_writer.ended(it, work, index, error, times=event.child)
     if isinstance(event, TaskSucceeded):
         batching.mark(work, index, "succeeded")
-        fanout.keep_result(state, work, index, event.output)
+        map_items.keep_result(state, work, index, event.output)
+        streamed.forget_item(work, index)
         it.guarded(frame, state, lambda: fanout.after_iteration(it, frame, state, work))
     else:
         work.failed += 1
@@ -97,7 +99,7 @@ def child_execution_ended(it: Interpreter, frame: Frame, event: TaskSucceeded | 
             work.timed_out += 1
         batching.mark(work, index, "timedOut" if event.error == TIMEOUT else "failed")
         work.unsuccessful.append(index)
-        fanout.keep_result(state, work, index, {"Error": event.error, "Cause": event.cause})
+        map_items.keep_result(state, work, index, {"Error": event.error, "Cause": event.cause})
         if fanout.tolerated(work):
             it.guarded(frame, state, lambda: fanout.after_iteration(it, frame, state, work))
         else:

@@ -96,6 +96,9 @@ class MapWork:
     # Where the items came from, for $$.Map.Item.Source: [[first item index, source], ...] in
     # index order (empty: the state input, "STATE_DATA"); see engine/context.py.
     sources: list[Any] = field(default_factory=list)
+    # A large object read a range at a time while the items run (engine/item_reader/streamed.py):
+    # its request, where the read has got to, the range out; empty: the items are all here.
+    stream: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -118,6 +121,7 @@ class ReaderWork:
     headers: list[str] = field(default_factory=list)  # an S3 inventory's fileSchema
     items: list[Any] = field(default_factory=list)  # read so far
     sources: list[Any] = field(default_factory=list)  # as MapWork.sources, of the items read so far
+    stream: dict[str, Any] = field(default_factory=dict)  # as MapWork.stream, after the first range
 
 
 Work = TaskWork | TimerWork | ParallelWork | MapWork | ReaderWork | None

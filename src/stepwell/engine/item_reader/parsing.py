@@ -84,6 +84,12 @@ def csv_items(
     return items
 
 
+def csv_header(text: str, delimiter: str) -> list[str]:
+    """The names in a CSV text's first row."""
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, escapechar="\\", doublequote=True)
+    return next(rows, [])
+
+
 def compressed(key: str) -> bool:
     """Whether the object's extension says it is compressed (its bytes must be asked for)."""
     return key.lower().endswith(GZIP_SUFFIXES + ZSTD_SUFFIXES)

@@ -2,7 +2,9 @@
 (InvokeTask, one at a time, through the runtime's AWS SDK integration), and what it does with each
 answer (TaskSucceeded / TaskFailed), until its items run (reference integrations §3.2).
 
-    getObject, InputType CSV | JSON | JSONL   one "object" call: its items
+    getObject, InputType CSV | JSON | JSONL   one "object" call: its items; a large CSV or JSONL
+                                               object is read a range at a time ("range" calls)
+                                               while its items run (streamed.py)
     listObjectsV2                              "page" calls, one per ContinuationToken, until the
                                                listing ends or MaxItems items are listed
     listObjectsV2, LOAD_AND_FLATTEN            each page, then a "listed" getObject per object on it
@@ -20,9 +22,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from stepwell.asl import model as m
-from stepwell.engine import fanout, map_runs
+from stepwell.engine import fanout, map_items, map_runs
 from stepwell.engine.commands import InvokeTask
 from stepwell.engine.events import TaskFailed, TaskSucceeded
+from stepwell.engine.item_reader import streamed
 from stepwell.engine.item_reader.inventory import manifest_files
 from stepwell.engine.item_reader.listing import is_folder, listed_item, next_token, page_objects
 from stepwell.engine.item_reader.parsing import compressed, csv_items, object_text, read_items
@@ -52,7 +55,7 @@ def start_reading(
     effective = scope if state.is_jsonata else scope.with_input(selector_input)
     evaluated = reader.arguments.evaluate(effective) if reader.arguments is not None else {}
     arguments: dict[str, Any] = evaluated if isinstance(evaluated, dict) else {}
-    max_items = fanout.whole_number(reader.max_items, effective, "MaxItems") or 0
+    max_items = map_items.whole_number(reader.max_items, effective, "MaxItems") or 0
     if reader.manifest_type == "ATHENA_DATA":
         reader_failed(it, frame, state, ITEM_READER_FAILED, ATHENA_NOT_READ)
         return
@@ -66,6 +69,10 @@ def start_reading(
         return
     key = arguments.get("Key")
     work.keys = [key if isinstance(key, str) else ""]
+    if streamed.streams(state, reader, work.keys[0]):  # a range first: a large object is streamed
+        work.listing = arguments
+        _ask(it, frame, state, work, "range", streamed.S3_GET_RANGE_CALL, streamed.first_range(arguments))
+        return
     reading = "manifest" if reader.manifest_type == "S3_INVENTORY" else "object"
     resource = S3_GET_OBJECT_BYTES_CALL if compressed(work.keys[0]) else S3_GET_OBJECT_CALL
     _ask(it, frame, state, work, reading, resource, arguments)
@@ -106,7 +113,14 @@ def items_read(it: Interpreter, frame: Frame, event: TaskSucceeded | TaskFailed)
         if not _ask_next(it, frame, state, reader, work):
             items = work.items[: work.max_items] if work.max_items else work.items
             fanout.run_items(
-                it, frame, state, it.scope(frame, frame.input), items, work.selector_input, work.sources
+                it,
+                frame,
+                state,
+                it.scope(frame, frame.input),
+                items,
+                work.selector_input,
+                work.sources,
+                work.stream,
             )
 
     try:
@@ -161,6 +175,18 @@ def _object(reader: m.ItemReader, work: ReaderWork, output: dict[str, Any]) -> N
     work.items = read_items(reader, object_text(key, output.get("Body")), work.max_items)
 
 
+def _range(reader: m.ItemReader, work: ReaderWork, output: dict[str, Any]) -> None:
+    """The object's first range: the whole object, or the first items of a streamed read."""
+    key = work.keys.pop(0)
+    _from(work, f"S3://{work.bucket}/{key}")
+    data = streamed.body_bytes(output)
+    size = streamed.object_size(output)
+    if size is None or size <= len(data):
+        work.items = read_items(reader, data.decode("utf-8", errors="replace"), work.max_items)
+        return
+    work.items, work.stream = streamed.begin(reader, data, size, work.listing, work.max_items)
+
+
 def _page(reader: m.ItemReader, work: ReaderWork, output: dict[str, Any]) -> None:
     entries = page_objects(output)
     if reader.load_and_flatten:
@@ -193,6 +219,7 @@ def _file(reader: m.ItemReader, work: ReaderWork, output: dict[str, Any]) -> Non
 
 _READINGS: dict[str, Callable[[m.ItemReader, ReaderWork, dict[str, Any]], None]] = {
     "object": _object,
+    "range": _range,
     "page": _page,
     "listed": _listed,
     "manifest": _manifest,

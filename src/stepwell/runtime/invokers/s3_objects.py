@@ -1,5 +1,8 @@
-"""An ItemReader's read of a compressed S3 object, ``arn:aws:states:::s3:getObject`` as the engine
-asks for it (engine/item_reader/steps.py): GetObject, answered ``{"Body": <the bytes, base64>}``.
+"""An ItemReader's read of an S3 object as bytes, ``arn:aws:states:::s3:getObject`` as the engine
+asks for it (engine/item_reader/): GetObject, answered ``{"Body": <the bytes, base64>}`` (and its
+``ContentRange`` when a ``Range`` was asked for: a large object read a range at a time). A
+compressed object is read so, and so is every range of a streamed one (a range may end inside a
+UTF-8 character).
 
 The aws-sdk action ``s3:getObject`` answers the Body as text, which would spoil gzip'd bytes; the
 ItemReader's own resource is not a Task resource (reference integrations §1.2: S3's getObject
@@ -35,7 +38,11 @@ def object_bytes(clients: AwsClients, call: TaskCall) -> dict[str, Any]:
             "S3.S3Exception", f"{error} (Service: S3, Status Code: 400, Request ID: null)"
         ) from None
     try:
-        body = clients.client("s3").get_object(**params)["Body"].read()
+        answer = clients.client("s3").get_object(**params)
+        body = answer["Body"].read()
     except (ClientError, BotoCoreError) as error:
         raise sdk_error("S3", error) from None
-    return {"Body": base64.b64encode(body).decode("ascii")}
+    read: dict[str, Any] = {"Body": base64.b64encode(body).decode("ascii")}
+    if answer.get("ContentRange"):  # a Range was asked for: "bytes 0-4194303/31000000"
+        read["ContentRange"] = answer["ContentRange"]
+    return read

@@ -22,7 +22,7 @@ from typing import Any
 
 from stepwell.asl import model as m
 from stepwell.asl.scope import Entropy, Scope
-from stepwell.engine import fanout
+from stepwell.engine import fanout, map_items
 from stepwell.engine import states as engine_states
 from stepwell.engine.dataflow import evaluate_assign, jsonata_output, place, resolve, select, select_result
 from stepwell.engine.retry_catch import error_matches, find_retrier, retry_delay
@@ -314,7 +314,7 @@ def run_map(run: StateRun) -> Outcome:
     if state.is_jsonata:
         items = _reader_items(run, state)
         if items is None:
-            items = fanout.jsonata_items(state, scope)
+            items = map_items.jsonata_items(state, scope)
     else:
         effective = run.stage("afterInputPath", select(state.input_path, scope))
         scope = scope.with_input(effective)
@@ -322,10 +322,10 @@ def run_map(run: StateRun) -> Outcome:
         if items is None:
             items = _items_at_path(state, scope)
             run.stage("afterItemsPath", items)
-    limit = fanout.whole_number(state.max_concurrency, scope, "MaxConcurrency")
+    limit = map_items.whole_number(state.max_concurrency, scope, "MaxConcurrency")
     run.stage("maxConcurrency", limit or 0)
-    tolerated_count = fanout.whole_number(state.tolerated_failure_count, scope, "ToleratedFailureCount")
-    tolerated_pct = fanout.percentage(state.tolerated_failure_percentage, scope)
+    tolerated_count = map_items.whole_number(state.tolerated_failure_count, scope, "ToleratedFailureCount")
+    tolerated_pct = map_items.percentage(state.tolerated_failure_percentage, scope)
     if tolerated_count is not None:
         run.stage("toleratedFailureCount", tolerated_count)
     if tolerated_pct is not None:
