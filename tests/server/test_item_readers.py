@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
+from tests.server.crash_helpers import Crash
 from tests.server.process import ServerProcess
 from tests.server.support import create_machine, event_types, history, run
 
@@ -275,3 +278,51 @@ def test_an_object_larger_than_a_range_is_read_a_range_at_a_time(sfn: Any, s3: A
     assert [item["id"] for item in output] == [str(n) for n in range(1500)]
     # Split on é, "é…é\nline n" leaves one part: no character was cut into U+FFFD at a range's end.
     assert {item["parts"] for item in output} == {1}
+
+
+def test_a_streamed_read_goes_on_after_kill_9(aws: str, s3: Any, tmp_path: Path) -> None:
+    """Killed while the children of a streamed object run and its next range is due, the server
+    goes on from the snapshot: every item runs once, none is lost or read twice."""
+    filler = "x" * 15_000
+    body = "".join(json.dumps({"n": n, "pad": filler}) + "\n" for n in range(320)).encode()
+    assert len(body) > 4 * 1024 * 1024
+    s3.put_object(Bucket=BUCKET, Key="large/crash.jsonl", Body=body)
+    environment = {
+        "AWS_ENDPOINT_URL": aws,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    crash = Crash(ServerProcess(tmp_path / "stepwell.db", env=environment).start(), tmp_path)
+    try:
+        definition = {
+            "StartAt": "Fan",
+            "States": {
+                "Fan": {
+                    "Type": "Map",
+                    "ItemReader": {
+                        "Resource": "arn:aws:states:::s3:getObject",
+                        "ReaderConfig": {"InputType": "JSONL"},
+                        "Parameters": {"Bucket": BUCKET, "Key": "large/crash.jsonl"},
+                    },
+                    "ItemSelector": {"n.$": "$$.Map.Item.Value.n"},
+                    "MaxConcurrency": 40,
+                    "ItemProcessor": {
+                        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                        "StartAt": "Hold",
+                        "States": {"Hold": {"Type": "Wait", "Seconds": 1, "End": True}},
+                    },
+                    "End": True,
+                }
+            },
+        }
+        execution = crash.start(crash.machine(definition), {})
+        time.sleep(1.5)
+        crash.crash_and_restart()
+        described = crash.wait_done(execution, timeout=60)
+        assert described["status"] == "SUCCEEDED", described
+        assert [item["n"] for item in json.loads(described["output"])] == list(range(320))
+        run_arn = crash.sfn.list_map_runs(executionArn=execution)["mapRuns"][0]["mapRunArn"]
+        counts = crash.sfn.describe_map_run(mapRunArn=run_arn)["itemCounts"]
+        assert (counts["succeeded"], counts["total"]) == (320, 320)
+    finally:
+        crash.kill()
