@@ -58,8 +58,8 @@ def _refusal(resource: TaskResource, callbacks: bool) -> str | None:
             f"stepwell does not run the '.{resource.pattern}' pattern for '{resource.base}': "
             "it runs '.sync' for nested executions (states:startExecution) and the jobs of the "
             "optimized integrations it knows (Batch, ECS, Glue, SageMaker, Athena, CodeBuild, EMR, "
-            "EMR on EKS, EMR Serverless, EKS clusters, nodegroups and Fargate profiles, DataBrew, "
-            "MediaConvert, Bedrock model customization; not eks:runJob)."
+            "EMR on EKS, EMR Serverless, EKS (clusters, nodegroups, Fargate profiles, runJob), DataBrew, "
+            "MediaConvert, Bedrock model customization)."
         )
     if not callbacks and resource.pattern == WAIT_FOR_TASK_TOKEN:
         return (

@@ -14,12 +14,13 @@ import pytest
 
 from stepwell.runtime.invokers.aws import AwsInvoker
 from stepwell.runtime.invokers.aws_clients import AwsClients
-from stepwell.runtime.invokers.base import JobEnded, TaskError
+from stepwell.runtime.invokers.base import JobEnded, JobRunning, TaskError
 from stepwell.runtime.invokers.http_allow import AllowList
 from tests.runtime.invokers import aws_jobs_setup as setup
 from tests.runtime.invokers.http_server import LocalServer
 from tests.runtime.invokers.job_calls import call, poll, start, until_ended
 from tests.runtime.invokers.job_standin import StandIn
+from tests.runtime.invokers.kubernetes_standin import Kubernetes
 from tests.runtime.invokers.moto_server import FAKE_CREDENTIALS, REGION
 
 VPC = {"SubnetIds": ["subnet-1"]}
@@ -94,10 +95,68 @@ def test_a_failed_status_fails_the_task(
     assert "Status" in next(iter(json.loads(ended.cause or "").values()))  # {Cluster: {...}}
 
 
-def test_run_job_says_it_is_not_carried_out(invoker: AwsInvoker) -> None:
-    with pytest.raises(TaskError) as refused:
-        call(invoker, "eks:runJob", {"ClusterName": "c", "Endpoint": "https://k8s", "Job": {}})
-    assert refused.value.error == "States.Runtime" and "eks:runJob" in refused.value.cause
+# ---- eks:runJob ---------------------------------------------------------------------------------
+JOB = {
+    "apiVersion": "batch/v1",
+    "kind": "Job",
+    "metadata": {"generateName": "pi-"},
+    "spec": {
+        "template": {"spec": {"containers": [{"name": "main", "image": "perl"}], "restartPolicy": "Never"}}
+    },
+}
+
+
+@pytest.fixture
+def kubernetes() -> Iterator[Kubernetes]:
+    server = Kubernetes().start()
+    yield server
+    server.stop()
+
+
+def run_job_params(kubernetes: Kubernetes, **more: object) -> dict[str, object]:
+    return {"ClusterName": "prod", "Endpoint": kubernetes.url, "Namespace": "batch", "Job": JOB, **more}
+
+
+def test_run_job_creates_the_job_through_the_api_server(
+    k8s_invoker: AwsInvoker, kubernetes: Kubernetes
+) -> None:
+    created = call(k8s_invoker, "eks:runJob", run_job_params(kubernetes, Job=json.dumps(JOB)))
+    assert created["metadata"]["name"] == "pi-x7k2p" and created["kind"] == "Job"
+    method, path, authorization = kubernetes.seen[0]
+    assert (method, path) == ("POST", "/apis/batch/v1/namespaces/batch/jobs")
+    assert authorization is not None and authorization.startswith("Bearer k8s-aws-v1.")
+
+
+def test_run_job_sync_follows_the_job_and_gathers_its_pods_logs(
+    k8s_invoker: AwsInvoker, kubernetes: Kubernetes
+) -> None:
+    params = run_job_params(
+        kubernetes, LogOptions={"RetrieveLogs": True, "LogParameters": {"tailLines": ["5"]}}
+    )
+    started = start(k8s_invoker, "eks:runJob.sync", params)
+    assert started.output["metadata"]["name"] == "pi-x7k2p"
+    assert isinstance(poll(k8s_invoker, "eks:runJob.sync", started.handle), JobRunning)
+    ended = until_ended(k8s_invoker, "eks:runJob.sync", started.handle)
+    assert ended.error is None
+    assert ended.output["status"]["conditions"] == [{"type": "Complete", "status": "True"}]
+    assert ended.output["logs"] == {
+        "pods": {"pi-x7k2p-pod": {"containers": {"main": {"log": {"pi": 3.14159}}}}}
+    }
+    log_read = next(path for method, path, _ in kubernetes.seen if path.split("?")[0].endswith("/log"))
+    assert "container=main" in log_read and "tailLines=5" in log_read
+
+
+def test_a_failed_job_fails_the_task_and_raw_logs_stay_text(
+    k8s_invoker: AwsInvoker, kubernetes: Kubernetes
+) -> None:
+    kubernetes.outcome, kubernetes.log = "Failed", "not json at all"
+    params = run_job_params(kubernetes, LogOptions={"RetrieveLogs": True, "RawLogs": True})
+    started = start(k8s_invoker, "eks:runJob.sync", params)
+    ended = until_ended(k8s_invoker, "eks:runJob.sync", started.handle)
+    assert ended.error == "States.TaskFailed"
+    job = json.loads(ended.cause or "")
+    assert job["status"]["conditions"][0]["type"] == "Failed"
+    assert job["logs"]["pods"]["pi-x7k2p-pod"]["containers"]["main"] == {"log": "not json at all"}
 
 
 # ---- eks:call -----------------------------------------------------------------------------------

@@ -85,7 +85,10 @@ class AwsOptimizedInvoker:
         job_spec = spec.sync
         assert job_spec is not None
         try:
-            answer = self._botocore(spec, job_spec.describe, handle)
+            if job_spec.poll is not None:
+                answer = job_spec.poll(handle, RowCalls(self, spec, None))
+            else:
+                answer = self._botocore(spec, job_spec.describe, handle)
         except TaskError as refused:
             if (
                 job_spec.gone is not None

@@ -101,6 +101,9 @@ class SyncJob:
     # A job that deletes what it describes (EKS's deleteCluster): a Describe refused with the
     # service's ResourceNotFoundException means it is done; the output is gone(handle).
     gone: Callable[[Json], Json] | None = None
+    # Asked instead of ``describe`` for a job no AWS API describes (eks:runJob's Kubernetes Job):
+    # (the handle, the calls it may make) -> the answer, read as a Describe's.
+    poll: Callable[[Json, Calls], Json] | None = None
 
     @property
     def terminal(self) -> frozenset[str]:

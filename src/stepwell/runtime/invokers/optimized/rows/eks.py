@@ -11,22 +11,20 @@ The createCluster and createNodegroup IAM templates allow DeleteCluster and Dele
 suggests a cleanup when the task is abandoned; that is unconfirmed (§2.9), and deleting what a user
 asked for on a guess is worse than leaving it: stepwell cancels nothing.
 
-``runJob`` (a Kubernetes Job through the cluster's API server) is not carried out: it fails with
-``States.Runtime`` saying so. ``call`` is eks_call.py's.
+``call`` is eks_call.py's; ``runJob`` (a Kubernetes Job through the cluster's API server) is
+eks_jobs.py's.
 """
 
 from __future__ import annotations
 
 from stepwell.runtime.invokers.aws_errors import JavaV1Names
-from stepwell.runtime.invokers.base import TaskError
 from stepwell.runtime.invokers.optimized.rows.eks_call import kubernetes_call
+from stepwell.runtime.invokers.optimized.rows.eks_jobs import RUN_JOB, run_job
 from stepwell.runtime.invokers.optimized.rows.make import job
 from stepwell.runtime.invokers.optimized.spec import (
     REQUEST_RESPONSE,
     WITH_SYNC,
-    Calls,
     Integration,
-    Json,
     SyncJob,
 )
 
@@ -51,16 +49,6 @@ def _describe(kind: str, names: dict[str, str], ends_in: str, fails: set[str], d
 CLUSTER = {"name": "name"}
 NODEGROUP = {"clusterName": "clusterName", "nodegroupName": "nodegroupName"}
 FARGATE_PROFILE = {"clusterName": "clusterName", "fargateProfileName": "fargateProfileName"}
-
-
-def _not_carried_out(params: Json, calls: Calls) -> Json:
-    raise TaskError(
-        "States.Runtime",
-        "stepwell does not carry out 'arn:aws:states:::eks:runJob': it would create a Kubernetes "
-        "Job through the cluster's API server and follow it, which stepwell does not do yet. "
-        "'arn:aws:states:::eks:call' makes one Kubernetes API request (POST the Job to "
-        "/apis/batch/v1/namespaces/<namespace>/jobs).",
-    )
 
 
 EKS_ROWS: dict[tuple[str, str], Integration] = {
@@ -95,6 +83,6 @@ EKS_ROWS: dict[tuple[str, str], Integration] = {
         "eks", "", EKS, REQUEST_RESPONSE, call=kubernetes_call, with_http_metadata=False
     ),
     ("eks", "runJob"): Integration(
-        "eks", "", EKS, WITH_SYNC, call=_not_carried_out, with_http_metadata=False
+        "eks", "", EKS, WITH_SYNC, call=run_job, sync=RUN_JOB, with_http_metadata=False
     ),
 }
