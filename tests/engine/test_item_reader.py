@@ -87,7 +87,7 @@ def test_an_object_that_cannot_be_read_fails_the_map_run() -> None:
     assert run.types()[-5:] == READER_FAILED_EVENTS
     assert run.details("MapStateStarted") == {"length": 0}
     not_a_list = Run(reader_map({"InputType": "JSON"}), {"bucket": "b"})
-    not_a_list.succeed(output={"Body": '{"a": 1}'})
+    not_a_list.succeed(output=as_bytes('{"a": 1}'))
     assert (
         not_a_list.finish is not None
         and not_a_list.finish.cause == "Attempting to map over non-iterable node."
@@ -587,3 +587,30 @@ def test_a_streamed_read_with_waiting_items_runs_to_the_end_within_its_bounds(sm
             assert sum(item is not None for item in work.items) <= work.running + most_waiting + 1
     assert run.finish.output == [n * 10 for n in range(40)]
     assert most_waiting <= 2 * 2 + 10  # read ahead: twice MaxConcurrency, plus one range's items
+
+
+def test_a_large_json_array_is_split_between_its_elements(small_ranges: int) -> None:
+    """Elements with nested arrays and objects, strings holding commas, brackets and escaped
+    quotes: each arrives whole, whatever range it starts in."""
+    elements = [
+        {"n": n, "tags": ["a,b", "[x]"], "note": 'say "}" {'} if n % 2 else [n, {"deep": [n]}]
+        for n in range(15)
+    ]
+    data = ("\n  " + json.dumps(elements, indent=1) + "\n").encode()
+    run = Run(reader_map({"InputType": "JSON"}), {"bucket": "b"})
+    answer_ranges(run, data)
+    assert run.finish == Finish("SUCCEEDED", output=elements)
+
+
+def test_a_large_json_document_that_is_no_array_or_never_ends_fails(small_ranges: int) -> None:
+    not_an_array = Run(reader_map({"InputType": "JSON"}), {"bucket": "b"})
+    answer_ranges(not_an_array, json.dumps({"items": list(range(50))}).encode())
+    assert not_an_array.finish is not None
+    assert not_an_array.finish.cause == "Attempting to map over non-iterable node."
+    cut_short = Run(reader_map({"InputType": "JSON"}), {"bucket": "b"})
+    answer_ranges(cut_short, json.dumps(list(range(50))).encode()[:-1])
+    assert cut_short.finish is not None and cut_short.finish.error == "States.ItemReaderFailed"
+    assert "the array does not end" in (cut_short.finish.cause or "")
+    limited = Run(reader_map({"InputType": "JSON", "MaxItems": 7}), {"bucket": "b"})
+    answer_ranges(limited, json.dumps(list(range(50))).encode())
+    assert limited.finish == Finish("SUCCEEDED", output=list(range(7)))

@@ -2,6 +2,9 @@
 are read and dispatched in a stream (never the whole object in memory), with MaxConcurrency
 respected and progress visible in DescribeMapRun while it runs").
 
+A JSON array (without an ItemsPointer) is read the same way: its elements are split at the
+commas between them, outside strings and nested values.
+
 The first GetObject asks for the object's first ``CHUNK`` bytes (``Range: bytes=0-…``); its
 ``ContentRange`` (``bytes 0-4194303/31000000``) says how big the object is. An object that came
 whole is read as before (parsing.py). Otherwise the complete records of the range are the first
@@ -16,8 +19,8 @@ a range may end inside a UTF-8 character; records end at a newline, which never 
 record ends at a newline outside double quotes (a backslash escapes the next character, as
 parsing.py's CSV reads it).
 
-Not streamed (read whole, as before): JSON arrays, compressed objects, listings and manifests,
-and Maps with a ResultWriter, whose files list every item's input.
+Not streamed (read whole, as before): a JSON object with an ItemsPointer, compressed objects,
+listings and manifests, and Maps with a ResultWriter, whose files list every item's input.
 
 What AWS records as MapStateStarted's ``length`` and the Map Run's total while a large object is
 still being read is not known (no recording): here ``length`` is the first range's item count,
@@ -53,7 +56,8 @@ def streams(state: m.MapState, reader: m.ItemReader, key: str) -> bool:
         state.distributed
         and not reader.listing
         and not reader.manifest_type
-        and reader.input_type in ("CSV", "JSONL")
+        and reader.input_type in ("CSV", "JSONL", "JSON")
+        and reader.items_pointer is None
         and state.result_writer is None
         and not compressed(key)
     )
@@ -94,27 +98,79 @@ def record_end(data: bytes, csv: bool) -> int:
     return end
 
 
+def json_elements(data: bytes) -> tuple[int, bool]:
+    """Inside a JSON array (``data`` starts at an element, or at its closing bracket): the length
+    of its complete elements, each with the comma after it, and whether the array closed there
+    (then the length reaches the closing bracket, which is not counted)."""
+    end, depth, quoted, escaped = 0, 0, False, False
+    for position, byte in enumerate(data):
+        if quoted:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:
+                escaped = True
+            elif byte == 0x22:
+                quoted = False
+        elif byte == 0x22:
+            quoted = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+        elif byte in (0x5D, 0x7D):  # ] }
+            if depth == 0:
+                return position, True  # the array's own closing bracket
+            depth -= 1
+        elif byte == 0x2C and depth == 0:  # a comma between two elements
+            end = position + 1
+    return end, False
+
+
+def _array_start(data: bytes) -> int:
+    """Where a JSON array's first element starts (after ``[``); ItemReaderFailed otherwise."""
+    text = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text.startswith(b"["):  # recorded against AWS (Sept 2023), as parsing.py's
+        raise WorkflowError(ITEM_READER_FAILED, "Attempting to map over non-iterable node.")
+    return len(data) - len(text) + 1
+
+
+def _cut(reader: m.ItemReader, stream: dict[str, Any], data: bytes, last: bool) -> int:
+    """How much of ``data`` holds whole records (the rest waits for the next range)."""
+    if reader.input_type == "JSON":
+        end, closed = json_elements(data)
+        if closed:
+            stream["closed"] = True
+        elif last:
+            raise WorkflowError(
+                ITEM_READER_FAILED, "The item reader could not parse the object: the array does not end."
+            )
+        return end
+    return len(data) if last else record_end(data, reader.input_type == "CSV")
+
+
 def begin(
     reader: m.ItemReader, data: bytes, size: int, request: dict[str, Any], max_items: int
 ) -> tuple[list[Any], dict[str, Any]]:
     """The first range's items, and where the read has got to (MapWork.stream)."""
-    end = record_end(data, reader.input_type == "CSV")
-    text = data[:end].decode("utf-8", errors="replace")
+    start = _array_start(data) if reader.input_type == "JSON" else 0
+    stream: dict[str, Any] = {"closed": False}
+    end = start + _cut(reader, stream, data[start:], last=False)
+    text = data[start:end].decode("utf-8", errors="replace")
     headers: list[str] = []
     if reader.input_type == "CSV":
         given = reader.header_location == "GIVEN"
         headers = list(reader.headers) if given else csv_header(text, reader.delimiter)
-    stream = {
+    stream |= {
         "request": request,
         "offset": len(data),
         "size": size,
-        "carry": base64.b64encode(data[end:]).decode("ascii"),
+        "carry": "" if stream["closed"] else base64.b64encode(data[end:]).decode("ascii"),
         "headers": headers,
         "task": "",
         "read": 0,
         "max": max_items,
         "pending": [],  # items read but not in a batch yet (an ItemBatcher's last, partial one)
     }
+    if stream["closed"]:
+        stream["offset"] = size  # what follows the array's end is not read
     first_row_header = reader.input_type == "CSV" and reader.header_location != "GIVEN"
     return _items(reader, stream, text, header_row=first_row_header), stream
 
@@ -129,6 +185,10 @@ def _items(reader: m.ItemReader, stream: dict[str, Any], text: str, header_row: 
     if reader.input_type == "CSV":
         names = None if header_row else stream["headers"]
         items: list[Any] = csv_items(text, reader.delimiter, names, left)
+    elif reader.input_type == "JSON":
+        elements = text.rstrip().removesuffix(",")
+        items = _json_line(f"[{elements}]") if elements.strip() else []
+        items = items[:left] if left else items
     else:
         items = []
         for line in text.splitlines():
@@ -206,8 +266,10 @@ def range_read(
     last = stream["offset"] >= stream["size"] or not body
     if not body:
         stream["offset"] = stream["size"]  # the object shrank meanwhile: nothing more to read
-    end = len(data) if last else record_end(data, reader.input_type == "CSV")
-    stream["carry"] = base64.b64encode(data[end:]).decode("ascii")
+    end = _cut(reader, stream, data, last)
+    stream["carry"] = "" if stream.get("closed") else base64.b64encode(data[end:]).decode("ascii")
+    if stream.get("closed"):
+        stream["offset"] = stream["size"]
     return _items(reader, stream, data[:end].decode("utf-8", errors="replace"))
 
 
