@@ -28,7 +28,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
-from stepwell.asl.resources import SYNC, parse_task_resource
+from stepwell.asl.resources import SYNC, TaskResource, parse_task_resource
 from stepwell.engine.events import Event, TaskFailed, TaskSubmitted, TaskSucceeded
 from stepwell.runtime import ids
 from stepwell.runtime.invokers.base import JobEnded, JobRunner, JobRunning, JobState, TaskCall, TaskError
@@ -116,7 +116,7 @@ def poll_due(batch: Batch, arn: str, task_id: str) -> None:
     batch.after.append(ask)
 
 
-def _poll(runner: JobRunner, task: TaskRecord, resource: Any, handle: dict[str, Any]) -> JobState:
+def _poll(runner: JobRunner, task: TaskRecord, resource: TaskResource, handle: dict[str, Any]) -> JobState:
     try:
         return runner.poll_job(resource, handle)
     except TaskError as failure:
