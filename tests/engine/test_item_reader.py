@@ -614,3 +614,45 @@ def test_a_large_json_document_that_is_no_array_or_never_ends_fails(small_ranges
     limited = Run(reader_map({"InputType": "JSON", "MaxItems": 7}), {"bucket": "b"})
     answer_ranges(limited, json.dumps(list(range(50))).encode())
     assert limited.finish == Finish("SUCCEEDED", output=list(range(7)))
+
+
+def test_a_streamed_map_that_failed_is_redriven_from_where_it_stopped(small_ranges: int) -> None:
+    """The failed item (and the one aborted beside it) runs again, and the ranges not read yet
+    are read: the output has every item once."""
+    data = "".join(f"{n}\n" for n in range(30)).encode()
+    definition = reader_map({"InputType": "JSONL"}, MaxConcurrency=2)
+    definition["States"]["M"]["ItemProcessor"]["States"]["P"] = task()
+    run = Run(definition, {"bucket": "b"})
+    done: set[str] = set()
+    succeeded: list[int] = []
+    failed_once = False
+
+    def answer_all() -> None:
+        nonlocal failed_once
+        while True:
+            open_calls = [c for c in run.invocations() if c.task_id not in done]
+            if not open_calls or run.status != "RUNNING":
+                return
+            call = open_calls[0]
+            done.add(call.task_id)
+            if isinstance(call.payload, dict):
+                first, last = (int(n) for n in call.payload["Range"].removeprefix("bytes=").split("-"))
+                chunk = data[first : last + 1]
+                content_range = f"bytes {first}-{first + len(chunk) - 1}/{len(data)}"
+                run.succeed(
+                    call.task_id,
+                    output={"Body": base64.b64encode(chunk).decode(), "ContentRange": content_range},
+                )
+            elif call.payload == 7 and not failed_once:
+                failed_once = True
+                run.fail(call.task_id, error="Boom", cause="item 7 failed")
+            else:
+                succeeded.append(call.payload)
+                run.succeed(call.task_id, output=call.payload)
+
+    answer_all()
+    assert [finish.status for finish in run.finishes] == ["FAILED"]
+    run.redrive()
+    answer_all()
+    assert run.finishes[-1] == Finish("SUCCEEDED", output=list(range(30)))
+    assert set(succeeded) == set(range(30))  # item 8, aborted beside 7, ran again too
