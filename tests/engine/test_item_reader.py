@@ -656,3 +656,18 @@ def test_a_streamed_map_that_failed_is_redriven_from_where_it_stopped(small_rang
     answer_all()
     assert run.finishes[-1] == Finish("SUCCEEDED", output=list(range(30)))
     assert set(succeeded) == set(range(30))  # item 8, aborted beside 7, ran again too
+
+
+def test_a_streamed_map_with_a_result_writer_lists_every_item(small_ranges: int) -> None:
+    data = "".join(json.dumps({"n": n}) + "\n" for n in range(20)).encode()
+    export = {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "out", "Prefix": "p"}}
+    run = Run(reader_map({"InputType": "JSONL"}, ResultWriter=export), {"bucket": "b"})
+    answer_ranges(run, data)
+    files: dict[str, Any] = {}
+    while run.status == "RUNNING":
+        for call in [c for c in run.invocations(latest=True) if c.resource.endswith("s3:putObject")]:
+            files[call.payload["Key"]] = json.loads(call.payload["Body"])
+            run.succeed(call.task_id, output={"ETag": '"e"'})
+    assert run.finish is not None and run.finish.status == "SUCCEEDED"
+    [succeeded] = [body for key, body in files.items() if key.split("/")[-1].startswith("SUCCEEDED")]
+    assert [json.loads(entry["Input"]) for entry in succeeded] == [{"n": n} for n in range(20)]

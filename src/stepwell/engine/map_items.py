@@ -71,6 +71,8 @@ def more_items(it: Interpreter, frame: Frame, state: m.MapState, work: MapWork, 
         work.item_counts["pending"] = work.item_counts.get("pending", 0) + sum(sizes)
     work.items.extend(items)
     work.results.extend([None] * len(items))
+    if result_writer.keeps_runs(state):
+        work.runs.extend([None] * len(items))
     if work.map_run_arn is not None:
         it.touch_map_run(work, state.label or state.name)
     fanout.after_iteration(it, frame, state, work)

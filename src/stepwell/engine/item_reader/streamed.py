@@ -9,9 +9,9 @@ The first GetObject asks for the object's first ``CHUNK`` bytes (``Range: bytes=
 ``ContentRange`` (``bytes 0-4194303/31000000``) says how big the object is. An object that came
 whole is read as before (parsing.py). Otherwise the complete records of the range are the first
 items, the Map starts them, and the bytes after the last complete record are carried to the next
-range, asked for when fewer than ``ahead`` items are waiting to start: at most MaxConcurrency
-items run, at most about two ranges' items wait, and an item whose iteration succeeded is
-dropped from the snapshot (a redrive runs only the failed ones). The Map state ends when the last
+range, asked for when fewer than twice MaxConcurrency items are waiting to start: at most
+MaxConcurrency items run, at most about two ranges' items wait, and an item whose iteration
+succeeded is dropped from the snapshot (a redrive runs only the failed ones). The Map state ends when the last
 range is read and every item has run.
 
 Ranges are asked for as bytes (the runtime's ``arn:aws:states:::s3:getObject``, base64 in Body):
@@ -19,8 +19,9 @@ a range may end inside a UTF-8 character; records end at a newline, which never 
 record ends at a newline outside double quotes (a backslash escapes the next character, as
 parsing.py's CSV reads it).
 
-Not streamed (read whole, as before): a JSON object with an ItemsPointer, compressed objects,
-listings and manifests, and Maps with a ResultWriter, whose files list every item's input.
+Not streamed (read whole, as before): a JSON object with an ItemsPointer, compressed objects (a
+decompressor's state cannot be kept in a snapshot), listings and manifests. With a ResultWriter,
+whose files list every item's input, the items stay in the snapshot until the files are written.
 
 What AWS records as MapStateStarted's ``length`` and the Map Run's total while a large object is
 still being read is not known (no recording): here ``length`` is the first range's item count,
@@ -58,7 +59,6 @@ def streams(state: m.MapState, reader: m.ItemReader, key: str) -> bool:
         and not reader.manifest_type
         and reader.input_type in ("CSV", "JSONL", "JSON")
         and reader.items_pointer is None
-        and state.result_writer is None
         and not compressed(key)
     )
 
@@ -221,8 +221,8 @@ def more_to_read(work: MapWork) -> bool:
 
 def forget_item(work: MapWork, index: int) -> None:
     """Item ``index``'s iteration succeeded: a streamed read keeps only the items still to run,
-    running, or to run again in a redrive."""
-    if work.stream:
+    running, or to run again in a redrive (and every item, when a ResultWriter lists them)."""
+    if work.stream and not work.writer_target:
         work.items[index] = None
 
 
