@@ -16,8 +16,9 @@ a range may end inside a UTF-8 character; records end at a newline, which never 
 record ends at a newline outside double quotes (a backslash escapes the next character, as
 parsing.py's CSV reads it).
 
-Not streamed (read whole, as before): JSON arrays, compressed objects, listings and manifests,
-and Maps with a ResultWriter, whose files list every item's input.
+Not streamed (read whole, as before): JSON arrays, Parquet objects (their footer is at the end),
+compressed objects, listings and manifests, and Maps with a ResultWriter, whose files list every
+item's input.
 
 What AWS records as MapStateStarted's ``length`` and the Map Run's total while a large object is
 still being read is not known (no recording): here ``length`` is the first range's item count,
