@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import gzip
+import io
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from stepwell.asl.model import ItemReader
+from stepwell.asl.model import ItemReader, MapState
 from stepwell.engine.commands import Finish
 from stepwell.engine.item_reader import read_items, streamed
 from stepwell.engine.snapshot import MapWork, ReaderWork, snapshot_from_json, snapshot_to_json
@@ -671,3 +674,181 @@ def test_a_streamed_map_with_a_result_writer_lists_every_item(small_ranges: int)
     assert run.finish is not None and run.finish.status == "SUCCEEDED"
     [succeeded] = [body for key, body in files.items() if key.split("/")[-1].startswith("SUCCEEDED")]
     assert [json.loads(entry["Input"]) for entry in succeeded] == [{"n": n} for n in range(20)]
+
+
+# ---- Parquet (item_reader/parquet.py) ------------------------------------------------------------
+GET_BYTES = "arn:aws:states:::s3:getObject"  # the object's bytes, base64 (invokers/s3_objects.py)
+
+
+def parquet_bytes(columns: dict[str, Any], **options: Any) -> bytes:
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    out = io.BytesIO()
+    pq.write_table(pa.table(columns), out, **options)
+    return out.getvalue()
+
+
+def parquet_answer(columns: dict[str, Any], **options: Any) -> dict[str, Any]:
+    """The runtime's answer to arn:aws:states:::s3:getObject: the bytes, base64 (s3_objects.py)."""
+    return {"Body": base64.b64encode(parquet_bytes(columns, **options)).decode()}
+
+
+def test_a_parquet_object_is_asked_for_whole_as_bytes_and_its_rows_are_the_items() -> None:
+    run = Run(reader_map({"InputType": "PARQUET"}), {"bucket": "b"})
+    [call] = run.invocations()
+    # Parquet's footer is at the object's end: no Range, never streamed.
+    assert (call.resource, call.payload) == (
+        "arn:aws:states:::s3:getObject",
+        {"Bucket": "b", "Key": "data/file"},
+    )
+    body = {
+        "id": [1, 2, None],
+        "name": ["a", "b", "c"],
+        "score": [1.5, None, -2.0],
+        "ok": [True, False, None],
+    }
+    run.succeed(call.task_id, output=parquet_answer(body, compression="snappy"))
+    assert run.finish == Finish(
+        "SUCCEEDED",
+        output=[
+            {"id": 1, "name": "a", "score": 1.5, "ok": True},
+            {"id": 2, "name": "b", "score": None, "ok": False},
+            {"id": None, "name": "c", "score": -2.0, "ok": None},
+        ],
+    )
+    assert run.details("MapStateStarted") == {"length": 3}
+
+
+def test_parquet_values_become_json_values() -> None:
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    from stepwell.engine.item_reader.parquet import parquet_items
+
+    columns = {
+        "when": pa.array([1700000000123456789, None], pa.timestamp("ns", tz="Europe/Paris")),
+        "local": pa.array([datetime.datetime(2024, 1, 2, 3, 4, 5, 600000), None], pa.timestamp("ms")),
+        "day": pa.array([datetime.date(2024, 1, 2), None]),
+        "at": pa.array([datetime.time(1, 2, 3, 500000), None], pa.time64("us")),
+        "price": pa.array([Decimal("12.34"), Decimal("-0.50")], pa.decimal128(10, 2)),
+        "count": pa.array([Decimal("7"), None], pa.decimal128(5, 0)),
+        "raw": [b"\x00\x01\xff", None],
+        "tags": [["x", "y"], []],
+        "point": [{"x": 1, "seen": datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)}, None],
+        "attrs": pa.array([[("k", 1)], None], pa.map_(pa.string(), pa.int64())),
+        "kind": pa.array(["red", "red"]).dictionary_encode(),
+        "nan": [float("nan"), float("inf")],
+        "big": pa.array([2**63 - 1, -(2**63)], pa.int64()),
+    }
+    first, second = parquet_items("k", parquet_bytes(columns, compression="zstd"), 0)
+    assert first == {
+        "when": "2023-11-14T22:13:20.123456789Z",  # the instant in UTC, to the nanosecond
+        "local": "2024-01-02T03:04:05.600",
+        "day": "2024-01-02",
+        "at": "01:02:03.500000",
+        "price": 12.34,
+        "count": 7,
+        "raw": "AAH/",
+        "tags": ["x", "y"],
+        "point": {"x": 1, "seen": "2024-01-01T00:00:00Z"},
+        "attrs": {"k": 1},
+        "kind": "red",
+        "nan": None,
+        "big": 2**63 - 1,
+    }
+    assert second == {
+        "when": None,
+        "local": None,
+        "day": None,
+        "at": None,
+        "price": -0.5,
+        "count": None,
+        "raw": None,
+        "tags": [],
+        "point": None,
+        "attrs": None,
+        "kind": "red",
+        "nan": None,
+        "big": -(2**63),
+    }
+
+
+def test_max_items_item_selector_source_and_batches_over_a_parquet_object() -> None:
+    rows = {"n": list(range(10_000)), "s": [f"r{n}" for n in range(10_000)]}
+    selected = reader_map({"InputType": "PARQUET", "MaxItems": 3}, ItemSelector=SOURCE_SELECTOR)
+    run = Run(selected, {"bucket": "b"})
+    run.succeed(output=parquet_answer(rows, row_group_size=1000))
+    assert run.finish is not None and run.finish.output == [
+        {"Source": "S3://b/data/file", "Value": {"n": n, "s": f"r{n}"}} for n in range(3)
+    ]
+    batched = Run(
+        reader_map({"InputType": "PARQUET", "MaxItems": 5}, ItemBatcher={"MaxItemsPerBatch": 2}),
+        {"bucket": "b"},
+    )
+    batched.succeed(output=parquet_answer(rows))
+    assert batched.finish is not None
+    assert [[row["n"] for row in batch["Items"]] for batch in batched.finish.output] == [[0, 1], [2, 3], [4]]
+    every = Run(reader_map({"InputType": "PARQUET"}), {"bucket": "b"})
+    every.succeed(output=parquet_answer(rows, row_group_size=3000))
+    assert every.finish is not None and len(every.finish.output) == 10_000
+    assert every.finish.output[-1] == {"n": 9999, "s": "r9999"}
+
+
+@pytest.mark.parametrize(
+    ("body", "cause"),
+    [
+        (
+            base64.b64encode(b"a,b\n1,2\n").decode(),
+            "The item reader could not read the Parquet object 'data/file': Parquet magic bytes not found "
+            "in footer. Either the file is corrupted or this is not a parquet file.",
+        ),
+        (None, "The item reader could not read the Parquet object 'data/file': "),  # no Body
+        ("not base64!", "The item reader could not read the object: "),
+    ],
+)
+def test_a_corrupt_parquet_object_fails_the_map_run(body: str | None, cause: str) -> None:
+    run = Run(reader_map({"InputType": "PARQUET"}), {"bucket": "b"})
+    run.succeed(output={"Body": body})
+    assert run.finish is not None and run.finish.error == "States.ItemReaderFailed"
+    assert (run.finish.cause or "").startswith(cause)
+    assert run.types()[-5:] == READER_FAILED_EVENTS
+
+
+def test_a_truncated_parquet_object_fails_the_map_run() -> None:
+    data = parquet_bytes({"n": list(range(100))})
+    run = Run(reader_map({"InputType": "PARQUET"}), {"bucket": "b"})
+    run.succeed(output={"Body": base64.b64encode(data[:20] + data[-12:]).decode()})
+    assert run.finish is not None and run.finish.error == "States.ItemReaderFailed"
+    assert "could not read the Parquet object 'data/file'" in (run.finish.cause or "")
+
+
+def test_load_and_flatten_reads_each_listed_object_as_parquet() -> None:
+    config = {"InputType": "PARQUET", "Transformation": "LOAD_AND_FLATTEN", "MaxItems": 3}
+    definition = listing_map(config)
+    definition["States"]["M"]["ItemSelector"] = SOURCE_SELECTOR
+    run = Run(definition, {"bucket": "b"})
+    run.succeed(output=page(listed("in/", 0), listed("in/1.parquet"), listed("in/2.parquet")))
+    [get] = run.invocations(latest=True)
+    assert (get.resource, get.payload) == (
+        "arn:aws:states:::s3:getObject",
+        {"Bucket": "b", "Key": "in/1.parquet"},
+    )
+    run.succeed(get.task_id, output=parquet_answer({"n": [1, 2]}))
+    [get] = run.invocations(latest=True)
+    assert (get.resource, get.payload) == (
+        "arn:aws:states:::s3:getObject",
+        {"Bucket": "b", "Key": "in/2.parquet"},
+    )
+    run.succeed(get.task_id, output=parquet_answer({"n": [3, 4]}))
+    assert run.finish is not None and run.finish.output == [
+        {"Source": "S3://b/in/1.parquet", "Value": {"n": 1}},
+        {"Source": "S3://b/in/1.parquet", "Value": {"n": 2}},
+        {"Source": "S3://b/in/2.parquet", "Value": {"n": 3}},
+    ]
+
+
+def test_a_parquet_object_is_never_streamed() -> None:
+    definition = reader_map({"InputType": "PARQUET"})
+    state = Run(definition, {"bucket": "b"}).machine.program.states["M"]
+    assert isinstance(state, MapState) and state.item_reader is not None
+    assert not streamed.streams(state, state.item_reader, "data/file")

@@ -4,7 +4,9 @@ failures, each read by the runtime's S3 calls as the engine asks for them."""
 
 from __future__ import annotations
 
+import datetime
 import gzip
+import io
 import json
 import time
 from collections.abc import Iterator
@@ -326,3 +328,95 @@ def test_a_streamed_read_goes_on_after_kill_9(aws: str, s3: Any, tmp_path: Path)
         assert (counts["succeeded"], counts["total"]) == (320, 320)
     finally:
         crash.kill()
+
+
+def parquet_object(columns: dict[str, Any]) -> bytes:
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    out = io.BytesIO()
+    pq.write_table(pa.table(columns), out, compression="zstd")
+    return out.getvalue()
+
+
+def test_a_parquet_object_and_a_listing_of_them_are_read_row_by_row(sfn: Any, s3: Any) -> None:
+    s3.put_object(
+        Bucket=BUCKET,
+        Key="parquet/orders.parquet",
+        Body=parquet_object(
+            {
+                "id": [1, 2, 3],
+                "customer": ["ana", "bo", None],
+                "total": [12.5, 7.25, 0.0],
+                "lines": [[{"sku": "a", "qty": 2}], [], [{"sku": "b", "qty": 1}]],
+                "placed": [datetime.datetime(2024, 5, 1, 12, 30, tzinfo=datetime.UTC)] * 3,
+            }
+        ),
+    )
+    machine = reader_machine(
+        sfn,
+        {
+            "Resource": "arn:aws:states:::s3:getObject",
+            "Parameters": {"Bucket": BUCKET, "Key": "parquet/orders.parquet"},
+            "ReaderConfig": {"InputType": "PARQUET", "MaxItems": 2},
+        },
+    )
+    assert output_of(run(sfn, machine)) == [
+        {
+            "id": 1,
+            "customer": "ana",
+            "total": 12.5,
+            "lines": [{"sku": "a", "qty": 2}],
+            "placed": "2024-05-01T12:30:00Z",
+        },
+        {"id": 2, "customer": "bo", "total": 7.25, "lines": [], "placed": "2024-05-01T12:30:00Z"},
+    ]
+    s3.put_object(Bucket=BUCKET, Key="parquet/more/1.parquet", Body=parquet_object({"n": [1, 2]}))
+    s3.put_object(Bucket=BUCKET, Key="parquet/more/2.parquet", Body=parquet_object({"n": [3]}))
+    flattened = create_machine(
+        sfn,
+        {
+            "StartAt": "Fan",
+            "States": {
+                "Fan": {
+                    "Type": "Map",
+                    "ItemReader": {
+                        "Resource": "arn:aws:states:::s3:listObjectsV2",
+                        "Parameters": {"Bucket": BUCKET, "Prefix": "parquet/more/"},
+                        "ReaderConfig": {"InputType": "PARQUET", "Transformation": "LOAD_AND_FLATTEN"},
+                    },
+                    "ItemSelector": {"n.$": "$$.Map.Item.Value.n", "from.$": "$$.Map.Item.Source"},
+                    "ItemProcessor": {
+                        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                        "StartAt": "P",
+                        "States": {"P": {"Type": "Pass", "End": True}},
+                    },
+                    "End": True,
+                }
+            },
+        },
+    )
+    assert output_of(run(sfn, flattened)) == [
+        {"n": 1, "from": f"S3://{BUCKET}/parquet/more/1.parquet"},
+        {"n": 2, "from": f"S3://{BUCKET}/parquet/more/1.parquet"},
+        {"n": 3, "from": f"S3://{BUCKET}/parquet/more/2.parquet"},
+    ]
+
+
+def test_a_corrupt_parquet_object_fails_and_a_version_id_is_refused(sfn: Any, s3: Any) -> None:
+    s3.put_object(Bucket=BUCKET, Key="parquet/bad.parquet", Body=b"id,name\n1,ana\n")
+    reader = {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "Parameters": {"Bucket": BUCKET, "Key": "parquet/bad.parquet"},
+        "ReaderConfig": {"InputType": "PARQUET"},
+    }
+    described = run(sfn, reader_machine(sfn, reader))
+    assert (described["status"], described["error"]) == ("FAILED", "States.ItemReaderFailed")
+    assert described["cause"].startswith(
+        "The item reader could not read the Parquet object 'parquet/bad.parquet': Parquet magic bytes"
+    )
+    with pytest.raises(sfn.exceptions.InvalidDefinition) as refused:
+        reader_machine(sfn, {**reader, "Parameters": {**reader["Parameters"], "VersionId": "v1"}})
+    message = refused.value.response["Error"]["Message"]
+    assert "The field 'VersionId' is not supported with the InputType PARQUET" in message
+    assert "/States/Fan/ItemReader/Parameters/VersionId" in message

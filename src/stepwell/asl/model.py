@@ -159,7 +159,7 @@ class ItemReader:
     Arguments name the object or the listing, ReaderConfig how to read it."""
 
     arguments: PayloadTemplate | JsonataTemplate | None  # {"Bucket", "Key" | "Prefix", ...}
-    input_type: str  # CSV | JSON | JSONL | MANIFEST; "" for a listing of objects
+    input_type: str  # CSV | JSON | JSONL | PARQUET | MANIFEST; "" for a listing of objects
     header_location: str = "FIRST_ROW"  # CSV: FIRST_ROW | GIVEN
     headers: tuple[str, ...] = ()  # CSV, GIVEN
     delimiter: str = ","

@@ -277,13 +277,13 @@ def _map(raw: dict[str, Any], ql: QL, machine_ql: QL, common: dict[str, Any]) ->
 S3_GET_OBJECT = "arn:aws:states:::s3:getObject"
 S3_LIST_OBJECTS_V2 = "arn:aws:states:::s3:listObjectsV2"
 CSV_DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
-_READ_INPUT_TYPES = ("CSV", "JSON", "JSONL", "MANIFEST")
+_READ_INPUT_TYPES = ("CSV", "JSON", "JSONL", "PARQUET", "MANIFEST")
 
 
 def _item_reader(raw: Any, ql: QL) -> m.ItemReader | None:
-    """The ItemReader stepwell reads (an S3 object as CSV, JSON or JSON Lines, an S3 inventory
-    manifest, a listing, or its objects' records); None for one it does not read yet (Parquet),
-    which the Map state then refuses clearly."""
+    """The ItemReader stepwell reads (an S3 object as CSV, JSON, JSON Lines or Parquet, an S3
+    inventory manifest, a listing, or its objects' records); None for one it does not read (an
+    object with no InputType the validator let through), which the Map state then refuses clearly."""
     if not isinstance(raw, Mapping) or raw.get("Resource") not in (S3_GET_OBJECT, S3_LIST_OBJECTS_V2):
         return None
     listing = raw["Resource"] == S3_LIST_OBJECTS_V2

@@ -133,3 +133,25 @@ def test_bad_reader_configs_are_refused(resource: str, config: Any, expected: li
         t[0] == "SCHEMA_VALIDATION_FAILED"
         for t in check(ItemProcessor=PROCESSOR, ItemReader={"Resource": resource, "ReaderConfig": config})
     )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [("Parameters", "VersionId"), ("Parameters", "VersionId.$"), ("Arguments", "VersionId")],
+)
+def test_a_parquet_reader_takes_no_version_id(arguments: str, field: str) -> None:
+    """Reference §3.2: getObject takes "optional VersionId (not for PARQUET)"; the wording is ours."""
+    reader = {
+        "Resource": GET,
+        "ReaderConfig": {"InputType": "PARQUET"},
+        arguments: {"Bucket": "b", "Key": "k.parquet", field: "v1"},
+    }
+    assert check(ItemProcessor=PROCESSOR, ItemReader=reader) == [
+        (
+            "SCHEMA_VALIDATION_FAILED",
+            "The field 'VersionId' is not supported with the InputType PARQUET",
+            f"/States/X/ItemReader/{arguments}/{field}",
+        )
+    ]
+    csv = {**reader, "ReaderConfig": {"InputType": "CSV"}}
+    assert check(ItemProcessor=PROCESSOR, ItemReader=csv) == []

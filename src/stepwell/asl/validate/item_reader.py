@@ -8,7 +8,9 @@ following fields: [...]``). The combinations refused are those the reference sta
 * ``ManifestType: S3_INVENTORY``: InputType omitted (``MANIFEST``, the developer guide's example,
   is accepted too); ``ATHENA_DATA``: InputType CSV, JSONL or PARQUET;
 * ``CSVHeaderLocation: GIVEN`` requires ``CSVHeaders``;
-* ``ItemsPointer`` is a JSON Pointer into a JSON file.
+* ``ItemsPointer`` is a JSON Pointer into a JSON file;
+* ``VersionId`` is not among the arguments of a PARQUET reader ("optional ``VersionId`` (not for
+  PARQUET)").
 
 No AWS message for a refused combination is recorded (conformance/ holds none): the wording of those
 is ours, in AWS's style. A manifest read through a listing is refused as well, which the reference
@@ -84,6 +86,23 @@ def check_reader_config(config: object, listing: bool, pointer: str, out: Diagno
     _check_manifest(config, listing, pointer, out)
     if "ItemsPointer" in config:
         _check_items_pointer(config["ItemsPointer"], input_type, child(pointer, "ItemsPointer"), out)
+
+
+def check_reader_arguments(reader: Mapping[str, object], pointer: str, out: Diagnostics) -> None:
+    """The ItemReader at ``pointer``'s Parameters or Arguments, as its ReaderConfig allows them.
+    JSONata Arguments given as one expression are not known until they are evaluated."""
+    config = reader.get("ReaderConfig")
+    if not isinstance(config, Mapping) or config.get("InputType") != "PARQUET":
+        return
+    for field in ("Parameters", "Arguments"):
+        arguments = reader.get(field)
+        if not isinstance(arguments, Mapping):
+            continue
+        for name in ("VersionId", "VersionId.$"):
+            if name in arguments:
+                # Our wording, in AWS's style (unconfirmed): no AWS message is recorded.
+                message = "The field 'VersionId' is not supported with the InputType PARQUET"
+                out.append(schema_error(message, child(child(pointer, field), name)))
 
 
 def _check_manifest(config: Mapping[str, object], listing: bool, pointer: str, out: Diagnostics) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from stepwell.asl.validate import tables as t
-from stepwell.asl.validate.item_reader import check_reader_config
+from stepwell.asl.validate.item_reader import check_reader_arguments, check_reader_config
 from stepwell.asl.validate.result_writer import check_result_writer
 from stepwell.asl.validate.schema import (
     Diagnostics,
@@ -91,6 +91,7 @@ def _check_item_reader(reader: Mapping[str, object], pointer: str, out: Diagnost
     if "ReaderConfig" in reader:
         listing = isinstance(resource, str) and resource.endswith(":s3:listObjectsV2")
         check_reader_config(reader["ReaderConfig"], listing, child(pointer, "ReaderConfig"), out)
+        check_reader_arguments(reader, pointer, out)
 
 
 def _is_item_reader_resource(resource: str) -> bool:

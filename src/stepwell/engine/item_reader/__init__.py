@@ -4,6 +4,7 @@ the runtime makes the S3 calls it asks for.
     steps.py         the Map state's steps: the calls asked for, their answers, the failure
     parsing.py       an object's text to items (CSV, JSON and its ItemsPointer (asl/json_pointer.py),
                      JSON Lines; gzip)
+    parquet.py       a Parquet object's bytes to items (pyarrow, imported when one is read)
     listing.py       ListObjectsV2 pages to items
     inventory.py     an S3 inventory's manifest.json
 """

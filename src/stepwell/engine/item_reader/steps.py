@@ -5,9 +5,12 @@ answer (TaskSucceeded / TaskFailed), until its items run (reference integrations
     getObject, InputType CSV | JSON | JSONL   one "object" call: its items; a large CSV or JSONL
                                                object is read a range at a time ("range" calls)
                                                while its items run (streamed.py)
+    getObject, InputType PARQUET               one "object" call for the whole object's bytes
+                                               (its footer is at its end): its rows (parquet.py)
     listObjectsV2                              "page" calls, one per ContinuationToken, until the
                                                listing ends or MaxItems items are listed
     listObjectsV2, LOAD_AND_FLATTEN            each page, then a "listed" getObject per object on it
+                                               (as bytes, each object read as Parquet, for PARQUET)
     getObject, S3_INVENTORY (MANIFEST)         the "manifest", then a "file" getObject per data file
 
 Where the reader has got to is the frame's ReaderWork (engine/snapshot.py): the snapshot a store
@@ -38,8 +41,8 @@ if TYPE_CHECKING:
 # The reader's calls, made with the AWS SDK integration's actions (an object's Body is its text).
 S3_GET_OBJECT_CALL = "arn:aws:states:::aws-sdk:s3:getObject"
 S3_LIST_OBJECTS_CALL = "arn:aws:states:::aws-sdk:s3:listObjectsV2"
-# A compressed object's bytes, which the SDK action's text Body would spoil: the runtime answers
-# this one with the object's bytes as base64 text in Body (runtime/invokers/aws.py).
+# A compressed or Parquet object's bytes, which the SDK action's text Body would spoil: the runtime
+# answers this one with the object's bytes as base64 text in Body (runtime/invokers/s3_objects.py).
 S3_GET_OBJECT_BYTES_CALL = "arn:aws:states:::s3:getObject"
 
 ATHENA_NOT_READ = (
@@ -74,8 +77,13 @@ def start_reading(
         _ask(it, frame, state, work, "range", streamed.S3_GET_RANGE_CALL, streamed.first_range(arguments))
         return
     reading = "manifest" if reader.manifest_type == "S3_INVENTORY" else "object"
-    resource = S3_GET_OBJECT_BYTES_CALL if compressed(work.keys[0]) else S3_GET_OBJECT_CALL
-    _ask(it, frame, state, work, reading, resource, arguments)
+    _ask(it, frame, state, work, reading, _get_object_call(reader, work.keys[0]), arguments)
+
+
+def _get_object_call(reader: m.ItemReader, key: str) -> str:
+    """The call for an object: as bytes when it is compressed or Parquet, else as text."""
+    wants_bytes = compressed(key) or reader.input_type == "PARQUET"
+    return S3_GET_OBJECT_BYTES_CALL if wants_bytes else S3_GET_OBJECT_CALL
 
 
 def _ask(
@@ -138,7 +146,7 @@ def _ask_next(
     if work.max_items and len(work.items) >= work.max_items:
         return False  # MaxItems: nothing more is listed or read
     if work.keys:
-        resource = S3_GET_OBJECT_BYTES_CALL if compressed(work.keys[0]) else S3_GET_OBJECT_CALL
+        resource = _get_object_call(reader, work.keys[0])
         reading = "listed" if reader.listing else "file"
         _ask(it, frame, state, work, reading, resource, {"Bucket": work.bucket, "Key": work.keys[0]})
         return True
@@ -172,7 +180,7 @@ def _object(reader: m.ItemReader, work: ReaderWork, output: dict[str, Any]) -> N
     # A read saved by the version before this one kept no key (it read only uncompressed objects).
     key = work.keys.pop(0) if work.keys else ""
     _from(work, f"S3://{work.bucket}/{key}")
-    work.items = read_items(reader, object_text(key, output.get("Body")), work.max_items)
+    work.items = _object_items(reader, key, output, work.max_items)
 
 
 def _range(reader: m.ItemReader, work: ReaderWork, output: dict[str, Any]) -> None:
@@ -200,8 +208,17 @@ def _page(reader: m.ItemReader, work: ReaderWork, output: dict[str, Any]) -> Non
 def _listed(reader: m.ItemReader, work: ReaderWork, output: dict[str, Any]) -> None:
     key = work.keys.pop(0)
     _from(work, f"S3://{work.bucket}/{key}")
-    text = object_text(key, output.get("Body"))
-    work.items.extend(read_items(reader, text, _left(work)))
+    work.items.extend(_object_items(reader, key, output, _left(work)))
+
+
+def _object_items(reader: m.ItemReader, key: str, output: dict[str, Any], max_items: int) -> list[Any]:
+    """An object's items (at most ``max_items``; 0: all) from the answer to its getObject."""
+    if reader.input_type == "PARQUET":
+        # Imported here: pyarrow's import costs more than the rest of the engine's (parquet.py).
+        from stepwell.engine.item_reader.parquet import parquet_items
+
+        return parquet_items(key, streamed.body_bytes(output), max_items)
+    return read_items(reader, object_text(key, output.get("Body")), max_items)
 
 
 def _manifest(reader: m.ItemReader, work: ReaderWork, output: dict[str, Any]) -> None:

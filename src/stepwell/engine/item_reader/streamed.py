@@ -19,9 +19,10 @@ a range may end inside a UTF-8 character; records end at a newline, which never 
 record ends at a newline outside double quotes (a backslash escapes the next character, as
 parsing.py's CSV reads it).
 
-Not streamed (read whole, as before): a JSON object with an ItemsPointer, compressed objects (a
-decompressor's state cannot be kept in a snapshot), listings and manifests. With a ResultWriter,
-whose files list every item's input, the items stay in the snapshot until the files are written.
+Not streamed (read whole, as before): a JSON object with an ItemsPointer, Parquet objects (their
+footer is at the end), compressed objects (a decompressor's state cannot be kept in a snapshot),
+listings and manifests. With a ResultWriter, whose files list every item's input, the items stay in
+the snapshot until the files are written.
 
 What AWS records as MapStateStarted's ``length`` and the Map Run's total while a large object is
 still being read is not known (no recording): here ``length`` is the first range's item count,
