@@ -35,9 +35,9 @@ def read_items(reader: m.ItemReader, text: str, max_items: int) -> list[Any]:
         headers = reader.headers if reader.header_location == "GIVEN" else None
         items = csv_items(text, reader.delimiter, headers, max_items)
     elif reader.input_type == "JSONL":
-        items = [_json(line) for line in text.splitlines() if line.strip()]
+        items = [json_value(line) for line in text.splitlines() if line.strip()]
     else:
-        items = _json(text)
+        items = json_value(text)
         if reader.items_pointer is not None:
             items = _pointed(items, reader.items_pointer)
         if not isinstance(items, list):  # recorded against AWS (Sept 2023)
@@ -45,7 +45,8 @@ def read_items(reader: m.ItemReader, text: str, max_items: int) -> list[Any]:
     return items[:max_items] if max_items else items
 
 
-def _json(text: str) -> Any:
+def json_value(text: str) -> Any:
+    """A JSON text's value, or ItemReaderFailed naming what is wrong with it."""
     try:
         return jsoncodec.loads(text)
     except jsoncodec.JsonError as bad:

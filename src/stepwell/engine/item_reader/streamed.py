@@ -35,11 +35,10 @@ import base64
 import re
 from typing import TYPE_CHECKING, Any
 
-from stepwell.asl import jsoncodec
 from stepwell.asl import model as m
 from stepwell.engine.commands import InvokeTask
 from stepwell.engine.events import TaskFailed, TaskSucceeded
-from stepwell.engine.item_reader.parsing import compressed, csv_header, csv_items
+from stepwell.engine.item_reader.parsing import compressed, csv_header, csv_items, json_value
 from stepwell.engine.snapshot import Frame, MapWork
 from stepwell.errors import ITEM_READER_FAILED, WorkflowError
 
@@ -188,13 +187,13 @@ def _items(reader: m.ItemReader, stream: dict[str, Any], text: str, header_row: 
         items: list[Any] = csv_items(text, reader.delimiter, names, left)
     elif reader.input_type == "JSON":
         elements = text.rstrip().removesuffix(",")
-        items = _json_line(f"[{elements}]") if elements.strip() else []
+        items = json_value(f"[{elements}]") if elements.strip() else []
         items = items[:left] if left else items
     else:
         items = []
         for line in text.splitlines():
             if line.strip():
-                items.append(_json_line(line))
+                items.append(json_value(line))
                 if left and len(items) >= left:
                     break
     stream["read"] += len(items)
@@ -202,15 +201,6 @@ def _items(reader: m.ItemReader, stream: dict[str, Any], text: str, header_row: 
         stream["offset"] = stream["size"]  # MaxItems: nothing more is read
         stream["carry"] = ""
     return items
-
-
-def _json_line(line: str) -> Any:
-    try:
-        return jsoncodec.loads(line)
-    except jsoncodec.JsonError as bad:
-        raise WorkflowError(
-            ITEM_READER_FAILED, f"The item reader could not parse the object: {bad.message}"
-        ) from None
 
 
 # ---- while the items run --------------------------------------------------------------------
