@@ -49,6 +49,8 @@ CHUNK = 4 * 1024 * 1024  # bytes per ranged GetObject
 # The reader's call for a range (bytes, base64 in Body: runtime/invokers/s3_objects.py).
 S3_GET_RANGE_CALL = "arn:aws:states:::s3:getObject"
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
+_CSV_MARKS = re.compile(rb'["\\\n]')  # what can end, open or escape a CSV record
+_JSON_MARKS = re.compile(rb'["\\\[\]{},]')  # what JSON's structure is made of
 
 
 def streams(state: m.MapState, reader: m.ItemReader, key: str) -> bool:
@@ -83,17 +85,19 @@ def body_bytes(answer: dict[str, Any]) -> bytes:
 
 def record_end(data: bytes, csv: bool) -> int:
     """The length of the complete records at the start of ``data`` (up to its last record end)."""
-    if not csv:
-        return data.rfind(b"\n") + 1
-    end, quoted, escaped = 0, False, False
-    for position, byte in enumerate(data):
-        if escaped:
-            escaped = False
-        elif byte == 0x5C:  # a backslash escapes the next character
-            escaped = True
+    if not csv or (b'"' not in data and b"\\" not in data):
+        return data.rfind(b"\n") + 1  # no quotes, no escapes: every newline ends a record
+    end, quoted, skip = 0, False, -1
+    for found in _CSV_MARKS.finditer(data):
+        position = found.start()
+        if position == skip:  # the character a backslash escaped
+            continue
+        byte = data[position]
+        if byte == 0x5C:  # a backslash escapes the next character
+            skip = position + 1
         elif byte == 0x22:  # a double quote opens or closes a quoted field ("" is two of them)
             quoted = not quoted
-        elif byte == 0x0A and not quoted:
+        elif not quoted:  # a newline outside quotes ends a record
             end = position + 1
     return end
 
@@ -101,14 +105,17 @@ def record_end(data: bytes, csv: bool) -> int:
 def json_elements(data: bytes) -> tuple[int, bool]:
     """Inside a JSON array (``data`` starts at an element, or at its closing bracket): the length
     of its complete elements, each with the comma after it, and whether the array closed there
-    (then the length reaches the closing bracket, which is not counted)."""
-    end, depth, quoted, escaped = 0, 0, False, False
-    for position, byte in enumerate(data):
+    (then the length reaches the closing bracket, which is not counted). Only the bytes that
+    matter are looked at: quotes, backslashes, brackets and commas."""
+    end, depth, quoted, skip = 0, 0, False, -1
+    for found in _JSON_MARKS.finditer(data):
+        position = found.start()
+        if position == skip:  # the character a backslash escaped
+            continue
+        byte = data[position]
         if quoted:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:
-                escaped = True
+            if byte == 0x5C:
+                skip = position + 1
             elif byte == 0x22:
                 quoted = False
         elif byte == 0x22:
