@@ -106,6 +106,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the Step Functions API server (SQLite, durable)")
     env = os.environ.get
     serve.add_argument("--host", default=env("STEPWELL_HOST", "127.0.0.1"))
+    serve.add_argument(
+        "--insecure-no-auth",
+        action="store_true",
+        default=env("STEPWELL_INSECURE_NO_AUTH", "") not in ("", "0", "false"),
+        help="listen on a non-loopback --host although the server checks no identity",
+    )
     serve.add_argument("--port", type=int, default=int(env("STEPWELL_PORT", "8083")))
     serve.add_argument("--db", default=env("STEPWELL_DB", "stepwell.db"), help=DB_HELP)
     serve.add_argument(
@@ -225,6 +231,7 @@ def _serve(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     options = Options(
         host=args.host,
+        insecure_no_auth=args.insecure_no_auth,
         port=args.port,
         db=args.db,
         account=args.account,

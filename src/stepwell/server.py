@@ -8,6 +8,7 @@ and closes; anything not committed is recovered at the next start, as after a cr
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import signal
@@ -48,6 +49,8 @@ class StartupError(Exception):
 @dataclass
 class Options:
     host: str = "127.0.0.1"
+    # Listen on an address other hosts can reach although nothing checks who calls (no --auth yet).
+    insecure_no_auth: bool = False
     port: int = 8083
     db: str = "stepwell.db"
     account: str = arns.DEFAULT_ACCOUNT
@@ -151,6 +154,17 @@ def _invokers(options: Options) -> Invokers:
     return invokers
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is an address only this machine reaches (``localhost``, 127.0.0.0/8,
+    ``::1``); an unspecified address (0.0.0.0, ::), a LAN address or a name is not."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def _listen(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on connections whose socket says
@@ -190,6 +204,13 @@ def serve(options: Options, *, access_log: bool = True) -> None:
     # The HTTP loop and the executor hand work to each other many times per request; with the
     # default 5 ms switch interval each hand-over can wait that long for the GIL.
     sys.setswitchinterval(0.0005)
+    if not options.insecure_no_auth and not is_loopback(options.host):
+        raise StartupError(
+            f"refusing to listen on {options.host}: the server checks no identity, so anyone who can "
+            "reach the port could create, start, stop and read every state machine and execution. "
+            "Listen on a loopback address (the default, 127.0.0.1), or give --insecure-no-auth "
+            "(STEPWELL_INSECURE_NO_AUTH=1) to accept that."
+        )
     sock = _listen(options.host, options.port)
     server = build(options)
     app = streams = DisconnectOnStop(

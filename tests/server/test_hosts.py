@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import http.client
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from stepwell.server import is_loopback
 from tests.server.process import ServerProcess
 
 
@@ -111,9 +114,34 @@ def test_the_allowed_hosts_environment_variable(tmp_path: Path) -> None:
 
 
 def test_a_server_bound_to_every_address_answers_any_host(tmp_path: Path) -> None:
-    process = ServerProcess(tmp_path / "stepwell.db", extra=["--host", "0.0.0.0"])
+    process = ServerProcess(tmp_path / "stepwell.db", extra=["--host", "0.0.0.0", "--insecure-no-auth"])
     process.start()
     try:
         assert request(process.port, "evil.example")[0] == 200
     finally:
         process.stop()
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10", "stepwell.example"])
+def test_a_reachable_address_without_identities_is_refused_at_start(tmp_path: Path, host: str) -> None:
+    """Without --insecure-no-auth, a server that checks no identity listens on loopback only."""
+    started = subprocess.run(
+        [sys.executable, "-m", "stepwell.cli", "serve", "--db", str(tmp_path / "s.db"), "--host", host],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode != 0
+    assert f"refusing to listen on {host}: the server checks no identity" in started.stderr
+    assert "--insecure-no-auth" in started.stderr
+    assert not (tmp_path / "s.db").exists()  # refused before anything was opened
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost", "LOCALHOST"])
+def test_loopback_addresses_need_no_flag(host: str) -> None:
+    assert is_loopback(host)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "10.0.0.1", "example.com", ""])
+def test_other_addresses_are_not_loopback(host: str) -> None:
+    assert not is_loopback(host)
