@@ -26,6 +26,7 @@ from stepwell.access_log import AccessLog, batch_into_root_stream
 from stepwell.access_log import log as access_logger
 from stepwell.api.app import create_app
 from stepwell.api.hosts import HostPolicy
+from stepwell.metrics import Metrics
 from stepwell.runtime.executor import Executor
 from stepwell.runtime.functions import FunctionRegistry
 from stepwell.runtime.invokers.connections import ConnectionsFileError
@@ -116,10 +117,17 @@ def build(options: Options) -> Server:
         invokers=invokers,
         mocks=mocks,
         node_lease=options.node_lease,
+        metrics=Metrics(lambda: _running(store)),
     )
     executor = Executor(store, runtime)
     executor.start()
     return Server(options, store, runtime, executor, Service(store, executor, runtime))
+
+
+def _running(store: Store) -> dict[str, int]:
+    """RUNNING executions per state machine, as the store counts them (stepwell_open_executions)."""
+    counts = store.reader.execution_counts()
+    return {machine: by_status.get("RUNNING", 0) for machine, by_status in counts.items()}
 
 
 def _invokers(options: Options) -> Invokers:
@@ -214,7 +222,11 @@ def serve(options: Options, *, access_log: bool = True) -> None:
     sock = _listen(options.host, options.port)
     server = build(options)
     app = streams = DisconnectOnStop(
-        create_app(server.service, HostPolicy.for_server(options.host, options.allowed_hosts))
+        create_app(
+            server.service,
+            HostPolicy.for_server(options.host, options.allowed_hosts),
+            server.runtime.metrics,
+        )
     )
     logged = access_log and access_logger.isEnabledFor(logging.INFO)
     access_lines = batch_into_root_stream() if logged else None

@@ -27,6 +27,7 @@ from stepwell.api.protocol import (
 )
 from stepwell.console.app import console_routes
 from stepwell.errors import ServiceError
+from stepwell.metrics import TEXT_FORMAT, Metrics
 from stepwell.service import Service
 
 log = logging.getLogger("stepwell.api")
@@ -34,13 +35,20 @@ CONTENT_TYPE = "application/x-amz-json-1.0"
 ANY_HOST = HostPolicy(any_host=True)
 
 
-def create_app(service: Service, hosts: HostPolicy = ANY_HOST) -> Starlette:
+def create_app(service: Service, hosts: HostPolicy = ANY_HOST, metrics: Metrics | None = None) -> Starlette:
     async def api(request: Request) -> Response:
+        response = await answer(request)
+        if metrics is not None:  # "unknown": refused before it named an operation the model knows
+            metrics.request(getattr(request.state, "operation", "unknown"), response.status_code)
+        return response
+
+    async def answer(request: Request) -> Response:
         try:
             body = await read_body(request)
             operation, params = parse_request(
                 request.headers.get("x-amz-target"), body, request.headers.get("content-type")
             )
+            request.state.operation = operation
             output = await service.call(operation, params)
             return _reply(encode_response(operation, output), 200)
         except ServiceError as refused:
@@ -54,9 +62,14 @@ def create_app(service: Service, hosts: HostPolicy = ANY_HOST) -> Starlette:
             log.exception("internal failure")
             return _error(ApiError("InternalFailure", "An internal error occurred.", status=500))
 
+    async def scrape(request: Request) -> Response:
+        assert metrics is not None
+        return Response(metrics.text(), media_type=TEXT_FORMAT)
+
     pages, handlers = console_routes(service)
+    metric_routes = [Route("/metrics", scrape, methods=["GET"])] if metrics is not None else []
     return Starlette(
-        routes=[Route("/", api, methods=["POST"]), *pages],
+        routes=[Route("/", api, methods=["POST"]), *metric_routes, *pages],
         exception_handlers=handlers,  # type: ignore[arg-type]
         middleware=[Middleware(HostGuard, policy=hosts)],
     )

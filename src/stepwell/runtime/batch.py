@@ -60,6 +60,7 @@ from stepwell.runtime.store.records import (
 )
 
 if TYPE_CHECKING:
+    from stepwell.metrics import Metrics
     from stepwell.runtime.executor import Executor
 
 ON_TIME = 1.0  # seconds: a timer handled within this of its due time counts as on time
@@ -412,6 +413,8 @@ class Batch:
             if not live.dirty or live.snapshot is None:
                 continue
             finish = live.finished
+            if self.runtime.metrics is not None:
+                self.after.append(_measured(self.runtime.metrics, live, finish))
             final: bytes | None = None  # the snapshot an ended execution keeps for a redrive
             stored_size = 0
             if finish is None:
@@ -577,6 +580,28 @@ def _keep_hot(
             kept.pop(next(iter(kept)))
 
     return keep
+
+
+def _measured(metrics: Metrics, live: Live, finish: Finish | None) -> Callable[[Executor], object]:
+    """After the commit: what the step did, counted (stepwell/metrics.py)."""
+    machine_arn = live.machine_arn
+    entered = sum(1 for event in live.events if str(event.get("type", "")).endswith("StateEntered"))
+    redriven = any(event.get("type") == "ExecutionRedriven" for event in live.events)
+    started = live.new_record is not None
+    ended = None
+    if finish is not None and live.snapshot is not None:
+        ended = (finish.status, live.stopped - live.snapshot.execution.start_time)
+
+    def count(executor: Executor) -> None:
+        if started:
+            metrics.execution_started(machine_arn)
+        if redriven:
+            metrics.execution_redriven(machine_arn)
+        metrics.states_entered(machine_arn, entered)
+        if ended is not None:
+            metrics.execution_ended(machine_arn, *ended)
+
+    return count
 
 
 def _arm(due: float, arn: str, timer_id: str) -> Callable[[Executor], object]:

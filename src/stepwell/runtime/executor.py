@@ -284,10 +284,13 @@ class Executor:
                     batch.timer_fired(arn, timer_id)
                     done_timers += 1
                 batch.flush()
+                flushed = time.perf_counter()
         except Exception as failure:
             if batch is not None:
                 batch.rolled_back()
             raise _Unexpected() from failure
+        if self.runtime.metrics is not None:
+            self.runtime.metrics.committed(time.perf_counter() - flushed)
         if done_timers < len(fired) or done_items < len(items):
             self._put_back(items[done_items:], fired[done_timers:])
         for future, value, error in answers:

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stepwell import arns
 from stepwell.asl.model import StateMachine
@@ -19,6 +19,9 @@ from stepwell.runtime.functions import FunctionRegistry
 from stepwell.runtime.invokers.base import TaskCall
 from stepwell.runtime.invokers.router import Invokers
 from stepwell.runtime.mocks import MockConfig, TestCase, UnknownTestCase
+
+if TYPE_CHECKING:
+    from stepwell.metrics import Metrics
 
 KEPT_BY_DRIVER = b""  # the snapshot a store holds when Runtime.snapshots keeps the real one
 
@@ -61,6 +64,8 @@ class Runtime:
     # takes the snapshot from here rather than decode it again (batch.py); for a Map over a million
     # items that was most of the work, and of the memory.
     hot_snapshots: dict[str, tuple[int, Snapshot]] = field(default_factory=dict, repr=False)
+    # What the server counts for GET /metrics (stepwell/metrics.py); None: nothing is counted.
+    metrics: Metrics | None = None
     _machines: dict[tuple[str, str], StateMachine] = field(default_factory=dict, repr=False)
     _pinned: dict[str, StateMachine] = field(default_factory=dict, repr=False)
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
