@@ -27,6 +27,7 @@ RANKS: dict[str, int] = {
     "console": 4,
     "sdk": 4,  # the worker library: talks to the API over HTTP like any client
     "access_log": 4,  # the server's ASGI plumbing (the access log, ending streams at shutdown)
+    "log_format": 4,  # --log-format json
     "stopping": 4,
     "server": 5,  # puts the app together: api (which mounts the console), runtime, service
     "cli": 6,  # runs the server, the local runner and the graph command

@@ -22,6 +22,7 @@ from stepwell.asl.parse import parse_definition
 from stepwell.asl.validate import validate_definition
 from stepwell.console.graph.cli import add_graph_command
 from stepwell.errors import DefinitionError
+from stepwell.log_format import use_json
 from stepwell.runtime.functions import FunctionRegistry
 from stepwell.runtime.invokers.connections import ConnectionsFileError
 from stepwell.runtime.invokers.router import standard_invokers
@@ -201,6 +202,12 @@ def _parser() -> argparse.ArgumentParser:
         help="the least severe messages logged to stderr (default INFO: start-up, stop, access log)",
     )
     serve.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default=env("STEPWELL_LOG_FORMAT", "text").lower(),
+        help="text lines, or one JSON object per line (time, level, logger, message, access fields)",
+    )
+    serve.add_argument(
         "--access-log",
         action=argparse.BooleanOptionalAction,
         default=env("STEPWELL_ACCESS_LOG", "1").lower() not in FALSE_WORDS,
@@ -223,6 +230,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if args.log_format == "json":
+        use_json()
     # Fields the format does not show, gathered for every record (one per request with the access
     # log) unless turned off: "set logging.logThreads to False" (the logging HOWTO, Optimization).
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False

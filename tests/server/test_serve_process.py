@@ -180,3 +180,24 @@ def test_serve_says_plainly_that_a_functions_path_does_not_exist(tmp_path: Path)
     assert done.stderr.endswith(f"stepwell: cannot load functions from {missing}: no such file or folder\n")
     assert "listening" not in done.stderr
     assert not db.exists()
+
+
+def test_json_logs_are_one_object_per_line_with_the_access_fields_by_name(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "stepwell.db", extra=["--log-format", "json"]).start()
+    sfn = server.client()
+    sfn.list_state_machines()
+    with aws_error("InvalidToken"):
+        sfn.send_task_success(taskToken=SECRET, output="{}")
+    assert server.stop() == 0
+    records = [json.loads(line) for line in server.log.read_text().splitlines() if line.strip()]
+    assert records[0]["logger"] == "stepwell" and records[0]["level"] == "INFO"
+    assert records[0]["message"].startswith(f"stepwell listening on http://127.0.0.1:{server.port}")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", records[0]["time"])
+    access = [r for r in records if r["logger"] == "stepwell.access"]
+    assert [(r["method"], r["path"], r["operation"], r["status"]) for r in access] == [
+        ("POST", "/", "ListStateMachines", 200),
+        ("POST", "/", "SendTaskSuccess", 400),
+    ]
+    assert all(r["client"] == "127.0.0.1" and r["duration_ms"] >= 0 for r in access)
+    assert records[-1]["message"] == "stepwell stopped"
+    assert SECRET not in server.log.read_text()
