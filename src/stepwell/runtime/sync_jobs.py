@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from stepwell.asl.resources import SYNC, TaskResource, parse_task_resource
+from stepwell.asl.resources import SERVICE, SYNC, TaskResource, parse_task_resource
 from stepwell.engine.events import Event, TaskFailed, TaskSubmitted, TaskSucceeded
 from stepwell.runtime import ids
 from stepwell.runtime.invokers.base import JobEnded, JobRunner, JobRunning, JobState, TaskCall, TaskError
@@ -60,20 +61,20 @@ def next_poll(age: float, cap: float) -> float:
 
 
 # ---- 1. the start call (on the thread pool) -----------------------------------------------------
-def start(runner: JobRunner, call: TaskCall, task_id: str, now: float) -> tuple[Event, dict[str, Any] | None]:
-    """Make the start call: TaskSubmitted and the job's handle, or TaskFailed and None."""
+def start(
+    runner: JobRunner, call: TaskCall, task_id: str, clock: Callable[[], float]
+) -> tuple[Event, dict[str, Any] | None]:
+    """Make the start call: TaskSubmitted and the job's handle, or TaskFailed and None (timed
+    when the call has answered, as call_outcome times a task's end)."""
     try:
         started = runner.start_job(call)
     except TaskError as failure:
-        return TaskFailed(
-            now=now, seed=ids.seed(), task_id=task_id, error=failure.error, cause=failure.cause
-        ), None
+        return _failed(clock(), task_id, failure.error, failure.cause), None
     except Exception as bug:  # an invoker's bug must not leave the execution waiting forever
         log.exception("the .sync call of task %s of %s failed inside stepwell", task_id, call.execution_arn)
-        return TaskFailed(
-            now=now, seed=ids.seed(), task_id=task_id, error="States.TaskFailed", cause=str(bug)
-        ), None
-    return TaskSubmitted(now=now, seed=ids.seed(), task_id=task_id, output=started.output), started.handle
+        return _failed(clock(), task_id, "States.TaskFailed", str(bug)), None
+    submitted = TaskSubmitted(now=clock(), seed=ids.seed(), task_id=task_id, output=started.output)
+    return submitted, started.handle
 
 
 def _failed(now: float, task_id: str, error: str, cause: str) -> TaskFailed:
@@ -158,7 +159,7 @@ def _set_poll(batch: Batch, arn: str, task_id: str, delay: float) -> None:
 # ---- 3. cancelling ------------------------------------------------------------------------------
 def is_job(task: TaskRecord) -> bool:
     """Whether the row is a ``.sync`` job of an optimized integration whose start was answered."""
-    return bool(task.target) and task.kind == "service" and parse_task_resource(task.resource).pattern == SYNC
+    return bool(task.target) and task.kind == SERVICE and parse_task_resource(task.resource).pattern == SYNC
 
 
 def abandon(batch: Batch, task: TaskRecord) -> None:

@@ -180,7 +180,7 @@ def call_invoker(executor: Executor, dispatched: Call) -> None:
         task_id = dispatched.command.task_id
         handle = None
         if runner is not None:  # a .sync job: the start call now, polls later (sync_jobs.py)
-            event, handle = sync_jobs.start(runner, call, task_id, runtime.clock())
+            event, handle = sync_jobs.start(runner, call, task_id, runtime.clock)
         else:
             event = call_outcome(invokers, call, task_id, runtime.clock, callbacks=runtime.callbacks)
         executor.enqueue(lambda batch: _finished(batch, dispatched, event, handle))

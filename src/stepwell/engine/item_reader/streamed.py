@@ -233,8 +233,7 @@ def read_ahead(it: Interpreter, frame: Frame, state: m.MapState, work: MapWork) 
     stream = work.stream
     if not stream or stream["task"] or stream["offset"] >= stream["size"]:
         return
-    waiting = len(work.items) - work.next
-    if waiting > max(2 * work.limit, 0) and waiting > 0:
+    if len(work.items) - work.next > 2 * work.limit:  # waiting to start (no limit: none may wait)
         return
     start = stream["offset"]
     end = min(start + CHUNK, stream["size"]) - 1

@@ -137,13 +137,11 @@ class AwsOptimizedInvoker:
             return prepared, spec.call(prepared, RowCalls(self, spec, call.timeout_seconds))
         request = self.shaped(spec, spec.operation, prepared)
         output = self._botocore(spec, spec.operation, request, keep_metadata=True)
-        if spec.operation == "PutEvents" and output.get("FailedEntryCount"):
-            output.pop("ResponseMetadata", None)
-            raise TaskError("EventBridge.FailedEntry", json.dumps(output, separators=(",", ":")))
-        if spec.operation == "RunTask" and output.get("Failures") and call.resource.pattern:
-            # "Non-empty Failures with HTTP 200: RR returns it unchanged; .sync and WFTT fail" (§2.2)
-            output.pop("ResponseMetadata", None)
-            raise TaskError("AmazonECS.Unknown", json.dumps(output, separators=(",", ":")))
+        if spec.refuse is not None:
+            answer = {key: value for key, value in output.items() if key != "ResponseMetadata"}
+            failure = spec.refuse(answer, call.resource.pattern)
+            if failure is not None:
+                raise failure
         if spec.respond is not None:
             meta = output.pop("ResponseMetadata", None)
             output = spec.respond(request, output)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from stepwell.runtime.invokers.aws_errors import JavaV1Names
+from stepwell.runtime.invokers.base import TaskError
 
 REQUEST_RESPONSE = frozenset({""})
 WITH_CALLBACK = frozenset({"", "waitForTaskToken"})
@@ -126,6 +127,9 @@ class Integration:
     respond: Respond | None = None
     # Made instead of ``operation`` (after ``prepare``): the task's output comes from it.
     call: CustomCall | None = None
+    # A successful answer that fails the task all the same (EventBridge's failed entries):
+    # (the answer as task output, the pattern) -> the failure, or None.
+    refuse: Callable[[Json, str], TaskError | None] | None = None
 
 
 def dig(value: Any, path: tuple[str | int, ...]) -> Any:

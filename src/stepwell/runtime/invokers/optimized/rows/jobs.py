@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from stepwell.runtime.invokers.aws_errors import JavaV1Names
+from stepwell.runtime.invokers.base import TaskError
 from stepwell.runtime.invokers.optimized.rows.make import job, rr
 from stepwell.runtime.invokers.optimized.spec import (
     EVERY_PATTERN,
@@ -42,6 +45,14 @@ BATCH_JOB = SyncJob(
 def _ecs_handle(request: Json, response: Json) -> Json:
     task = dig(response, ("Tasks", 0)) or {}
     return {"cluster": request.get("cluster") or "default", "tasks": [task.get("TaskArn")]}
+
+
+def _ecs_failures(answer: Json, pattern: str) -> TaskError | None:
+    """ "Non-empty Failures with HTTP 200: RR returns it unchanged; .sync and WFTT fail" with
+    ``AmazonECS.Unknown`` (§2.2)."""
+    if not pattern or not answer.get("Failures"):
+        return None
+    return TaskError("AmazonECS.Unknown", json.dumps(answer, separators=(",", ":")))
 
 
 def _ecs_task_failed(task: Json) -> bool:
@@ -130,7 +141,9 @@ BUILD_BATCH = _codebuild(
 
 JOBS: dict[tuple[str, str], Integration] = {
     ("batch", "submitJob"): job("batch", "SubmitJob", BATCH, BATCH_JOB),
-    ("ecs", "runTask"): Integration("ecs", "RunTask", ECS, EVERY_PATTERN, sync=ECS_TASK),
+    ("ecs", "runTask"): Integration(
+        "ecs", "RunTask", ECS, EVERY_PATTERN, sync=ECS_TASK, refuse=_ecs_failures
+    ),
     ("glue", "startJobRun"): job(
         "glue",
         "StartJobRun",

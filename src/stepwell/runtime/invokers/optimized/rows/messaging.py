@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import json
+
 from stepwell.runtime.invokers.aws_errors import JavaV1Names
+from stepwell.runtime.invokers.base import TaskError
 from stepwell.runtime.invokers.optimized import requests
 from stepwell.runtime.invokers.optimized.spec import (
     REQUEST_RESPONSE,
     WITH_CALLBACK,
     Integration,
+    Json,
 )
 
 SQS = JavaV1Names("SQS", "AmazonSQS", "AmazonSQSException")
 SNS = JavaV1Names("SNS", "AmazonSNS", "AmazonSNSException")
 DYNAMODB = JavaV1Names("DynamoDB", "AmazonDynamoDBv2", "AmazonDynamoDBException")
 EVENTBRIDGE = JavaV1Names("EventBridge", "AmazonEventBridge", "AmazonEventBridgeException")
+
+
+def _failed_entries(answer: Json, pattern: str) -> TaskError | None:
+    """PutEvents answered, but an entry failed: ``EventBridge.FailedEntry``, the answer as cause (§2.12)."""
+    if not answer.get("FailedEntryCount"):
+        return None
+    return TaskError("EventBridge.FailedEntry", json.dumps(answer, separators=(",", ":")))
+
 
 MESSAGING: dict[tuple[str, str], Integration] = {
     ("sqs", "sendMessage"): Integration(
@@ -39,5 +51,6 @@ MESSAGING: dict[tuple[str, str], Integration] = {
         requests.event_entries,
         shaped=False,
         with_http_metadata=False,
+        refuse=_failed_entries,
     ),
 }
