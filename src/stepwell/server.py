@@ -35,6 +35,7 @@ from stepwell.runtime.invokers.lambda_workers import LambdaWorkers
 from stepwell.runtime.invokers.lambdas import Lambdas
 from stepwell.runtime.invokers.router import Invokers, standard_invokers
 from stepwell.runtime.mocks import MockConfig, MockConfigError
+from stepwell.runtime.observers import counting
 from stepwell.runtime.runtime import Runtime
 from stepwell.runtime.store import Store, StoreError, open_store, safe_location
 from stepwell.service import Service
@@ -107,6 +108,7 @@ def build(options: Options) -> Server:
     except StoreError as unusable:
         invokers.close()
         raise StartupError(str(unusable)) from None
+    metrics = Metrics(lambda: _running(store))
     runtime = Runtime(
         account=options.account,
         region=options.region,
@@ -117,7 +119,8 @@ def build(options: Options) -> Server:
         invokers=invokers,
         mocks=mocks,
         node_lease=options.node_lease,
-        metrics=Metrics(lambda: _running(store)),
+        metrics=metrics,
+        observers=[counting(metrics)],
     )
     executor = Executor(store, runtime)
     executor.start()

@@ -47,6 +47,7 @@ from stepwell.engine.snapshot import RUNNING, Snapshot, snapshot_from_json, snap
 from stepwell.errors import ServiceError
 from stepwell.runtime import ids, map_children, sync_jobs, tasks
 from stepwell.runtime.dispatch import QUEUED
+from stepwell.runtime.observers import Committed, Observer, notify
 from stepwell.runtime.outcomes import timer_delay
 from stepwell.runtime.runtime import KEPT_BY_DRIVER, Runtime
 from stepwell.runtime.store.protocol import Transaction
@@ -60,7 +61,6 @@ from stepwell.runtime.store.records import (
 )
 
 if TYPE_CHECKING:
-    from stepwell.metrics import Metrics
     from stepwell.runtime.executor import Executor
 
 ON_TIME = 1.0  # seconds: a timer handled within this of its due time counts as on time
@@ -413,8 +413,8 @@ class Batch:
             if not live.dirty or live.snapshot is None:
                 continue
             finish = live.finished
-            if self.runtime.metrics is not None:
-                self.after.append(_measured(self.runtime.metrics, live, finish))
+            if self.runtime.observers:
+                self.after.append(_observed(self.runtime.observers, live, finish))
             final: bytes | None = None  # the snapshot an ended execution keeps for a redrive
             stored_size = 0
             if finish is None:
@@ -582,26 +582,22 @@ def _keep_hot(
     return keep
 
 
-def _measured(metrics: Metrics, live: Live, finish: Finish | None) -> Callable[[Executor], object]:
-    """After the commit: what the step did, counted (stepwell/metrics.py)."""
-    machine_arn = live.machine_arn
-    entered = sum(1 for event in live.events if str(event.get("type", "")).endswith("StateEntered"))
-    redriven = any(event.get("type") == "ExecutionRedriven" for event in live.events)
-    started = live.new_record is not None
-    ended = None
-    if finish is not None and live.snapshot is not None:
-        ended = (finish.status, live.stopped - live.snapshot.execution.start_time)
-
-    def count(executor: Executor) -> None:
-        if started:
-            metrics.execution_started(machine_arn)
-        if redriven:
-            metrics.execution_redriven(machine_arn)
-        metrics.states_entered(machine_arn, entered)
-        if ended is not None:
-            metrics.execution_ended(machine_arn, *ended)
-
-    return count
+def _observed(observers: list[Observer], live: Live, finish: Finish | None) -> Callable[[Executor], object]:
+    """After the commit: the step, told to the observers (runtime/observers.py)."""
+    assert live.snapshot is not None
+    execution = live.snapshot.execution
+    step = Committed(
+        execution_arn=live.arn,
+        machine_arn=live.machine_arn,
+        machine_type=execution.machine_type,
+        events=tuple(live.events),
+        began=live.new_record is not None,
+        finish=finish,
+        start_time=execution.start_time,
+        stop_time=live.stopped if finish is not None else 0.0,
+        redrive_count=execution.redrive_count,
+    )
+    return lambda executor: notify(observers, step)
 
 
 def _arm(due: float, arn: str, timer_id: str) -> Callable[[Executor], object]:

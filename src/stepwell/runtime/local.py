@@ -30,6 +30,7 @@ from stepwell.runtime.executor import Executor
 from stepwell.runtime.functions import FunctionRegistry
 from stepwell.runtime.invokers.router import Invokers
 from stepwell.runtime.mocks import MockConfig, TestCase
+from stepwell.runtime.observers import Observer
 from stepwell.runtime.runtime import Runtime
 from stepwell.runtime.store.memory import MemoryStore
 from stepwell.runtime.store.records import MachineRecord
@@ -88,6 +89,7 @@ class LocalRunner:
         invokers: Invokers | None = None,
         test_case: TestCase | None = None,
         pause_seconds: float = 0.0,
+        observers: list[Observer] | None = None,
     ):
         self.functions = functions or FunctionRegistry()
         self.invokers = invokers or Invokers(self.functions)
@@ -98,6 +100,9 @@ class LocalRunner:
         # Slept each time a step used up its budget: inside a server, an execution that loops
         # without end leaves the other threads (the API, the executor) room to run.
         self.pause_seconds = pause_seconds
+        # Told each step after its commit (runtime/observers.py): a server's metrics and execution
+        # logs see its Express executions here, the only place their events exist.
+        self.observers = observers or []
 
     def run(
         self,
@@ -176,6 +181,7 @@ class LocalRunner:
             nested_executions=False,
             pause_seconds=self.pause_seconds,
             on_finish=on_finish,
+            observers=self.observers,
             snapshots={},  # nothing reads this run's store but itself: snapshots stay objects
         )
 

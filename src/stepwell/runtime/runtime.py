@@ -19,6 +19,7 @@ from stepwell.runtime.functions import FunctionRegistry
 from stepwell.runtime.invokers.base import TaskCall
 from stepwell.runtime.invokers.router import Invokers
 from stepwell.runtime.mocks import MockConfig, TestCase, UnknownTestCase
+from stepwell.runtime.observers import Observer
 
 if TYPE_CHECKING:
     from stepwell.metrics import Metrics
@@ -64,8 +65,11 @@ class Runtime:
     # takes the snapshot from here rather than decode it again (batch.py); for a Map over a million
     # items that was most of the work, and of the memory.
     hot_snapshots: dict[str, tuple[int, Snapshot]] = field(default_factory=dict, repr=False)
-    # What the server counts for GET /metrics (stepwell/metrics.py); None: nothing is counted.
+    # What the server counts for GET /metrics (stepwell/metrics.py; the executions' metrics are
+    # counted by one of the observers); None: nothing is counted.
     metrics: Metrics | None = None
+    # Told each execution's step after its commit (runtime/observers.py): metrics, execution logs.
+    observers: list[Observer] = field(default_factory=list)
     _machines: dict[tuple[str, str], StateMachine] = field(default_factory=dict, repr=False)
     _pinned: dict[str, StateMachine] = field(default_factory=dict, repr=False)
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)

@@ -137,6 +137,7 @@ class Executions:
             invokers=runtime.invokers,
             test_case=runtime.test_case(row.name, case) if case else None,
             pause_seconds=EXPRESS_PAUSE_SECONDS,
+            observers=runtime.observers,
         )
         return runner, info
 
