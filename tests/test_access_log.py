@@ -1,5 +1,5 @@
-"""The access log: one line per HTTP request with client, method, path as sent, operation, status
-and time; nothing that could carry a secret; batched writes."""
+"""The access log: one line per HTTP request with client, principal, method, path as sent,
+operation, status, time and request id; nothing that could carry a secret; batched writes."""
 
 from __future__ import annotations
 
@@ -77,13 +77,22 @@ def logged(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [record.getMessage() for record in caplog.records if record.name == "stepwell.access"]
 
 
-LINE = re.compile(r"^(\S+) (\S+) (\S+) (\S+) (\d+) (\d+\.\d\d) ms$")
+LINE = re.compile(r"^(\S+) (\S+) (\S+) (\S+) (\S+) (\d+) (\d+\.\d\d) ms (\S+)$")
 
 
 def fields(line: str) -> tuple[str, ...]:
+    """Client, method, path, operation and status (the principal and request id: ``who``)."""
     match = LINE.fullmatch(line)
     assert match is not None, line
-    return match.groups()[:5]
+    client, _, method, path, operation, status = match.groups()[:6]
+    return client, method, path, operation, status
+
+
+def who(line: str) -> tuple[str, str]:
+    """The principal and the request id."""
+    match = LINE.fullmatch(line)
+    assert match is not None, line
+    return match.group(2), match.group(8)
 
 
 def test_an_api_request(caplog: pytest.LogCaptureFixture, access: None) -> None:
@@ -91,6 +100,32 @@ def test_an_api_request(caplog: pytest.LogCaptureFixture, access: None) -> None:
     assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
     [line] = logged(caplog)
     assert fields(line) == ("127.0.0.1", "POST", "/", "StartExecution", "201")
+
+
+class Alice:
+    name = "alice"
+    secret_access_key = "never logged"
+
+
+async def signed(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """An app that, as the API face does, leaves the principal and the request id in the state."""
+    scope.setdefault("state", {}).update(principal=Alice(), request_id="5f0c1a9e-2b7d")
+    await respond(scope, receive, send)
+
+
+def test_the_principal_and_the_request_id_the_face_left(
+    caplog: pytest.LogCaptureFixture, access: None
+) -> None:
+    serve(signed, http(target=b"AWSStepFunctions.ListStateMachines"))
+    [line] = logged(caplog)
+    assert who(line) == ("alice", "5f0c1a9e-2b7d")
+    assert "never logged" not in line
+
+
+def test_without_them_both_are_dashes(caplog: pytest.LogCaptureFixture, access: None) -> None:
+    serve(respond, http("/state-machines", "GET"))
+    [line] = logged(caplog)
+    assert who(line) == ("-", "-")
 
 
 def test_a_console_page_has_no_operation_and_keeps_its_escapes(

@@ -1,11 +1,15 @@
 """The server's access log: one line per request, written when its response has been sent.
 
-    127.0.0.1 POST / StartExecution 200 0.91 ms
-    127.0.0.1 GET /executions/arn:aws:states:...:execution:m:e - 200 4.20 ms
+    127.0.0.1 alice POST / StartExecution 200 0.91 ms 5f0c1a9e-2b7d-4c3a-9e11-8d2f6a4b7c90
+    127.0.0.1 - GET /executions/m/e - 200 4.20 ms -
 
-Method, path, the API operation (``X-Amz-Target`` without its ``AWSStepFunctions.`` prefix, ``-``
-for the console's pages), status and the time to the end of the response. Never the query string,
-a header's value other than the target, or a body: those may carry task tokens, inputs and secrets.
+The client's address, the principal (the identity that signed the request or signed in to the
+console; ``-`` without one), method, path, the API operation (``X-Amz-Target`` without its
+``AWSStepFunctions.`` prefix, ``-`` for the console's pages), status, the time to the end of the
+response, and the request id the reply carried (``x-amzn-RequestId``; ``-`` for pages). The face
+leaves the principal and the request id in the request's state (``request.state``). Never the query
+string, a header's value other than the target, or a body: those may carry task tokens, inputs and
+secrets.
 The line is formatted only when the ``stepwell.access`` logger is enabled; serve() does not wrap the
 app at all when the access log is off, so it then costs nothing.
 
@@ -27,7 +31,8 @@ TARGET = b"x-amz-target"
 TARGET_PREFIX = "AWSStepFunctions."
 # An operation name or a console path is far shorter: a client's garbage is cut, not logged whole.
 LONGEST_TARGET, LONGEST_PATH = 80, 512
-LINE = "%s %s %s %s %d %.2f ms"  # client, method, path, operation, status, duration
+# client, principal, method, path, operation, status, duration, request id
+LINE = "%s %s %s %s %s %d %.2f ms %s"
 FLUSH_SECONDS = 0.1
 
 Scope = dict[str, Any]
@@ -58,13 +63,16 @@ class AccessLog:
             await self.app(scope, receive, send_and_note)
         finally:  # a request cancelled or failed is logged too (status 0: no response was started)
             if log.isEnabledFor(logging.INFO):
+                state = scope.get("state") or {}
                 fields = (
                     _client(scope),
+                    _principal(state),
                     scope["method"],
                     _path(scope),
                     _operation(scope),
                     status,
                     (perf_counter() - began) * 1000,
+                    state.get("request_id") or "-",
                 )
                 # makeRecord + handle is log.info without the search for the caller's source line
                 # (a walk up the stack on every request, for a field the format does not show).
@@ -74,6 +82,11 @@ class AccessLog:
 def _client(scope: Scope) -> str:
     client = scope.get("client")
     return str(client[0]) if client else "-"
+
+
+def _principal(state: dict[str, Any]) -> str:
+    principal = state.get("principal")
+    return _one_field(principal.name) if principal is not None else "-"
 
 
 def _path(scope: Scope) -> str:

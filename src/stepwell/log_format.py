@@ -3,7 +3,8 @@
     {"time": "2026-12-07T16:20:01.123Z", "level": "INFO", "logger": "stepwell", "message": "..."}
 
 An access-log record (stepwell.access_log) carries its fields by name instead of in the message:
-``client``, ``method``, ``path``, ``operation``, ``status``, ``duration_ms``. A record with an
+``client``, ``principal``, ``method``, ``path``, ``operation``, ``status``, ``duration_ms``,
+``request_id``. A record with an
 exception adds ``exception`` (the traceback's text). Values are what the text format would show:
 nothing more (no bodies, no header values, no secrets).
 """
@@ -16,7 +17,7 @@ import time
 from typing import Any
 
 ACCESS_LOGGER = "stepwell.access"
-ACCESS_FIELDS = ("client", "method", "path", "operation", "status", "duration_ms")
+ACCESS_FIELDS = ("client", "principal", "method", "path", "operation", "status", "duration_ms", "request_id")
 
 
 class JsonFormatter(logging.Formatter):
@@ -26,7 +27,11 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
         }
-        if record.name == ACCESS_LOGGER and isinstance(record.args, tuple) and len(record.args) == 6:
+        if (
+            record.name == ACCESS_LOGGER
+            and isinstance(record.args, tuple)
+            and len(record.args) == len(ACCESS_FIELDS)
+        ):
             line["message"] = "request"
             line.update(zip(ACCESS_FIELDS, record.args, strict=True))
             line["duration_ms"] = round(float(line["duration_ms"]), 2)

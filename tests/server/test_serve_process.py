@@ -51,18 +51,20 @@ def test_start_and_stop_are_logged_at_info_and_each_request_once(tmp_path: Path)
     )
     assert lines[-2].endswith(" stepwell INFO stepwell stopping")
     assert lines[-1].endswith(" stepwell INFO stepwell stopped")
-    # client, method, path (never the query), operation, status, duration
+    # client, principal, method, path (never the query), operation, status, duration, request id
     logged = [line.split(" stepwell.access INFO ", 1)[1] for line in access_lines(server)]
-    pattern = r"127\.0\.0\.1 (POST / \w+|GET / -) (\d{3}) \d+\.\d\d ms"
+    pattern = r"127\.0\.0\.1 - (POST / \w+|GET / -) (\d{3}) \d+\.\d\d ms (-|[0-9a-f-]{36})"
     assert all(re.fullmatch(pattern, line) for line in logged), logged
-    shapes = [re.sub(r" \d+\.\d\d ms$", "", line) for line in logged]
-    assert shapes == [
-        "127.0.0.1 POST / ListStateMachines 200",
-        "127.0.0.1 POST / CreateStateMachine 200",
-        "127.0.0.1 POST / StartExecution 200",
-        "127.0.0.1 POST / SendTaskSuccess 400",
-        "127.0.0.1 GET / - 200",
+    shapes = [re.sub(r" \d+\.\d\d ms ", " ", line) for line in logged]
+    ids = [line.rsplit(" ", 1)[1] for line in shapes]
+    assert [line.rsplit(" ", 1)[0] for line in shapes] == [
+        "127.0.0.1 - POST / ListStateMachines 200",
+        "127.0.0.1 - POST / CreateStateMachine 200",
+        "127.0.0.1 - POST / StartExecution 200",
+        "127.0.0.1 - POST / SendTaskSuccess 400",
+        "127.0.0.1 - GET / - 200",
     ]
+    assert len(set(ids[:4])) == 4 and ids[4] == "-"  # every API reply its own id; none for a page
     assert SECRET not in server.log.read_text()
 
 
@@ -89,9 +91,9 @@ def test_the_access_log_keeps_one_request_on_one_line(tmp_path: Path) -> None:
         urllib.request.urlopen(f"{server.endpoint}/a%0Ab%20c")
     server.stop()
     logged = [line.split(" stepwell.access INFO ", 1)[1] for line in access_lines(server)]
-    assert [re.sub(r" \d+\.\d\d ms$", "", line) for line in logged] == [
-        r"127.0.0.1 POST / Forged\x20200\x200.01\x20ms 400",
-        "127.0.0.1 GET /a%0Ab%20c - 404",
+    assert [re.sub(r" \d+\.\d\d ms \S+$", "", line) for line in logged] == [
+        r"127.0.0.1 - POST / Forged\x20200\x200.01\x20ms 400",
+        "127.0.0.1 - GET /a%0Ab%20c - 404",
     ]
 
 
@@ -185,7 +187,7 @@ def test_serve_says_plainly_that_a_functions_path_does_not_exist(tmp_path: Path)
 def test_json_logs_are_one_object_per_line_with_the_access_fields_by_name(tmp_path: Path) -> None:
     server = ServerProcess(tmp_path / "stepwell.db", extra=["--log-format", "json"]).start()
     sfn = server.client()
-    sfn.list_state_machines()
+    listed = sfn.list_state_machines()
     with aws_error("InvalidToken"):
         sfn.send_task_success(taskToken=SECRET, output="{}")
     assert server.stop() == 0
@@ -199,5 +201,7 @@ def test_json_logs_are_one_object_per_line_with_the_access_fields_by_name(tmp_pa
         ("POST", "/", "SendTaskSuccess", 400),
     ]
     assert all(r["client"] == "127.0.0.1" and r["duration_ms"] >= 0 for r in access)
+    assert all(r["principal"] == "-" and len(r["request_id"]) == 36 for r in access)
+    assert access[0]["request_id"] == listed["ResponseMetadata"]["RequestId"]  # the reply's own
     assert records[-1]["message"] == "stepwell stopped"
     assert SECRET not in server.log.read_text()

@@ -37,6 +37,8 @@ ANY_HOST = HostPolicy(any_host=True)
 
 def create_app(service: Service, hosts: HostPolicy = ANY_HOST, metrics: Metrics | None = None) -> Starlette:
     async def api(request: Request) -> Response:
+        # Made first, so that the reply's header, the access log and the audit record agree.
+        request.state.request_id = str(uuid.uuid4())
         response = await answer(request)
         if metrics is not None:  # "unknown": refused before it named an operation the model knows
             metrics.request(getattr(request.state, "operation", "unknown"), response.status_code)
@@ -50,17 +52,17 @@ def create_app(service: Service, hosts: HostPolicy = ANY_HOST, metrics: Metrics 
             )
             request.state.operation = operation
             output = await service.call(operation, params)
-            return _reply(encode_response(operation, output), 200)
+            return _reply(encode_response(operation, output), 200, request)
         except ServiceError as refused:
-            return _error(ApiError(refused.code, refused.message))
+            return _error(ApiError(refused.code, refused.message), request)
         except ApiError as refused:
-            return _error(refused)
+            return _error(refused, request)
         except ClientDisconnect:  # gone before its body arrived: nothing ran, nobody to answer
             log.debug("client disconnected before its request body arrived")
             return Response(status_code=400)
         except Exception:
             log.exception("internal failure")
-            return _error(ApiError("InternalFailure", "An internal error occurred.", status=500))
+            return _error(ApiError("InternalFailure", "An internal error occurred.", status=500), request)
 
     async def scrape(request: Request) -> Response:
         assert metrics is not None
@@ -104,15 +106,18 @@ async def read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def _error(error: ApiError) -> Response:
-    response = _reply(error.body(), error.status)
+def _error(error: ApiError, request: Request) -> Response:
+    response = _reply(error.body(), error.status, request)
     if isinstance(error, BodyTooLarge) and error.close:
         response.headers["connection"] = "close"  # the rest of the body is not read
     return response
 
 
-def _reply(body: bytes, status: int) -> Response:
+def _reply(body: bytes, status: int, request: Request) -> Response:
     # Every AWS reply carries a request id (boto3 shows it as ResponseMetadata.RequestId).
     return Response(
-        body, status_code=status, media_type=CONTENT_TYPE, headers={"x-amzn-RequestId": str(uuid.uuid4())}
+        body,
+        status_code=status,
+        media_type=CONTENT_TYPE,
+        headers={"x-amzn-RequestId": request.state.request_id},
     )
