@@ -27,13 +27,10 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
         }
-        if (
-            record.name == ACCESS_LOGGER
-            and isinstance(record.args, tuple)
-            and len(record.args) == len(ACCESS_FIELDS)
-        ):
+        args = record.args
+        if record.name == ACCESS_LOGGER and isinstance(args, tuple) and len(args) == len(ACCESS_FIELDS):
             line["message"] = "request"
-            line.update(zip(ACCESS_FIELDS, record.args, strict=True))
+            line.update(zip(ACCESS_FIELDS, args, strict=True))
             line["duration_ms"] = round(float(line["duration_ms"]), 2)
         else:
             line["message"] = record.getMessage()
