@@ -26,6 +26,8 @@ from stepwell.api.protocol import (
     request_too_large,
 )
 from stepwell.console.app import console_routes
+from stepwell.console.sign_in import Authorize, Sessions
+from stepwell.console.sign_in_pages import ConsoleGuard
 from stepwell.errors import ServiceError
 from stepwell.metrics import TEXT_FORMAT, Metrics
 from stepwell.service import Service
@@ -35,7 +37,17 @@ CONTENT_TYPE = "application/x-amz-json-1.0"
 ANY_HOST = HostPolicy(any_host=True)
 
 
-def create_app(service: Service, hosts: HostPolicy = ANY_HOST, metrics: Metrics | None = None) -> Starlette:
+def create_app(
+    service: Service,
+    hosts: HostPolicy = ANY_HOST,
+    metrics: Metrics | None = None,
+    *,
+    sessions: Sessions | None = None,
+    console_authorize: Authorize | None = None,
+) -> Starlette:
+    """The API and the console on one app. With ``sessions`` (identities are checked) the console
+    is for signed-in principals only, each action decided by ``console_authorize``."""
+
     async def api(request: Request) -> Response:
         # Made first, so that the reply's header, the access log and the audit record agree.
         request.state.request_id = str(uuid.uuid4())
@@ -68,12 +80,13 @@ def create_app(service: Service, hosts: HostPolicy = ANY_HOST, metrics: Metrics 
         assert metrics is not None
         return Response(metrics.text(), media_type=TEXT_FORMAT)
 
-    pages, handlers = console_routes(service)
+    pages, handlers = console_routes(service, sessions, console_authorize)
+    guard = [Middleware(ConsoleGuard, sessions=sessions)] if sessions is not None else []
     metric_routes = [Route("/metrics", scrape, methods=["GET"])] if metrics is not None else []
     return Starlette(
         routes=[Route("/", api, methods=["POST"]), *metric_routes, *pages],
         exception_handlers=handlers,  # type: ignore[arg-type]
-        middleware=[Middleware(HostGuard, policy=hosts)],
+        middleware=[Middleware(HostGuard, policy=hosts), *guard],
     )
 
 

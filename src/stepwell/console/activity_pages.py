@@ -30,6 +30,8 @@ def routes(web: Web) -> list[Route]:
             tasks: list[dict[str, Any]] = []
             # The executions with a task open for this activity, in the order they scheduled one.
             for execution_arn in dict.fromkeys(t.execution_arn for t in web.service.views.pending_tasks(arn)):
+                if not web.can("GetExecutionHistory", executionArn=execution_arn):
+                    continue  # its task's input is in a history the principal may not read
                 if execution_arn not in definitions:
                     definitions[execution_arn] = await _definition(web, execution_arn)
                 events = web.service.views.events(execution_arn)

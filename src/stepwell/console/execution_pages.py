@@ -86,6 +86,8 @@ def routes(web: Web) -> list[Route]:
 
     async def stream(request: Request) -> Response:
         arn = _arn(web, request)
+        web.require("DescribeExecution", executionArn=arn)  # the stream sends its status and history
+        web.require("GetExecutionHistory", executionArn=arn)
         last = request.headers.get("last-event-id") or request.query_params.get("after") or "0"
         after = int(last) if last.isdigit() else 0
         response = StreamingResponse(
@@ -120,6 +122,7 @@ async def _load(web: Web, request: Request) -> tuple[dict[str, Any], str, list[d
         machine = await web.call("DescribeStateMachineForExecution", executionArn=arn)
     except ServiceError:
         return None
+    web.require("GetExecutionHistory", executionArn=arn)  # the page draws the history it would answer
     return described, machine["definition"], web.service.views.events(arn)
 
 

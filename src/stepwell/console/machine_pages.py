@@ -158,6 +158,7 @@ async def _machines_page(
                 (s, counts[m["stateMachineArn"]][s])
                 for s in STATUSES
                 if s in counts.get(m["stateMachineArn"], {})
+                and web.can("ListExecutions", stateMachineArn=m["stateMachineArn"])
             ],
         }
         for m in answer["stateMachines"]
@@ -198,7 +199,8 @@ async def _machine_page(
     if request.query_params.get("next"):
         listing["nextToken"] = request.query_params["next"]
     executions: dict[str, Any] = {"executions": []}
-    if described["type"] == "STANDARD":
+    listed = described["type"] == "STANDARD"  # Express executions are not listed (AWS keeps none)
+    if listed and web.can("ListExecutions", stateMachineArn=described["stateMachineArn"]):
         try:
             executions = await web.call("ListExecutions", **listing)
         except ServiceError:

@@ -11,7 +11,10 @@ SHOWN = 50  # the newest versions and the first aliases a page lists
 
 
 async def versions_and_aliases(web: Web, machine_arn: str) -> dict[str, list[dict[str, Any]]]:
-    versions = []
+    versions: list[dict[str, Any]] = []
+    aliases: list[dict[str, Any]] = []
+    if not web.can("ListStateMachineVersions", stateMachineArn=machine_arn):
+        return {"versions": versions, "aliases": aliases}  # a principal that may not list them
     listed = await web.call("ListStateMachineVersions", stateMachineArn=machine_arn, maxResults=SHOWN)
     for item in listed["stateMachineVersions"]:
         arn = item["stateMachineVersionArn"]
@@ -24,7 +27,6 @@ async def versions_and_aliases(web: Web, machine_arn: str) -> dict[str, list[dic
                 "created": when(item["creationDate"]),
             }
         )
-    aliases = []
     named = await web.call("ListStateMachineAliases", stateMachineArn=machine_arn, maxResults=SHOWN)
     for item in named["stateMachineAliases"]:
         alias = await web.call("DescribeStateMachineAlias", stateMachineAliasArn=item["stateMachineAliasArn"])

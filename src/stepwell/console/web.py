@@ -14,6 +14,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from stepwell.console.ids import name_of
 from stepwell.console.security import Csrf
+from stepwell.console.sign_in import Authorize, Denied, caller
+from stepwell.errors import ServiceError
 from stepwell.service import Service
 
 HERE = Path(__file__).parent
@@ -31,8 +33,10 @@ STATIC = HERE / "static"
 
 
 class Web:
-    def __init__(self, service: Service, csrf: Csrf | None = None):
+    def __init__(self, service: Service, csrf: Csrf | None = None, authorize: Authorize | None = None):
         self.service = service
+        # With identities: the signed-in principal's policies decide every call (sign_in.py).
+        self.authorize = authorize
         self.runtime = service.core.runtime
         self.csrf = csrf or Csrf()
         self.templates = Environment(
@@ -43,7 +47,27 @@ class Web:
         self.templates.filters["state_name"] = name_of  # a state id as its name: what people read
 
     async def call(self, operation: str, **request: Any) -> dict[str, Any]:
+        self.require(operation, **request)
         return await self.service.call(operation, request)
+
+    def require(self, operation: str, **request: Any) -> None:
+        """Raise Denied unless the signed-in principal may make this call (for a page that reads
+        what the call would answer without making it, as the history a page draws)."""
+        current = caller.get()
+        if current is None or self.authorize is None:
+            return
+        try:
+            self.authorize(current.principal, operation, request, current.source_ip)
+        except ServiceError as refused:
+            raise Denied(refused.message) from None
+
+    def can(self, operation: str, **request: Any) -> bool:
+        """Whether the page should offer the action (a button) to whoever is signed in."""
+        try:
+            self.require(operation, **request)
+        except Denied:
+            return False
+        return True
 
     def page(self, request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
         flash = FLASHES.get(request.query_params.get("flash", ""))
@@ -52,12 +76,14 @@ class Web:
             region=self.runtime.region,
             account=self.runtime.account,
             flash={"kind": "ok", "text": flash} if flash else None,
+            signed_in=_signed_in(),
+            can=self.can,
             **context,
         )
         return self.csrf.protect(request, HTMLResponse(body, status_code=status_code))
 
     def fragment(self, request: Request, template: str, **context: Any) -> Response:
-        body = self.templates.get_template(template).render(**context)
+        body = self.templates.get_template(template).render(can=self.can, **context)
         return self.csrf.protect(request, HTMLResponse(body))
 
     def redirect(self, request: Request, url: str) -> Response:
@@ -101,3 +127,9 @@ def pretty(text: str | None) -> str:
         return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     except ValueError:
         return text
+
+
+def _signed_in() -> str | None:
+    """The name of the principal signed in (None: nobody is, or no identities are checked)."""
+    current = caller.get()
+    return current.principal.name if current is not None else None
