@@ -97,3 +97,22 @@ def test_refused_requests_are_counted_by_operation_and_status(server: ServerProc
 def test_the_console_and_metrics_share_the_port(server: ServerProcess) -> None:
     with urllib.request.urlopen(f"{server.endpoint}/", timeout=10) as page:
         assert page.status == 200
+
+
+def test_express_executions_are_counted_as_standard_ones_are(server: ServerProcess) -> None:
+    """They run in memory (no history is kept), and are observed as they commit all the same."""
+    sfn = server.client()
+    chain = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Succeed"}}}
+    express = create_machine(sfn, chain, machine_type="EXPRESS")
+    for _ in range(2):
+        assert sfn.start_sync_execution(stateMachineArn=express, input="{}")["status"] == "SUCCEEDED"
+    failing = create_machine(
+        sfn, {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E"}}}, machine_type="EXPRESS"
+    )
+    assert sfn.start_sync_execution(stateMachineArn=failing, input="{}")["status"] == "FAILED"
+    samples = scrape(server)
+    assert value(samples, "stepwell_executions_started_total", state_machine_arn=express) == 2
+    assert value(samples, "stepwell_executions_succeeded_total", state_machine_arn=express) == 2
+    assert value(samples, "stepwell_state_transitions_total", state_machine_arn=express) == 4
+    assert value(samples, "stepwell_execution_time_seconds_count", state_machine_arn=express) == 2
+    assert value(samples, "stepwell_executions_failed_total", state_machine_arn=failing) == 1
