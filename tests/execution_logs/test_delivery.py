@@ -165,3 +165,30 @@ def test_steps_observed_after_close_are_not_written(store: SqliteStore) -> None:
     delivery.close()
     delivery(_step("late", "r1"))
     assert sink.events == []
+
+
+def test_a_failure_costs_its_batch_and_the_thread_goes_on(
+    store: SqliteStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    class FailingOnce(Kept):
+        def write(self, events: list[LogEvent]) -> None:
+            first = not self.entered.is_set()
+            super().write(events)
+            if first:
+                del self.events[:]
+                raise RuntimeError("a bug in a sink")
+
+    _machine(store, "r1", ALL)
+    sink = FailingOnce()
+    sink.hold.clear()
+    delivery = Delivery(store.reader, sink)
+    with caplog.at_level(logging.WARNING, "stepwell.execution_logs"):
+        delivery(_step("lost", "r1"))
+        assert sink.entered.wait(10)
+        delivery(_step("written", "r1"))
+        sink.hold.set()
+        delivery.close()
+    assert set(sink.executions()) == {"arn:aws:states:us-east-1:123456789012:execution:orders:written"}
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
+        "execution logs: records could not be made or written"
+    ]

@@ -117,13 +117,24 @@ class Delivery:
                 except queue.Empty:
                     break
             stopping = _STOP in items
-            try:
-                events = [event for item in items if item is not None for event in self._log_events(*item)]
-                if events:
+            events: list[LogEvent] = []
+            for item in items:
+                if item is None:
+                    continue
+                try:
+                    events += self._log_events(*item)
+                except Exception:  # a store that cannot be read, a bug: this step's records go
+                    self._failed()
+            if events:
+                try:
                     self.sink.write(events)
-            except Exception:  # the thread must outlive any one batch
-                if self.notices.warning("failed", "execution logs: records could not be written"):
-                    log.exception("execution logs: the failure")
+                except Exception:  # a sink says its own failures: this is a bug
+                    self._failed()
+
+    def _failed(self) -> None:
+        """The thread goes on; the failure is said at most once a minute."""
+        if self.notices.warning("failed", "execution logs: records could not be made or written"):
+            log.exception("execution logs: the failure")
 
     def _log_events(self, step: Committed, settings: LogSettings | _Unresolved) -> list[LogEvent]:
         resolved = self._resolved(step) if isinstance(settings, _Unresolved) else settings

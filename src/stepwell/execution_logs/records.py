@@ -15,6 +15,7 @@ delivery (delivery.py) hands the records to a sink on a thread of its own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,7 +132,7 @@ def record(
 
 
 def log_events(
-    events: tuple[dict[str, Any], ...] | list[dict[str, Any]],
+    events: Sequence[dict[str, Any]],
     settings: LogSettings,
     *,
     execution_arn: str,
