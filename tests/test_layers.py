@@ -22,6 +22,7 @@ RANKS: dict[str, int] = {
     "engine": 1,  # the pure interpreter
     "runtime": 2,  # clocks, threads, sockets, the store, the invokers
     "service": 3,  # the use cases, shared by every face
+    "execution_logs": 3,  # an observer of the runtime's commits, beside the service (server wires it)
     # The faces: translate, never decide.
     "api": 4,
     "console": 4,

@@ -189,6 +189,13 @@ def _parser() -> argparse.ArgumentParser:
         f"runs a test case (env {MOCK_VARIABLE})",
     )
     serve.add_argument(
+        "--logs-dir",
+        default=env("STEPWELL_LOGS_DIR"),
+        metavar="DIR",
+        help="write the execution logs state machines ask for (loggingConfiguration) as JSON Lines "
+        "files here, one per log group, when no CloudWatch Logs endpoint (LOGS_ENDPOINT) is set",
+    )
+    serve.add_argument(
         "--max-history-events",
         type=int,
         default=int(env("STEPWELL_MAX_HISTORY_EVENTS", "25000")),
@@ -257,6 +264,7 @@ def _serve(args: argparse.Namespace) -> int:
         function_timeout=args.function_timeout,
         function_memory=args.function_memory,
         node_lease=args.node_lease,
+        logs_dir=args.logs_dir,
     )
     try:
         serve(options, access_log=args.access_log)

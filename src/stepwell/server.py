@@ -26,6 +26,8 @@ from stepwell.access_log import AccessLog, batch_into_root_stream
 from stepwell.access_log import log as access_logger
 from stepwell.api.app import create_app
 from stepwell.api.hosts import HostPolicy
+from stepwell.execution_logs.delivery import Delivery
+from stepwell.execution_logs.destination import sink_for
 from stepwell.metrics import Metrics
 from stepwell.runtime.executor import Executor
 from stepwell.runtime.functions import FunctionRegistry
@@ -71,6 +73,8 @@ class Options:
     function_timeout: float = 60.0  # seconds, for every function (Lambda's is 3 s to 900 s)
     function_memory: int = 512  # MB per worker process
     node_lease: float = 15.0  # seconds without a renewal after which a node is dead (PostgreSQL)
+    # Execution logs' JSON Lines files, when no CloudWatch Logs endpoint is set (execution_logs/).
+    logs_dir: str | None = None
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -83,9 +87,12 @@ class Server:
     runtime: Runtime
     executor: Executor
     service: Service
+    execution_logs: Delivery | None = None
 
     def close(self) -> None:
         self.executor.stop()
+        if self.execution_logs is not None:
+            self.execution_logs.close()  # what the last steps logged, written before the store closes
         self.runtime.close()
         self.store.close()  # a node gives its lease up: the others adopt what it leaves at once
 
@@ -100,6 +107,12 @@ def build(options: Options) -> Server:
         invokers = _invokers(options)  # functions are loaded (and refused) before the database opens
     except (MockConfigError, ConnectionsFileError) as broken:
         raise StartupError(str(broken)) from None
+    try:
+        logs_sink = sink_for(region=options.region, environ=options.environ, logs_dir=options.logs_dir)
+    except OSError as unusable:
+        invokers.close()
+        reason = unusable.strerror or unusable
+        raise StartupError(f"cannot write execution logs under {options.logs_dir}: {reason}") from None
     store = open_store(options.db)
     try:
         if store.name == "sqlite" and not _folder_exists(options.db):
@@ -122,9 +135,11 @@ def build(options: Options) -> Server:
         metrics=metrics,
         observers=[counting(metrics)],
     )
+    execution_logs = Delivery(store.reader, logs_sink)
+    runtime.observers.append(execution_logs)
     executor = Executor(store, runtime)
     executor.start()
-    return Server(options, store, runtime, executor, Service(store, executor, runtime))
+    return Server(options, store, runtime, executor, Service(store, executor, runtime), execution_logs)
 
 
 def _running(store: Store) -> dict[str, int]:

@@ -596,6 +596,7 @@ def _observed(observers: list[Observer], live: Live, finish: Finish | None) -> C
         start_time=execution.start_time,
         stop_time=live.stopped if finish is not None else 0.0,
         redrive_count=execution.redrive_count,
+        revision_id=live.revision_id,
     )
     return lambda executor: notify(observers, step)
 

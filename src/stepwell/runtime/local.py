@@ -127,17 +127,21 @@ class LocalRunner:
         info: ExecutionInfo,
         *,
         input_text: str | None = None,
+        revision_id: str = "",
     ) -> ExecutionResult:
-        """Run one execution whose identity (ARN, names, type, start time) the caller chose."""
+        """Run one execution whose identity (ARN, names, type, start time) the caller chose.
+        ``revision_id``: the stored revision it runs (a server's Express execution), which its
+        observers are told (a machine's logging configuration is the revision's)."""
+        revision_id = revision_id or LOCAL_REVISION
         finished: list[Finish] = []
         runtime = self._runtime(info, lambda arn, finish: finished.append(finish))
-        runtime.pin(LOCAL_REVISION, machine)
+        runtime.pin(revision_id, machine)
         store = MemoryStore()
         executor = Executor(store, runtime)
         case = self.test_case
 
         def start(batch: Batch) -> None:
-            batch.db.insert_machine(machine_record(info, LOCAL_REVISION))
+            batch.db.insert_machine(machine_record(info, revision_id))
             test_case = None if case is None else case.name
             batch.start(
                 info,
@@ -145,7 +149,7 @@ class LocalRunner:
                 execution_input,
                 input_text=input_text,
                 definition="",
-                revision_id=LOCAL_REVISION,
+                revision_id=revision_id,
                 test_case=test_case,
             )
 

@@ -42,6 +42,9 @@ class Committed:
     start_time: float
     stop_time: float  # when it ended (0.0 while it runs)
     redrive_count: int = 0
+    # The revision of the definition it runs (a version's, when started on one): what a
+    # machine's configuration, its loggingConfiguration, was when the execution started.
+    revision_id: str = ""
 
 
 Observer = Callable[[Committed], None]

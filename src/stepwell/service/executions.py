@@ -148,7 +148,9 @@ class Executions:
         runner, info = self._express(row, name, case)
         machine = self.core.runtime.machine(row.definition, "EXPRESS", row.revision_id)
         loop = asyncio.get_running_loop()
-        task = loop.run_in_executor(None, lambda: runner.run_info(machine, value, info, input_text=text))
+        task = loop.run_in_executor(
+            None, lambda: runner.run_info(machine, value, info, input_text=text, revision_id=row.revision_id)
+        )
         self._express_tasks.add(task)
         task.add_done_callback(self._express_tasks.discard)
         return info.execution_arn, info.start_time
@@ -163,7 +165,7 @@ class Executions:
         machine = self.core.runtime.machine(row.definition, "EXPRESS", row.revision_id)
         loop = asyncio.get_running_loop()
         result: ExecutionResult = await loop.run_in_executor(
-            None, lambda: runner.run_info(machine, value, info, input_text=text)
+            None, lambda: runner.run_info(machine, value, info, input_text=text, revision_id=row.revision_id)
         )
         stopped = self.core.runtime.clock()
         out: dict[str, Any] = {
