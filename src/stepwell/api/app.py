@@ -25,9 +25,7 @@ from stepwell.api.protocol import (
     parse_request,
     request_too_large,
 )
-from stepwell.console.app import console_routes
-from stepwell.console.sign_in import Authorize, Sessions
-from stepwell.console.sign_in_pages import ConsoleGuard
+from stepwell.console.app import Authorize, ConsoleGuard, Sessions, console_routes
 from stepwell.errors import ServiceError
 from stepwell.metrics import TEXT_FORMAT, Metrics
 from stepwell.service import Service

@@ -11,8 +11,11 @@ from stepwell.console import activity_pages, execution_pages, machine_pages, map
 from stepwell.console.graph.style import stylesheet
 from stepwell.console.security import HEADERS, CsrfError
 from stepwell.console.sign_in import Authorize, Denied, Sessions
+from stepwell.console.sign_in_pages import ConsoleGuard
 from stepwell.console.web import STATIC, Web
 from stepwell.service import Service
+
+__all__ = ["Authorize", "ConsoleGuard", "Sessions", "console_routes"]  # what the API's app mounts
 
 
 def console_routes(
