@@ -22,6 +22,7 @@ RANKS: dict[str, int] = {
     "engine": 1,  # the pure interpreter
     "runtime": 2,  # clocks, threads, sockets, the store, the invokers
     "service": 3,  # the use cases, shared by every face
+    "auth": 3,  # who calls and what they may do (SigV4, IAM policies): decided for every face
     # The faces: translate, never decide.
     "api": 4,
     "console": 4,
