@@ -1,16 +1,14 @@
 """The refusals of authentication and authorization, in AWS's words (reference §1.4 and §2.4).
 
-They are framework errors of Coral, not the service's own: on the wire their ``__type`` is
-``com.amazon.coral.service#<code>`` with a lower-case ``message`` (DynamoDB's recorded bodies;
-botocore keeps what follows the ``#``). Every one is HTTP 400, AccessDeniedException included
-(Step Functions answered 400, FormidableLabs/aws-lambda-serverless-reference#31).
+They are framework errors of Coral, not the service's own: the API face writes their ``__type``
+as ``com.amazon.coral.service#<code>`` with a lower-case ``message`` (api/protocol.py CoralError).
+Every one is HTTP 400, AccessDeniedException included (Step Functions answered 400,
+FormidableLabs/aws-lambda-serverless-reference#31).
 """
 
 from __future__ import annotations
 
 from stepwell.errors import ServiceError
-
-CORAL_NAMESPACE = "com.amazon.coral.service#"
 
 MISSING_TOKEN = "MissingAuthenticationTokenException"
 INCOMPLETE_SIGNATURE = "IncompleteSignatureException"
@@ -25,7 +23,3 @@ class AuthError(ServiceError):
     def __init__(self, code: str, message: str, status: int = 400):
         super().__init__(code, message)
         self.status = status
-
-    @property
-    def wire_type(self) -> str:
-        return CORAL_NAMESPACE + self.code

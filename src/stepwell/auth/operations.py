@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from stepwell.arns import (
@@ -203,6 +204,7 @@ def ask(operation: str, params: dict[str, Any], *, region: str, account: str, pa
     )
 
 
+@lru_cache(maxsize=4096)  # the same few ARNs are asked about again and again
 def target_of(arn: str, qualified: bool) -> _Target:
     """The resource an ARN is authorized on, its qualifier (if the action takes the key) and the
     ARN whose tags are its aws:ResourceTag."""

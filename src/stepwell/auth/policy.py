@@ -53,8 +53,10 @@ class _Patterns:
     negated: bool
 
     def match(self, text: str) -> bool:
-        found = any(matcher(text) for matcher in self.matchers)
-        return not found if self.negated else found
+        for matcher in self.matchers:
+            if matcher(text):
+                return not self.negated
+        return self.negated
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +69,9 @@ class Statement:
 
     def applies(self, action: str, resource: str, context: Context) -> bool:
         """``action`` lower-cased (``states:startexecution``)."""
-        return (
-            self.actions.match(action)
-            and self.resources.match(resource)
-            and all(condition.holds(context) for condition in self.conditions)
-        )
+        if not (self.actions.match(action) and self.resources.match(resource)):
+            return False
+        return all(condition.holds(context) for condition in self.conditions) if self.conditions else True
 
 
 @dataclass(frozen=True, slots=True)

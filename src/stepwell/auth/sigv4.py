@@ -47,6 +47,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from time import gmtime, strftime
 from urllib.parse import quote, unquote
 
@@ -73,7 +74,7 @@ Q_TOKEN = "X-Amz-Security-Token"
 _QUERY_REQUIRED = (Q_ALGORITHM, Q_CREDENTIAL, Q_DATE, Q_SIGNED_HEADERS, Q_SIGNATURE)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built on every request, and frozen dataclasses build slowly
 class HttpRequest:
     """A request as it arrived: ``path`` and ``query`` as sent (percent-escapes kept), headers as
     ASGI gives them (lower-case names, repeated names repeated)."""
@@ -85,7 +86,7 @@ class HttpRequest:
     body: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Claim:
     """What the request says about its signature."""
 
@@ -134,9 +135,9 @@ class Verifier:
         if query_form:
             claim = _query_claim(dict(params), headers)
         else:
-            if authorization is None or not authorization[0].strip().startswith("AWS4-"):
+            if authorization is None or not authorization.strip().startswith("AWS4-"):
                 raise _refused(MISSING_TOKEN, "Request is missing Authentication Token")
-            claim = _header_claim(authorization[0], headers)
+            claim = _header_claim(authorization, headers)
         self._check_time(claim, now)
         _check_signed_headers(claim, headers)
         if claim.algorithm != ALGORITHM:
@@ -149,14 +150,13 @@ class Verifier:
         if secret is None:
             raise _refused(UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.")
         body_hash = hashlib.sha256(request.body).hexdigest()
-        sent_hash = headers.get("x-amz-content-sha256")
-        payload_hash = sent_hash[0] if sent_hash else body_hash
+        payload_hash = headers.get("x-amz-content-sha256") or body_hash
         canonical = canonical_request(
             request, claim.signed_headers, headers, params, query_form, payload_hash
         )
         scope = f"{date}/{region}/{service}/{terminator}"
         to_sign = string_to_sign(claim.request_time, scope, canonical)
-        expected = hmac.new(self._signing_key(secret, date), to_sign.encode(), hashlib.sha256).hexdigest()
+        expected = hmac.digest(self._signing_key(secret, date), to_sign.encode(), "sha256").hex()
         if not hmac.compare_digest(expected.encode(), claim.signature.encode("latin-1", "replace")):
             raise _refused(
                 INVALID_SIGNATURE,
@@ -237,28 +237,34 @@ def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     """kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")."""
     key = ("AWS4" + secret).encode()
     for part in (date, region, service, TERMINATOR):
-        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+        key = hmac.digest(key, part.encode(), "sha256")
     return key
 
 
 def canonical_request(
     request: HttpRequest,
     signed_headers: Sequence[str],
-    headers: dict[str, list[str]],
+    headers: dict[str, str],
     params: Sequence[tuple[str, str]],
     query_form: bool,
     payload_hash: str,
 ) -> str:
-    lines = "".join(f"{name}:{_header_value(headers.get(name, ()))}\n" for name in signed_headers)
-    pairs = sorted(
-        (_encode(name), _encode(value)) for name, value in params if not (query_form and name == Q_SIGNATURE)
-    )
+    # "Lowercase(HeaderName) + ':' + Trimall(HeaderValue)" (repeated headers are joined already).
+    lines = [name + ":" + " ".join(headers.get(name, "").split()) + "\n" for name in signed_headers]
+    query = ""
+    if params:
+        pairs = sorted(
+            (_encode(name), _encode(value))
+            for name, value in params
+            if not (query_form and name == Q_SIGNATURE)
+        )
+        query = "&".join(f"{name}={value}" for name, value in pairs)
     return "\n".join(
         (
             request.method.upper(),
             _canonical_uri(request.path),
-            "&".join(f"{name}={value}" for name, value in pairs),
-            lines,
+            query,
+            "".join(lines),
             ";".join(signed_headers),
             payload_hash,
         )
@@ -272,14 +278,30 @@ def string_to_sign(request_time: str, scope: str, canonical: str) -> str:
 # ---- reading the claim ------------------------------------------------------------------------
 
 
-def _header_claim(authorization: str, headers: dict[str, list[str]]) -> _Claim:
+# What every SDK sends, read in one match; anything else takes the general parse below.
+_AUTHORIZATION = re.compile(
+    ALGORITHM + r" Credential=([^,\s=]+), ?SignedHeaders=([^,\s=]+), ?Signature=([^,\s=]+)"
+)
+
+
+def _authorization_fields(authorization: str) -> tuple[str, dict[str, str]]:
+    """(algorithm, {"Credential": ..., "SignedHeaders": ..., "Signature": ...}) of the header."""
+    found = _AUTHORIZATION.fullmatch(authorization)
+    if found is not None:
+        credential, signed, signature = found.groups()
+        return ALGORITHM, {"Credential": credential, "SignedHeaders": signed, "Signature": signature}
     algorithm, _, rest = authorization.strip().partition(" ")
     fields: dict[str, str] = {}
     for part in rest.replace(" ", "").split(","):
         name, equals, value = part.partition("=")
         if equals:
             fields[name] = value
-    dated = headers.get("x-amz-date") or headers.get("date") or []
+    return algorithm, fields
+
+
+def _header_claim(authorization: str, headers: dict[str, str]) -> _Claim:
+    algorithm, fields = _authorization_fields(authorization)
+    dated = headers.get("x-amz-date") or headers.get("date")
     missing = "".join(
         f"Authorization header requires '{name}' parameter. "
         for name in ("Credential", "Signature", "SignedHeaders")
@@ -289,7 +311,8 @@ def _header_claim(authorization: str, headers: dict[str, list[str]]) -> _Claim:
         missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
     if missing:
         raise _refused(INCOMPLETE_SIGNATURE, f"{missing}Authorization={authorization}")
-    request_time, moment = _request_time(dated[0], rfc_allowed="x-amz-date" not in headers)
+    assert dated is not None
+    request_time, moment = _request_time(dated, rfc_allowed="x-amz-date" not in headers)
     return _Claim(
         algorithm=algorithm,
         credential=fields["Credential"],
@@ -302,7 +325,7 @@ def _header_claim(authorization: str, headers: dict[str, list[str]]) -> _Claim:
     )
 
 
-def _query_claim(params: dict[str, str], headers: dict[str, list[str]]) -> _Claim:
+def _query_claim(params: dict[str, str], headers: dict[str, str]) -> _Claim:
     missing = "".join(
         f"AWS query-string parameters must include '{name}'. "
         for name in _QUERY_REQUIRED
@@ -326,6 +349,7 @@ def _query_claim(params: dict[str, str], headers: dict[str, list[str]]) -> _Clai
     )
 
 
+@lru_cache(maxsize=256)  # the requests of one second share their date
 def _request_time(text: str, rfc_allowed: bool) -> tuple[str, float]:
     """(YYYYMMDDTHHMMSSZ, epoch seconds) of a request's date: X-Amz-Date's ISO 8601 basic format,
     or an HTTP ``Date`` header's own format (botocore sends one when the request had a Date)."""
@@ -354,12 +378,13 @@ def _request_time(text: str, rfc_allowed: bool) -> tuple[str, float]:
     return (value if found is not None else _iso(epoch)), epoch
 
 
+@lru_cache(maxsize=256)  # a client signs the same headers every time
 def _signed_header_names(text: str) -> tuple[str, ...]:
     return tuple(sorted({name.strip().lower() for name in text.split(";") if name.strip()}))
 
 
-def _check_signed_headers(claim: _Claim, headers: dict[str, list[str]]) -> None:
-    signed = set(claim.signed_headers)
+def _check_signed_headers(claim: _Claim, headers: dict[str, str]) -> None:
+    signed = claim.signed_headers
     if "host" not in signed:
         raise _refused(INVALID_SIGNATURE, "'Host' must be a 'SignedHeader' in the AWS Authorization.")
     for name in headers:
@@ -370,19 +395,22 @@ def _check_signed_headers(claim: _Claim, headers: dict[str, list[str]]) -> None:
 # ---- canonical pieces -------------------------------------------------------------------------
 
 
-def _header_map(raw: Sequence[tuple[bytes, bytes]]) -> dict[str, list[str]]:
-    headers: dict[str, list[str]] = {}
+def _header_map(raw: Sequence[tuple[bytes, bytes]]) -> dict[str, str]:
+    """Header name -> value; a repeated header's values trimmed and comma-joined, as the canonical
+    request has them. ASGI gives the names in lower case ("Header names must be lowercased", the
+    ASGI HTTP spec)."""
+    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in raw}
+    if len(headers) == len(raw):
+        return headers
+    repeated: dict[str, list[str]] = {}
     for name, value in raw:
-        headers.setdefault(name.decode("latin-1").lower(), []).append(value.decode("latin-1"))
-    return headers
-
-
-def _header_value(values: Sequence[str]) -> str:
-    # "Lowercase(HeaderName) + ':' + Trimall(HeaderValue)", repeated headers comma-joined.
-    return ",".join(" ".join(value.split()) for value in values)
+        repeated.setdefault(name.decode("latin-1"), []).append(" ".join(value.decode("latin-1").split()))
+    return {name: ",".join(values) for name, values in repeated.items()}
 
 
 def _query_pairs(query: str) -> list[tuple[str, str]]:
+    if not query:
+        return []
     pairs = []
     for part in query.split("&"):
         if part:
@@ -399,6 +427,8 @@ def _encode(text: str) -> str:
 def _canonical_uri(path: str) -> str:
     """The path without dot segments or repeated slashes, URI-encoded (again: AWS services other
     than S3 encode the path twice), as botocore computes it."""
+    if path == "/":  # the API's only path
+        return path
     segments: list[str] = []
     for segment in path.split("/"):
         if segment == "..":
