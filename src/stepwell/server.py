@@ -267,6 +267,12 @@ def serve(options: Options, *, access_log: bool = True) -> None:
     _stop_on_signals(http)
     if server.guard is not None:
         _reload_on_sighup(server.guard)
+        count = len(server.guard.identities.current.principals)
+        log.info(
+            "API calls must be signed by one of the %d principal(s) of %s (SIGHUP reloads it)",
+            count,
+            options.auth,
+        )
     log.info(
         "stepwell listening on http://%s:%d (database %s, account %s, region %s)",
         options.host,

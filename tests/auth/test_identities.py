@@ -129,3 +129,17 @@ def test_a_reload_swaps_the_identities_and_a_bad_file_keeps_the_old(
     assert held.current is kept and held.current is not first
     assert "identities not reloaded, the previous ones stay in force" in caplog.text
     assert "principals[0].secretAccessKey" in caplog.text
+
+
+def test_a_file_others_may_read_is_warned_about(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "identities.json"
+    path.write_text(json.dumps([principal()]), encoding="utf-8")
+    path.chmod(0o644)
+    with caplog.at_level(logging.WARNING, logger="stepwell.auth"):
+        IdentitiesFile(path, ACCOUNT)
+    assert f"{path} holds secret keys and other users may read it (chmod 600 {path})" in caplog.text
+    caplog.clear()
+    path.chmod(0o600)
+    with caplog.at_level(logging.WARNING, logger="stepwell.auth"):
+        IdentitiesFile(path, ACCOUNT).reload()
+    assert "other users may read it" not in caplog.text

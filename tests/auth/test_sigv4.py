@@ -318,3 +318,45 @@ def test_the_signing_key_is_derived_once_per_day() -> None:
     assert len(verifier._keys) == 1
     verifier.verify(incoming(signed_headers(WHEN + timedelta(hours=17))), SECRETS.get, NOW + 17 * 3600)
     assert len(verifier._keys) == 2
+
+
+def test_fields_of_other_names_do_not_stand_in_for_the_required_ones() -> None:
+    headers = signed_headers(WHEN)
+    headers["Authorization"] = "AWS4-HMAC-SHA256 Credentials=a, Signed=b, Signatures=c"
+    code, message = refusal(incoming(headers))
+    assert code == "IncompleteSignatureException"
+    assert message.startswith("Authorization header requires 'Credential' parameter. ")
+
+
+_anything = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    authorization=st.one_of(st.none(), _anything, _anything.map(lambda t: "AWS4-HMAC-SHA256 " + t)),
+    date=st.one_of(
+        st.none(), _anything, st.sampled_from(["20261203T071416Z", "Thu, 03 Dec 2026 07:14:16 GMT"])
+    ),
+    query=st.one_of(st.just(""), _anything, _anything.map(lambda t: "X-Amz-Algorithm=AWS4-HMAC-SHA256&" + t)),
+    extra=st.dictionaries(
+        st.sampled_from(["x-amz-security-token", "x-amz-content-sha256", "date"]), _anything
+    ),
+)
+def test_any_garbage_is_refused_in_aws_words_never_with_a_crash(
+    authorization: str | None, date: str | None, query: str, extra: dict[str, str]
+) -> None:
+    headers = [(name.encode(), value.encode("latin-1")) for name, value in extra.items()]
+    if authorization is not None:
+        headers.append((b"authorization", authorization.encode("latin-1")))
+    if date is not None:
+        headers.append((b"x-amz-date", date.encode("latin-1")))
+    headers.append((b"host", b"127.0.0.1:8083"))
+    try:
+        verify(HttpRequest("POST", "/", query, headers, b"{}"))
+    except AuthError as refused:
+        assert refused.code in {
+            "MissingAuthenticationTokenException",
+            "IncompleteSignatureException",
+            "InvalidSignatureException",
+            "UnrecognizedClientException",
+        }

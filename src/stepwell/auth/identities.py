@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,6 +203,7 @@ class IdentitiesFile:
         self.path = Path(path)
         self.account = account
         self.current: Identities = load_identities(self.path, account)  # IdentitiesError at start
+        _warn_if_others_may_read(self.path)
 
     def reload(self) -> bool:
         try:
@@ -211,4 +213,15 @@ class IdentitiesFile:
             return False
         self.current = identities
         log.info("identities reloaded from %s: %d principal(s)", self.path, len(identities.principals))
+        _warn_if_others_may_read(self.path)
         return True
+
+
+def _warn_if_others_may_read(path: Path) -> None:
+    """The file holds secret keys: say so when other users of the machine may read it."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        log.warning("%s holds secret keys and other users may read it (chmod 600 %s)", path, path)

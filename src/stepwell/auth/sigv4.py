@@ -176,18 +176,17 @@ class Verifier:
 
     def _check_time(self, claim: _Claim, now: float) -> None:
         earliest, latest = now - self.window, now + self.window
-        minutes = f"{self.window / 60:g} min."
         if claim.moment < earliest:
             raise _refused(
                 INVALID_SIGNATURE,
                 f"Signature expired: {claim.request_time} is now earlier than {_iso(earliest)} "
-                f"({_iso(now)} - {minutes})",
+                f"({_iso(now)} - {self.window / 60:g} min.)",
             )
         if claim.moment > latest:
             raise _refused(
                 INVALID_SIGNATURE,
                 f"Signature not yet current: {claim.request_time} is still later than {_iso(latest)} "
-                f"({_iso(now)} + {minutes})",
+                f"({_iso(now)} + {self.window / 60:g} min.)",
             )
         if claim.expires is not None and now - claim.expires > claim.moment:
             raise _refused(
@@ -302,15 +301,8 @@ def _authorization_fields(authorization: str) -> tuple[str, dict[str, str]]:
 def _header_claim(authorization: str, headers: dict[str, str]) -> _Claim:
     algorithm, fields = _authorization_fields(authorization)
     dated = headers.get("x-amz-date") or headers.get("date")
-    missing = "".join(
-        f"Authorization header requires '{name}' parameter. "
-        for name in ("Credential", "Signature", "SignedHeaders")
-        if not fields.get(name)
-    )
-    if not dated:
-        missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
-    if missing:
-        raise _refused(INCOMPLETE_SIGNATURE, f"{missing}Authorization={authorization}")
+    if not (dated and fields.get("Credential") and fields.get("Signature") and fields.get("SignedHeaders")):
+        _refuse_incomplete(authorization, fields, dated)
     assert dated is not None
     request_time, moment = _request_time(dated, rfc_allowed="x-amz-date" not in headers)
     return _Claim(
@@ -323,6 +315,18 @@ def _header_claim(authorization: str, headers: dict[str, str]) -> _Claim:
         expires=None,
         token="x-amz-security-token" in headers,
     )
+
+
+def _refuse_incomplete(authorization: str, fields: dict[str, str], dated: str | None) -> None:
+    missing = "".join(
+        f"Authorization header requires '{name}' parameter. "
+        for name in ("Credential", "Signature", "SignedHeaders")
+        if not fields.get(name)
+    )
+    if not dated:
+        missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
+    if missing:
+        raise _refused(INCOMPLETE_SIGNATURE, f"{missing}Authorization={authorization}")
 
 
 def _query_claim(params: dict[str, str], headers: dict[str, str]) -> _Claim:
