@@ -111,7 +111,14 @@ def _parser() -> argparse.ArgumentParser:
         "--insecure-no-auth",
         action="store_true",
         default=env("STEPWELL_INSECURE_NO_AUTH", "") not in ("", "0", "false"),
-        help="listen on a non-loopback --host although the server checks no identity",
+        help="listen on a non-loopback --host although the server checks no identity (see --auth)",
+    )
+    serve.add_argument(
+        "--auth",
+        default=env("STEPWELL_AUTH") or None,
+        metavar="FILE",
+        help="identities (access keys and IAM policies): every API call must be signed (SigV4) by one "
+        "and allowed by its policies; SIGHUP reloads the file (env STEPWELL_AUTH)",
     )
     serve.add_argument("--port", type=int, default=int(env("STEPWELL_PORT", "8083")))
     serve.add_argument("--db", default=env("STEPWELL_DB", "stepwell.db"), help=DB_HELP)
@@ -248,6 +255,7 @@ def _serve(args: argparse.Namespace) -> int:
     options = Options(
         host=args.host,
         insecure_no_auth=args.insecure_no_auth,
+        auth=args.auth,
         port=args.port,
         db=args.db,
         account=args.account,

@@ -26,6 +26,8 @@ from stepwell.access_log import AccessLog, batch_into_root_stream
 from stepwell.access_log import log as access_logger
 from stepwell.api.app import create_app
 from stepwell.api.hosts import HostPolicy
+from stepwell.auth.guard import Guard
+from stepwell.auth.identities import IdentitiesError, IdentitiesFile
 from stepwell.execution_logs.delivery import Delivery
 from stepwell.execution_logs.destination import sink_for
 from stepwell.metrics import Metrics
@@ -53,8 +55,9 @@ class StartupError(Exception):
 @dataclass
 class Options:
     host: str = "127.0.0.1"
-    # Listen on an address other hosts can reach although nothing checks who calls (no --auth yet).
+    # Listen on an address other hosts can reach although nothing checks who calls (no --auth).
     insecure_no_auth: bool = False
+    auth: str | None = None  # the identities file: every API call signed (SigV4) and authorized (IAM)
     port: int = 8083
     db: str = "stepwell.db"
     account: str = arns.DEFAULT_ACCOUNT
@@ -88,6 +91,7 @@ class Server:
     executor: Executor
     service: Service
     execution_logs: Delivery | None = None
+    guard: Guard | None = None  # with --auth
 
     def close(self) -> None:
         self.executor.stop()
@@ -103,9 +107,10 @@ def _folder_exists(path: str) -> bool:
 
 def build(options: Options) -> Server:
     try:
+        identities = IdentitiesFile(options.auth, options.account) if options.auth else None
         mocks = MockConfig.load(options.mock_config) if options.mock_config else None
         invokers = _invokers(options)  # functions are loaded (and refused) before the database opens
-    except (MockConfigError, ConnectionsFileError) as broken:
+    except (IdentitiesError, MockConfigError, ConnectionsFileError) as broken:
         raise StartupError(str(broken)) from None
     try:
         logs_sink = sink_for(region=options.region, environ=options.environ, logs_dir=options.logs_dir)
@@ -139,7 +144,13 @@ def build(options: Options) -> Server:
     runtime.observers.append(execution_logs)
     executor = Executor(store, runtime)
     executor.start()
-    return Server(options, store, runtime, executor, Service(store, executor, runtime), execution_logs)
+    service = Service(store, executor, runtime)
+    guard = None
+    if identities is not None:
+        # store.reader is the calling thread's connection: asked for on each read.
+        tags = lambda arn: store.reader.tags(arn)  # noqa: E731
+        guard = Guard(identities, region=options.region, account=options.account, resource_tags=tags)
+    return Server(options, store, runtime, executor, service, execution_logs, guard)
 
 
 def _running(store: Store) -> dict[str, int]:
@@ -230,11 +241,12 @@ def serve(options: Options, *, access_log: bool = True) -> None:
     # The HTTP loop and the executor hand work to each other many times per request; with the
     # default 5 ms switch interval each hand-over can wait that long for the GIL.
     sys.setswitchinterval(0.0005)
-    if not options.insecure_no_auth and not is_loopback(options.host):
+    if not options.auth and not options.insecure_no_auth and not is_loopback(options.host):
         raise StartupError(
             f"refusing to listen on {options.host}: the server checks no identity, so anyone who can "
             "reach the port could create, start, stop and read every state machine and execution. "
-            "Listen on a loopback address (the default, 127.0.0.1), or give --insecure-no-auth "
+            "Give --auth FILE (STEPWELL_AUTH) to have every call signed and authorized, listen on a "
+            "loopback address (the default, 127.0.0.1), or give --insecure-no-auth "
             "(STEPWELL_INSECURE_NO_AUTH=1) to accept that."
         )
     sock = _listen(options.host, options.port)
@@ -244,6 +256,7 @@ def serve(options: Options, *, access_log: bool = True) -> None:
             server.service,
             HostPolicy.for_server(options.host, options.allowed_hosts),
             server.runtime.metrics,
+            server.guard,
         )
     )
     logged = access_log and access_logger.isEnabledFor(logging.INFO)
@@ -267,6 +280,14 @@ def serve(options: Options, *, access_log: bool = True) -> None:
 
     http = _Http(config, stopping)
     _stop_on_signals(http)
+    if server.guard is not None:
+        _reload_on_sighup(server.guard)
+        count = len(server.guard.identities.current.principals)
+        log.info(
+            "API calls must be signed by one of the %d principal(s) of %s (SIGHUP reloads it)",
+            count,
+            options.auth,
+        )
     log.info(
         "stepwell listening on http://%s:%d (database %s, account %s, region %s)",
         options.host,
@@ -299,3 +320,16 @@ def _stop_on_signals(http: uvicorn.Server) -> None:
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, stop)
+
+
+def _reload_on_sighup(guard: Guard) -> None:
+    """SIGHUP reads the identities file again (a file that cannot be used is logged and the old
+    identities stay). The handler runs in the main thread, between two steps of the event loop, so
+    no request is half-checked with the old identities and half with the new."""
+    identities = guard.identities
+    assert isinstance(identities, IdentitiesFile)
+
+    def reload(signum: int, frame: FrameType | None) -> None:
+        identities.reload()
+
+    signal.signal(signal.SIGHUP, reload)

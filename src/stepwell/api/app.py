@@ -4,6 +4,12 @@ The console's pages share the address (``GET /`` and below; see stepwell.console
 translates and never decides: the request is parsed and checked against botocore's model
 (``protocol``), the use case runs (``Service``), and the answer or the refusal is written back in
 AWS's JSON 1.0 shape. Requests naming a foreign Host are refused before any of it (``hosts``).
+
+With a ``guard`` (``serve --auth``) every call is checked twice: its SigV4 signature once its
+bytes have arrived, before they are read as a call, and its principal's IAM policies once the
+operation and parameters are known, before the service runs (stepwell.auth). Each request gets
+its id first: ``request.state.request_id`` (the ``x-amzn-RequestId`` of its reply, whatever the
+reply) and ``request.state.principal`` (None until a signature names one), for the logs.
 """
 
 from __future__ import annotations
@@ -21,11 +27,15 @@ from stepwell.api.hosts import HostGuard, HostPolicy
 from stepwell.api.protocol import (
     MAX_REQUEST_BYTES,
     ApiError,
+    CoralError,
     encode_response,
     parse_request,
     request_too_large,
 )
-from stepwell.console.app import Authorize, ConsoleGuard, Sessions, console_routes
+from stepwell.auth.errors import AuthError
+from stepwell.auth.guard import Guard
+from stepwell.auth.sigv4 import HttpRequest
+from stepwell.console.app import console
 from stepwell.errors import ServiceError
 from stepwell.metrics import TEXT_FORMAT, Metrics
 from stepwell.service import Service
@@ -39,52 +49,53 @@ def create_app(
     service: Service,
     hosts: HostPolicy = ANY_HOST,
     metrics: Metrics | None = None,
-    *,
-    sessions: Sessions | None = None,
-    console_authorize: Authorize | None = None,
+    guard: Guard | None = None,
 ) -> Starlette:
-    """The API and the console on one app. With ``sessions`` (identities are checked) the console
-    is for signed-in principals only, each action decided by ``console_authorize``."""
-
     async def api(request: Request) -> Response:
-        # Made first, so that the reply's header, the access log and the audit record agree.
-        request.state.request_id = str(uuid.uuid4())
-        response = await answer(request)
+        request_id = request.state.request_id = str(uuid.uuid4())
+        request.state.principal = None
+        response = await answer(request, request_id)
         if metrics is not None:  # "unknown": refused before it named an operation the model knows
             metrics.request(getattr(request.state, "operation", "unknown"), response.status_code)
         return response
 
-    async def answer(request: Request) -> Response:
+    async def answer(request: Request, request_id: str) -> Response:
         try:
             body = await read_body(request)
+            if guard is not None:
+                principal = request.state.principal = guard.verify(_signed(request, body))
             operation, params = parse_request(
                 request.headers.get("x-amz-target"), body, request.headers.get("content-type")
             )
             request.state.operation = operation
+            if guard is not None:
+                client = request.client
+                guard.authorize(principal, operation, params, source_ip=client.host if client else None)
             output = await service.call(operation, params)
-            return _reply(encode_response(operation, output), 200, request)
+            return _reply(encode_response(operation, output), 200, request_id)
+        except AuthError as refused:
+            return _error(CoralError(refused.code, refused.message, refused.status), request_id)
         except ServiceError as refused:
-            return _error(ApiError(refused.code, refused.message), request)
+            return _error(ApiError(refused.code, refused.message), request_id)
         except ApiError as refused:
-            return _error(refused, request)
+            return _error(refused, request_id)
         except ClientDisconnect:  # gone before its body arrived: nothing ran, nobody to answer
             log.debug("client disconnected before its request body arrived")
             return Response(status_code=400)
         except Exception:
             log.exception("internal failure")
-            return _error(ApiError("InternalFailure", "An internal error occurred.", status=500), request)
+            return _error(ApiError("InternalFailure", "An internal error occurred.", status=500), request_id)
 
     async def scrape(request: Request) -> Response:
         assert metrics is not None
         return Response(metrics.text(), media_type=TEXT_FORMAT)
 
-    pages, handlers = console_routes(service, sessions, console_authorize)
-    guard = [Middleware(ConsoleGuard, sessions=sessions)] if sessions is not None else []
+    pages = console(service, guard)
     metric_routes = [Route("/metrics", scrape, methods=["GET"])] if metrics is not None else []
     return Starlette(
-        routes=[Route("/", api, methods=["POST"]), *metric_routes, *pages],
-        exception_handlers=handlers,  # type: ignore[arg-type]
-        middleware=[Middleware(HostGuard, policy=hosts), *guard],
+        routes=[Route("/", api, methods=["POST"]), *metric_routes, *pages.routes],
+        exception_handlers=pages.handlers,  # type: ignore[arg-type]
+        middleware=[Middleware(HostGuard, policy=hosts), *pages.middleware],
     )
 
 
@@ -117,18 +128,25 @@ async def read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def _error(error: ApiError, request: Request) -> Response:
-    response = _reply(error.body(), error.status, request)
+def _signed(request: Request, body: bytes) -> HttpRequest:
+    """The request as SigV4 reads it: path and query as sent, the headers as they came."""
+    scope = request.scope
+    path = scope.get("raw_path") or scope["path"].encode()
+    query = scope.get("query_string", b"")
+    return HttpRequest(
+        request.method, path.decode("latin-1"), query.decode("latin-1"), scope["headers"], body
+    )
+
+
+def _error(error: ApiError, request_id: str) -> Response:
+    response = _reply(error.body(), error.status, request_id)
     if isinstance(error, BodyTooLarge) and error.close:
         response.headers["connection"] = "close"  # the rest of the body is not read
     return response
 
 
-def _reply(body: bytes, status: int, request: Request) -> Response:
+def _reply(body: bytes, status: int, request_id: str) -> Response:
     # Every AWS reply carries a request id (boto3 shows it as ResponseMetadata.RequestId).
     return Response(
-        body,
-        status_code=status,
-        media_type=CONTENT_TYPE,
-        headers={"x-amzn-RequestId": request.state.request_id},
+        body, status_code=status, media_type=CONTENT_TYPE, headers={"x-amzn-RequestId": request_id}
     )

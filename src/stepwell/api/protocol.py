@@ -20,7 +20,10 @@ what follows the ``#``, so boto3 sees the bare code in ``Error.Code``:
   ``{"__type": "com.amazonaws.swf.service.v2.model#InvalidToken", "message": ...}``);
 - constraint violations: ``com.amazon.coral.validate#ValidationException``;
 - framework errors (SerializationException, UnknownOperationException): the bare code, and
-  ``Message`` spelled with a capital M (Athena).
+  ``Message`` spelled with a capital M (Athena);
+- authentication and authorization refusals (``--auth``: MissingAuthenticationTokenException,
+  InvalidSignatureException, AccessDeniedException, ...): ``com.amazon.coral.service#<Code>`` and
+  ``message`` (DynamoDB's recorded bodies, reference §1.4), see ``CoralError``.
 """
 
 from __future__ import annotations
@@ -72,6 +75,18 @@ class ApiError(Exception):
         if self.message:
             reply["message" if self.code in SERVICE_ERROR_CODES else "Message"] = self.message
         return jsoncodec.dumps(reply)
+
+
+class CoralError(ApiError):
+    """A refusal of Coral's own, before any operation runs: ``com.amazon.coral.service#<Code>``."""
+
+    NAMESPACE = "com.amazon.coral.service#"
+
+    def wire_type(self) -> str:
+        return self.NAMESPACE + self.code
+
+    def body(self) -> bytes:
+        return jsoncodec.dumps({"__type": self.wire_type(), "message": self.message})
 
 
 class _ConstraintViolations(ApiError):

@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from stepwell.auth.guard import Guard
 from stepwell.console import activity_pages, execution_pages, machine_pages, map_run_pages, sign_in_pages
 from stepwell.console.graph.style import stylesheet
 from stepwell.console.security import HEADERS, CsrfError
-from stepwell.console.sign_in import Authorize, Denied, Sessions
+from stepwell.console.sign_in import Denied, Sessions
 from stepwell.console.sign_in_pages import ConsoleGuard
 from stepwell.console.web import STATIC, Web
 from stepwell.service import Service
 
-__all__ = ["Authorize", "ConsoleGuard", "Sessions", "console_routes"]  # what the API's app mounts
+
+@dataclass(frozen=True)
+class Console:
+    """What the API's app mounts: the pages, their error handlers and the middleware before them."""
+
+    routes: list[BaseRoute]
+    handlers: dict[type[Exception], object]
+    middleware: list[Middleware]
 
 
-def console_routes(
-    service: Service, sessions: Sessions | None = None, authorize: Authorize | None = None
-) -> tuple[list[BaseRoute], dict[type[Exception], object]]:
-    """The pages and their static files, and the handler that turns a forged POST, or an action the
-    signed-in principal may not take, into a 403. With ``sessions`` (identities are checked), the
-    sign-in page too; the app puts sign_in_pages.ConsoleGuard in front of the pages."""
-    web = Web(service, authorize=authorize)
+def console(service: Service, guard: Guard | None = None) -> Console:
+    """The pages and their static files, and the handlers that turn a forged POST, or an action
+    the signed-in principal may not take, into a 403. With a ``guard`` (identities are checked):
+    the sign-in page, and sign_in_pages.ConsoleGuard in front of every other page."""
+    web = Web(service, guard=guard)
+    sessions = Sessions(lambda: guard.identities.current) if guard is not None else None
 
     async def forged(request: Request, refused: Exception) -> Response:
         return web.page(request, "error.html", status_code=403, title="Refused", message=str(refused))
@@ -53,4 +63,5 @@ def console_routes(
         *activity_pages.routes(web),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    return routes, {CsrfError: forged, Denied: denied}
+    middleware = [Middleware(ConsoleGuard, sessions=sessions)] if sessions is not None else []
+    return Console(routes, {CsrfError: forged, Denied: denied}, middleware)

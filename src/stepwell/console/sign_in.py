@@ -26,26 +26,14 @@ import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
+
+from stepwell.auth.identities import Identities, Principal
 
 SESSION_COOKIE = "stepwell_session"
 SESSION_SECONDS = 8 * 3600
 # Pages anyone may fetch: the sign-in page itself and what it is drawn with.
 OPEN_PATHS = ("/sign-in", "/static/", "/favicon.ico", "/graph.css")
-
-
-class Principal(Protocol):
-    name: str
-    arn: str
-    secret_access_key: str
-    console_password: str | None
-
-
-class Identities(Protocol):
-    def by_access_key(self, access_key_id: str) -> Principal | None: ...
-
-    def by_name(self, name: str) -> Principal | None: ...
 
 
 @dataclass(frozen=True)
@@ -67,10 +55,6 @@ class Denied(Exception):
     """The signed-in principal's policies do not allow what a page was about to do (a 403 page)."""
 
 
-# Raises the service's AccessDeniedException when the principal may not make the call.
-Authorize = Callable[[Principal, str, dict[str, Any], str], None]
-
-
 class Sessions:
     """Sign-in and the session cookie, over the identities the server holds now (``current``)."""
 
@@ -83,11 +67,11 @@ class Sessions:
         name and its console password."""
         identities = self.current()
         by_key = identities.by_access_key(identifier)
-        if by_key is not None and _same(secret, by_key.secret_access_key):
+        if by_key is not None and _same(secret, by_key.secret.reveal()):
             return by_key
         by_name = identities.by_name(identifier)
         password = by_name.console_password if by_name is not None else None
-        if by_name is not None and password is not None and _same(secret, password):
+        if by_name is not None and password is not None and _same(secret, password.reveal()):
             return by_name
         return None
 
@@ -115,7 +99,8 @@ class Sessions:
 
 
 def _mac(principal: Principal, name: str, expires: int) -> str:
-    key = f"{principal.secret_access_key}\n{principal.console_password or ''}".encode()
+    password = principal.console_password.reveal() if principal.console_password is not None else ""
+    key = f"{principal.secret.reveal()}\n{password}".encode()
     return hmac.new(key, f"console-session\n{name}\n{expires}".encode(), hashlib.sha256).hexdigest()
 
 

@@ -12,10 +12,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from stepwell.auth.errors import AuthError
+from stepwell.auth.guard import Guard
 from stepwell.console.ids import name_of
 from stepwell.console.security import Csrf
-from stepwell.console.sign_in import Authorize, Denied, caller
-from stepwell.errors import ServiceError
+from stepwell.console.sign_in import Denied, caller
 from stepwell.service import Service
 
 HERE = Path(__file__).parent
@@ -33,10 +34,10 @@ STATIC = HERE / "static"
 
 
 class Web:
-    def __init__(self, service: Service, csrf: Csrf | None = None, authorize: Authorize | None = None):
+    def __init__(self, service: Service, csrf: Csrf | None = None, guard: Guard | None = None):
         self.service = service
         # With identities: the signed-in principal's policies decide every call (sign_in.py).
-        self.authorize = authorize
+        self.guard = guard
         self.runtime = service.core.runtime
         self.csrf = csrf or Csrf()
         self.templates = Environment(
@@ -54,11 +55,11 @@ class Web:
         """Raise Denied unless the signed-in principal may make this call (for a page that reads
         what the call would answer without making it, as the history a page draws)."""
         current = caller.get()
-        if current is None or self.authorize is None:
+        if current is None or self.guard is None:
             return
         try:
-            self.authorize(current.principal, operation, request, current.source_ip)
-        except ServiceError as refused:
+            self.guard.authorize(current.principal, operation, request, source_ip=current.source_ip)
+        except AuthError as refused:
             raise Denied(refused.message) from None
 
     def can(self, operation: str, **request: Any) -> bool:

@@ -145,12 +145,16 @@ def make_client(
     region_name: str | None = None,
     read_timeout: float = 65.0,
     max_pool_connections: int = 10,
+    aws_access_key_id: str | None = None,
+    aws_secret_access_key: str | None = None,
 ) -> Any:
-    """A botocore Step Functions client fit for long polls.
+    """A botocore Step Functions client fit for long polls; every request it sends is signed
+    (SigV4), with the keys given, else the configured ones (AWS_ACCESS_KEY_ID, profiles, ...).
 
     The region defaults to the configured one, then to the activity ARN's. Against a custom
-    endpoint with no credentials configured, placeholder credentials are used: botocore refuses
-    to send unsigned requests, and a local stepwell does not check signatures.
+    endpoint with no keys given or configured, placeholder keys are used: botocore refuses to send
+    unsigned requests, and a stepwell without ``--auth`` checks no signature (one with ``--auth``
+    refuses them: give the keys of one of its principals).
     """
     import botocore.session
     from botocore.config import Config
@@ -158,7 +162,11 @@ def make_client(
     session = botocore.session.get_session()
     region = region_name or session.get_config_variable("region") or _region_of(activity_arn)
     credentials: dict[str, str] = {}
-    if endpoint_url is not None and session.get_credentials() is None:
+    if aws_access_key_id is not None or aws_secret_access_key is not None:
+        if aws_access_key_id is None or aws_secret_access_key is None:
+            raise ValueError("give both aws_access_key_id and aws_secret_access_key, or neither")
+        credentials = {"aws_access_key_id": aws_access_key_id, "aws_secret_access_key": aws_secret_access_key}
+    elif endpoint_url is not None and session.get_credentials() is None:
         credentials = {"aws_access_key_id": "stepwell", "aws_secret_access_key": "stepwell"}
     config = Config(
         read_timeout=read_timeout,
@@ -198,13 +206,16 @@ class ActivityWorker:
         heartbeat_seconds: float | None = None,
         concurrency: int = 1,
         poll_timeout_seconds: float = 65.0,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be >= 1, not {concurrency}")
         if heartbeat_seconds is not None and heartbeat_seconds <= 0:
             raise ValueError(f"heartbeat_seconds must be > 0, not {heartbeat_seconds}")
-        if client is not None and (endpoint_url is not None or region_name is not None):
-            raise ValueError("pass either client or endpoint_url/region_name, not both")
+        given = (endpoint_url, region_name, aws_access_key_id, aws_secret_access_key)
+        if client is not None and any(value is not None for value in given):
+            raise ValueError("pass either client or endpoint_url/region_name/keys, not both")
         if client is None:
             # One connection per poller and one per heartbeat thread, plus handler heartbeats.
             client = make_client(
@@ -213,6 +224,8 @@ class ActivityWorker:
                 region_name=region_name,
                 read_timeout=poll_timeout_seconds,
                 max_pool_connections=max(10, 2 * concurrency + 2),
+                aws_access_key_id=aws_access_key_id,
+                aws_secret_access_key=aws_secret_access_key,
             )
         else:
             _warn_if_short_read_timeout(client)
