@@ -1,6 +1,6 @@
 """The ``stepwell`` command: ``serve`` the API and console, ``run`` and ``validate`` a state machine in
-process, ``graph`` it (SVG, DOT, Mermaid, JSON), ``test-state`` one state as TestState does, ``db migrate``
-or ``db purge`` the database.
+process, ``graph`` it (SVG, DOT, Mermaid, JSON), ``test-state`` one state as TestState does, ``db migrate``,
+``db purge`` or ``db backup`` the database.
 
 Exit status of ``run``: 0 when the execution SUCCEEDED, 1 when it FAILED, TIMED_OUT or was
 ABORTED, 2 when the definition or the input is invalid (AWS's message on stderr).
