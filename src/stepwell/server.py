@@ -123,6 +123,7 @@ def build(options: Options) -> Server:
         observers=[counting(metrics)],
     )
     executor = Executor(store, runtime)
+    _watch_queues(metrics, executor, runtime, store)
     executor.start()
     return Server(options, store, runtime, executor, Service(store, executor, runtime))
 
@@ -131,6 +132,40 @@ def _running(store: Store) -> dict[str, int]:
     """RUNNING executions per state machine, as the store counts them (stepwell_open_executions)."""
     counts = store.reader.execution_counts()
     return {machine: by_status.get("RUNNING", 0) for machine, by_status in counts.items()}
+
+
+def _watch_queues(metrics: Metrics, executor: Executor, runtime: Runtime, store: Store) -> None:
+    """The server's queues as gauges read at each scrape: lengths read whole from the threads
+    that change them, and one indexed count of the activity tasks from the store."""
+    metrics.watch(
+        "stepwell_executor_queued_work",
+        "Work (API writes, task results, callbacks) waiting for the executor's next transaction.",
+        (),
+        lambda: {(): executor.queued},
+    )
+    metrics.watch(
+        "stepwell_executor_timers", "Timers this node holds, due or not.", (), lambda: {(): executor.timers}
+    )
+    lanes = runtime.dispatcher.lanes if runtime.dispatcher is not None else {}
+    metrics.watch(
+        "stepwell_task_calls_waiting",
+        "Function and service calls waiting for a place (lane workers: the function worker processes; "
+        "threads: everything else).",
+        ("lane",),
+        lambda: {(name,): len(lane.waiting) for name, lane in lanes.items()},
+    )
+    metrics.watch(
+        "stepwell_task_calls_running",
+        "Function and service calls under way, by lane.",
+        ("lane",),
+        lambda: {(name,): lane.busy for name, lane in lanes.items()},
+    )
+    metrics.watch(
+        "stepwell_activity_tasks_waiting",
+        "Activity tasks scheduled and not yet taken by a worker's GetActivityTask, per activity.",
+        ("activity_arn",),
+        lambda: {(arn,): n for arn, n in store.reader.activity_tasks_waiting().items()},
+    )
 
 
 def _invokers(options: Options) -> Invokers:
