@@ -213,6 +213,12 @@ def _parser() -> argparse.ArgumentParser:
         default=env("STEPWELL_ACCESS_LOG", "1").lower() not in FALSE_WORDS,
         help="log one line per request at INFO: client, method, path, operation, status, duration",
     )
+    serve.add_argument(
+        "--audit-log",
+        default=env("STEPWELL_AUDIT_LOG") or None,
+        metavar="FILE",
+        help="append one CloudTrail-shaped JSON record per API call to FILE (sensitive members hidden)",
+    )
     serve.set_defaults(handler=_serve)
 
     validate = commands.add_parser(
@@ -257,6 +263,7 @@ def _serve(args: argparse.Namespace) -> int:
         function_timeout=args.function_timeout,
         function_memory=args.function_memory,
         node_lease=args.node_lease,
+        audit_log=args.audit_log,
     )
     try:
         serve(options, access_log=args.access_log)

@@ -26,6 +26,8 @@ from stepwell.access_log import AccessLog, batch_into_root_stream
 from stepwell.access_log import log as access_logger
 from stepwell.api.app import create_app
 from stepwell.api.hosts import HostPolicy
+from stepwell.api.shapes import OPERATION_SHAPES, SHAPES
+from stepwell.audit import AuditLog, Redaction
 from stepwell.metrics import Metrics
 from stepwell.runtime.executor import Executor
 from stepwell.runtime.functions import FunctionRegistry
@@ -71,6 +73,7 @@ class Options:
     function_timeout: float = 60.0  # seconds, for every function (Lambda's is 3 s to 900 s)
     function_memory: int = 512  # MB per worker process
     node_lease: float = 15.0  # seconds without a renewal after which a node is dead (PostgreSQL)
+    audit_log: str | None = None  # the file the audit log is appended to (stepwell/audit.py)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -257,13 +260,20 @@ def serve(options: Options, *, access_log: bool = True) -> None:
             "Listen on a loopback address (the default, 127.0.0.1), or give --insecure-no-auth "
             "(STEPWELL_INSECURE_NO_AUTH=1) to accept that."
         )
-    sock = _listen(options.host, options.port)
-    server = build(options)
+    audit = _open_audit(options)
+    try:
+        sock = _listen(options.host, options.port)
+        server = build(options)
+    except BaseException:
+        if audit is not None:
+            audit.close()
+        raise
     app = streams = DisconnectOnStop(
         create_app(
             server.service,
             HostPolicy.for_server(options.host, options.allowed_hosts),
             server.runtime.metrics,
+            audit,
         )
     )
     logged = access_log and access_logger.isEnabledFor(logging.INFO)
@@ -300,9 +310,21 @@ def serve(options: Options, *, access_log: bool = True) -> None:
     finally:
         server.close()
         sock.close()
+        if audit is not None:
+            audit.close()  # after the last request: every call answered is written
         if access_lines is not None:
             access_lines.flush()  # before the last line, which is not batched
         log.info("stepwell stopped")
+
+
+def _open_audit(options: Options) -> AuditLog | None:
+    if not options.audit_log:
+        return None
+    redaction = Redaction(SHAPES, OPERATION_SHAPES)  # the model walked once, here
+    try:
+        return AuditLog.open(options.audit_log, redaction, account=options.account, region=options.region)
+    except OSError as cannot:
+        raise StartupError(f"cannot open the audit log {options.audit_log!r}: {cannot.strerror}") from None
 
 
 def _stop_on_signals(http: uvicorn.Server) -> None:

@@ -4,11 +4,13 @@ The console's pages share the address (``GET /`` and below; see stepwell.console
 translates and never decides: the request is parsed and checked against botocore's model
 (``protocol``), the use case runs (``Service``), and the answer or the refusal is written back in
 AWS's JSON 1.0 shape. Requests naming a foreign Host are refused before any of it (``hosts``).
+Each call answered, or refused, is counted (``metrics``) and recorded (``audit``, stepwell/audit.py).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 from starlette.applications import Starlette
@@ -25,6 +27,7 @@ from stepwell.api.protocol import (
     parse_request,
     request_too_large,
 )
+from stepwell.audit import AuditLog, Call
 from stepwell.console.app import console_routes
 from stepwell.errors import ServiceError
 from stepwell.metrics import TEXT_FORMAT, Metrics
@@ -35,11 +38,20 @@ CONTENT_TYPE = "application/x-amz-json-1.0"
 ANY_HOST = HostPolicy(any_host=True)
 
 
-def create_app(service: Service, hosts: HostPolicy = ANY_HOST, metrics: Metrics | None = None) -> Starlette:
+def create_app(
+    service: Service,
+    hosts: HostPolicy = ANY_HOST,
+    metrics: Metrics | None = None,
+    audit: AuditLog | None = None,
+) -> Starlette:
     async def api(request: Request) -> Response:
+        # Made first, so that the reply's header and the audit record name the same request.
+        request.state.request_id = getattr(request.state, "request_id", None) or str(uuid.uuid4())
         response = await answer(request)
         if metrics is not None:  # "unknown": refused before it named an operation the model knows
             metrics.request(getattr(request.state, "operation", "unknown"), response.status_code)
+        if audit is not None:
+            _audit(audit, request)
         return response
 
     async def answer(request: Request) -> Response:
@@ -49,18 +61,19 @@ def create_app(service: Service, hosts: HostPolicy = ANY_HOST, metrics: Metrics 
                 request.headers.get("x-amz-target"), body, request.headers.get("content-type")
             )
             request.state.operation = operation
-            output = await service.call(operation, params)
-            return _reply(encode_response(operation, output), 200)
+            request.state.parameters = params
+            output = request.state.output = await service.call(operation, params)
+            return _reply(encode_response(operation, output), 200, request.state.request_id)
         except ServiceError as refused:
-            return _error(ApiError(refused.code, refused.message))
+            return _refuse(request, ApiError(refused.code, refused.message))
         except ApiError as refused:
-            return _error(refused)
+            return _refuse(request, refused)
         except ClientDisconnect:  # gone before its body arrived: nothing ran, nobody to answer
             log.debug("client disconnected before its request body arrived")
             return Response(status_code=400)
         except Exception:
             log.exception("internal failure")
-            return _error(ApiError("InternalFailure", "An internal error occurred.", status=500))
+            return _refuse(request, ApiError("InternalFailure", "An internal error occurred.", status=500))
 
     async def scrape(request: Request) -> Response:
         assert metrics is not None
@@ -104,15 +117,40 @@ async def read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def _error(error: ApiError) -> Response:
-    response = _reply(error.body(), error.status)
+def _refuse(request: Request, error: ApiError) -> Response:
+    request.state.error = error
+    response = _reply(error.body(), error.status, request.state.request_id)
     if isinstance(error, BodyTooLarge) and error.close:
         response.headers["connection"] = "close"  # the rest of the body is not read
     return response
 
 
-def _reply(body: bytes, status: int) -> Response:
+def _reply(body: bytes, status: int, request_id: str) -> Response:
     # Every AWS reply carries a request id (boto3 shows it as ResponseMetadata.RequestId).
     return Response(
-        body, status_code=status, media_type=CONTENT_TYPE, headers={"x-amzn-RequestId": str(uuid.uuid4())}
+        body, status_code=status, media_type=CONTENT_TYPE, headers={"x-amzn-RequestId": request_id}
+    )
+
+
+def _audit(audit: AuditLog, request: Request) -> None:
+    """The call's audit record, queued (a client gone before its body arrived made no call)."""
+    state = request.state
+    error: ApiError | None = getattr(state, "error", None)
+    output = getattr(state, "output", None)
+    if error is None and output is None:
+        return
+    audit.record(
+        Call(
+            completed=time.time(),
+            operation=getattr(state, "operation", None),
+            target=request.headers.get("x-amz-target"),
+            parameters=getattr(state, "parameters", None),
+            output=output,
+            error_code=error.code if error is not None else None,
+            error_message=error.message if error is not None else None,
+            principal=getattr(state, "principal", None),
+            request_id=state.request_id,
+            source_ip=request.client.host if request.client is not None else "",
+            user_agent=request.headers.get("user-agent", ""),
+        )
     )
