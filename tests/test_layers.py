@@ -29,6 +29,7 @@ RANKS: dict[str, int] = {
     "console": 4,
     "sdk": 4,  # the worker library: talks to the API over HTTP like any client
     "access_log": 4,  # the server's ASGI plumbing (the access log, ending streams at shutdown)
+    "audit": 4,  # the audit log of the API's calls
     "log_format": 4,  # --log-format json
     "stopping": 4,
     "server": 5,  # puts the app together: api (which mounts the console), runtime, service
@@ -41,6 +42,7 @@ LEAVES = frozenset({"errors", "arns", "metrics", "__init__"})
 # Face-to-face imports that are the design, not a slip: (importing module, imported module).
 FACE_EDGES: dict[tuple[str, str], str] = {
     ("stepwell.api.app", "stepwell.console.app"): "the API's app serves the console's pages at its address",
+    ("stepwell.api.app", "stepwell.audit"): "the API records each call in the audit log",
 }
 
 # Imports against the direction in today's code, each to be removed by the change that fixes it

@@ -1,6 +1,6 @@
 """The ``stepwell`` command: ``serve`` the API and console, ``run`` and ``validate`` a state machine in
-process, ``graph`` it (SVG, DOT, Mermaid, JSON), ``test-state`` one state as TestState does, ``db migrate``
-or ``db purge`` the database.
+process, ``graph`` it (SVG, DOT, Mermaid, JSON), ``test-state`` one state as TestState does, ``db migrate``,
+``db purge`` or ``db backup`` the database.
 
 Exit status of ``run``: 0 when the execution SUCCEEDED, 1 when it FAILED, TIMED_OUT or was
 ABORTED, 2 when the definition or the input is invalid (AWS's message on stderr).
@@ -227,6 +227,12 @@ def _parser() -> argparse.ArgumentParser:
         default=env("STEPWELL_ACCESS_LOG", "1").lower() not in FALSE_WORDS,
         help="log one line per request at INFO: client, method, path, operation, status, duration",
     )
+    serve.add_argument(
+        "--audit-log",
+        default=env("STEPWELL_AUDIT_LOG") or None,
+        metavar="FILE",
+        help="append one CloudTrail-shaped JSON record per API call to FILE (sensitive members hidden)",
+    )
     serve.set_defaults(handler=_serve)
 
     validate = commands.add_parser(
@@ -273,6 +279,7 @@ def _serve(args: argparse.Namespace) -> int:
         function_memory=args.function_memory,
         node_lease=args.node_lease,
         logs_dir=args.logs_dir,
+        audit_log=args.audit_log,
     )
     try:
         serve(options, access_log=args.access_log)

@@ -26,6 +26,8 @@ from stepwell.access_log import AccessLog, batch_into_root_stream
 from stepwell.access_log import log as access_logger
 from stepwell.api.app import create_app
 from stepwell.api.hosts import HostPolicy
+from stepwell.api.shapes import OPERATION_SHAPES, SHAPES
+from stepwell.audit import AuditLog, Redaction
 from stepwell.auth.guard import Guard
 from stepwell.auth.identities import IdentitiesError, IdentitiesFile
 from stepwell.execution_logs.delivery import Delivery
@@ -78,6 +80,7 @@ class Options:
     node_lease: float = 15.0  # seconds without a renewal after which a node is dead (PostgreSQL)
     # Execution logs' JSON Lines files, when no CloudWatch Logs endpoint is set (execution_logs/).
     logs_dir: str | None = None
+    audit_log: str | None = None  # the file the audit log is appended to (stepwell/audit.py)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -143,6 +146,7 @@ def build(options: Options) -> Server:
     execution_logs = Delivery(store.reader, logs_sink)
     runtime.observers.append(execution_logs)
     executor = Executor(store, runtime)
+    _watch_queues(metrics, executor, runtime, store)
     executor.start()
     service = Service(store, executor, runtime)
     guard = None
@@ -157,6 +161,40 @@ def _running(store: Store) -> dict[str, int]:
     """RUNNING executions per state machine, as the store counts them (stepwell_open_executions)."""
     counts = store.reader.execution_counts()
     return {machine: by_status.get("RUNNING", 0) for machine, by_status in counts.items()}
+
+
+def _watch_queues(metrics: Metrics, executor: Executor, runtime: Runtime, store: Store) -> None:
+    """The server's queues as gauges read at each scrape: lengths read whole from the threads
+    that change them, and one indexed count of the activity tasks from the store."""
+    metrics.watch(
+        "stepwell_executor_queued_work",
+        "Work (API writes, task results, callbacks) waiting for the executor's next transaction.",
+        (),
+        lambda: {(): executor.queued},
+    )
+    metrics.watch(
+        "stepwell_executor_timers", "Timers this node holds, due or not.", (), lambda: {(): executor.timers}
+    )
+    lanes = runtime.dispatcher.lanes if runtime.dispatcher is not None else {}
+    metrics.watch(
+        "stepwell_task_calls_waiting",
+        "Function and service calls waiting for a place (lane workers: the function worker processes; "
+        "threads: everything else).",
+        ("lane",),
+        lambda: {(name,): len(lane.waiting) for name, lane in lanes.items()},
+    )
+    metrics.watch(
+        "stepwell_task_calls_running",
+        "Function and service calls under way, by lane.",
+        ("lane",),
+        lambda: {(name,): lane.busy for name, lane in lanes.items()},
+    )
+    metrics.watch(
+        "stepwell_activity_tasks_waiting",
+        "Activity tasks scheduled and not yet taken by a worker's GetActivityTask, per activity.",
+        ("activity_arn",),
+        lambda: {(arn,): n for arn, n in store.reader.activity_tasks_waiting().items()},
+    )
 
 
 def _invokers(options: Options) -> Invokers:
@@ -249,14 +287,21 @@ def serve(options: Options, *, access_log: bool = True) -> None:
             "loopback address (the default, 127.0.0.1), or give --insecure-no-auth "
             "(STEPWELL_INSECURE_NO_AUTH=1) to accept that."
         )
-    sock = _listen(options.host, options.port)
-    server = build(options)
+    audit = _open_audit(options)
+    try:
+        sock = _listen(options.host, options.port)
+        server = build(options)
+    except BaseException:
+        if audit is not None:
+            audit.close()
+        raise
     app = streams = DisconnectOnStop(
         create_app(
             server.service,
             HostPolicy.for_server(options.host, options.allowed_hosts),
             server.runtime.metrics,
             server.guard,
+            audit,
         )
     )
     logged = access_log and access_logger.isEnabledFor(logging.INFO)
@@ -301,9 +346,21 @@ def serve(options: Options, *, access_log: bool = True) -> None:
     finally:
         server.close()
         sock.close()
+        if audit is not None:
+            audit.close()  # after the last request: every call answered is written
         if access_lines is not None:
             access_lines.flush()  # before the last line, which is not batched
         log.info("stepwell stopped")
+
+
+def _open_audit(options: Options) -> AuditLog | None:
+    if not options.audit_log:
+        return None
+    redaction = Redaction(SHAPES, OPERATION_SHAPES)  # the model walked once, here
+    try:
+        return AuditLog.open(options.audit_log, redaction, account=options.account, region=options.region)
+    except OSError as cannot:
+        raise StartupError(f"cannot open the audit log {options.audit_log!r}: {cannot.strerror}") from None
 
 
 def _stop_on_signals(http: uvicorn.Server) -> None:

@@ -9,12 +9,14 @@ With a ``guard`` (``serve --auth``) every call is checked twice: its SigV4 signa
 bytes have arrived, before they are read as a call, and its principal's IAM policies once the
 operation and parameters are known, before the service runs (stepwell.auth). Each request gets
 its id first: ``request.state.request_id`` (the ``x-amzn-RequestId`` of its reply, whatever the
-reply) and ``request.state.principal`` (None until a signature names one), for the logs.
+reply) and ``request.state.principal`` (None until a signature names one), for the logs. Each
+call answered, or refused, is counted (``metrics``) and recorded (``audit``, stepwell/audit.py).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 from starlette.applications import Starlette
@@ -32,6 +34,7 @@ from stepwell.api.protocol import (
     parse_request,
     request_too_large,
 )
+from stepwell.audit import AuditLog, Call
 from stepwell.auth.errors import AuthError
 from stepwell.auth.guard import Guard
 from stepwell.auth.sigv4 import HttpRequest
@@ -50,6 +53,7 @@ def create_app(
     hosts: HostPolicy = ANY_HOST,
     metrics: Metrics | None = None,
     guard: Guard | None = None,
+    audit: AuditLog | None = None,
 ) -> Starlette:
     async def api(request: Request) -> Response:
         request_id = request.state.request_id = str(uuid.uuid4())
@@ -57,6 +61,8 @@ def create_app(
         response = await answer(request, request_id)
         if metrics is not None:  # "unknown": refused before it named an operation the model knows
             metrics.request(getattr(request.state, "operation", "unknown"), response.status_code)
+        if audit is not None:
+            _audit(audit, request)
         return response
 
     async def answer(request: Request, request_id: str) -> Response:
@@ -68,23 +74,24 @@ def create_app(
                 request.headers.get("x-amz-target"), body, request.headers.get("content-type")
             )
             request.state.operation = operation
+            request.state.parameters = params
             if guard is not None:
                 client = request.client
                 guard.authorize(principal, operation, params, source_ip=client.host if client else None)
-            output = await service.call(operation, params)
+            output = request.state.output = await service.call(operation, params)
             return _reply(encode_response(operation, output), 200, request_id)
         except AuthError as refused:
-            return _error(CoralError(refused.code, refused.message, refused.status), request_id)
+            return _refuse(request, CoralError(refused.code, refused.message, refused.status))
         except ServiceError as refused:
-            return _error(ApiError(refused.code, refused.message), request_id)
+            return _refuse(request, ApiError(refused.code, refused.message))
         except ApiError as refused:
-            return _error(refused, request_id)
+            return _refuse(request, refused)
         except ClientDisconnect:  # gone before its body arrived: nothing ran, nobody to answer
             log.debug("client disconnected before its request body arrived")
             return Response(status_code=400)
         except Exception:
             log.exception("internal failure")
-            return _error(ApiError("InternalFailure", "An internal error occurred.", status=500), request_id)
+            return _refuse(request, ApiError("InternalFailure", "An internal error occurred.", status=500))
 
     async def scrape(request: Request) -> Response:
         assert metrics is not None
@@ -138,8 +145,9 @@ def _signed(request: Request, body: bytes) -> HttpRequest:
     )
 
 
-def _error(error: ApiError, request_id: str) -> Response:
-    response = _reply(error.body(), error.status, request_id)
+def _refuse(request: Request, error: ApiError) -> Response:
+    request.state.error = error  # for the audit record
+    response = _reply(error.body(), error.status, request.state.request_id)
     if isinstance(error, BodyTooLarge) and error.close:
         response.headers["connection"] = "close"  # the rest of the body is not read
     return response
@@ -149,4 +157,28 @@ def _reply(body: bytes, status: int, request_id: str) -> Response:
     # Every AWS reply carries a request id (boto3 shows it as ResponseMetadata.RequestId).
     return Response(
         body, status_code=status, media_type=CONTENT_TYPE, headers={"x-amzn-RequestId": request_id}
+    )
+
+
+def _audit(audit: AuditLog, request: Request) -> None:
+    """The call's audit record, queued (a client gone before its body arrived made no call)."""
+    state = request.state
+    error: ApiError | None = getattr(state, "error", None)
+    output = getattr(state, "output", None)
+    if error is None and output is None:
+        return
+    audit.record(
+        Call(
+            completed=time.time(),
+            operation=getattr(state, "operation", None),
+            target=request.headers.get("x-amz-target"),
+            parameters=getattr(state, "parameters", None),
+            output=output,
+            error_code=error.code if error is not None else None,
+            error_message=error.message if error is not None else None,
+            principal=getattr(state, "principal", None),
+            request_id=state.request_id,
+            source_ip=request.client.host if request.client is not None else "",
+            user_agent=request.headers.get("user-agent", ""),
+        )
     )

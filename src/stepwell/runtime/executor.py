@@ -115,6 +115,16 @@ class Executor:
         """Whether the writer's thread runs: once it has ended, no submitted work runs any more."""
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def queued(self) -> int:
+        """Work waiting for a transaction (read by the metrics' scrape: a length, read whole)."""
+        return len(self._queue)
+
+    @property
+    def timers(self) -> int:
+        """Timers this node holds, due or not."""
+        return len(self._timers)
+
     # ---- work in ----------------------------------------------------------------------------
     def submit(self, work: Callable[[Batch], T]) -> Future[T]:
         """Run ``work(batch)`` in the executor thread, inside the next transaction; the future

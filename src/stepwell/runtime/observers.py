@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from stepwell.engine.commands import Finish
+from stepwell.engine.history import DETAILS_KEY
+from stepwell.runtime.task_metrics import TASK_EVENTS, TaskEvent, TaskTimes
 
 if TYPE_CHECKING:
     from stepwell.metrics import Metrics
@@ -60,18 +62,32 @@ def notify(observers: list[Observer], committed: Committed) -> None:
 
 
 def counting(metrics: Metrics) -> Observer:
-    """The observer that counts the execution metrics (stepwell/metrics.py) from each step."""
+    """The observer that counts the metrics (stepwell/metrics.py) from each step: the executions',
+    and the tasks' from their events (runtime/task_metrics.py)."""
+    tasks = TaskTimes(metrics)
+    # One lookup per event: the executor runs tens of thousands of them a second, most of them
+    # no task's.
+    counted: dict[str, object] = {
+        **dict.fromkeys(_ENTERED_TYPES, _ENTERED),
+        "ExecutionRedriven": _REDRIVEN,
+        **TASK_EVENTS,
+    }
 
     def count(step: Committed) -> None:
         machine_arn = step.machine_arn
         entered = 0
         redriven = False
         for event in step.events:
-            kind = event.get("type", "")
-            if kind.endswith("StateEntered"):
+            what = counted.get(event["type"])
+            if what is None:
+                continue
+            if what is _ENTERED:
                 entered += 1
-            elif kind == "ExecutionRedriven":
+            elif what is _REDRIVEN:
                 redriven = True
+            else:
+                assert isinstance(what, TaskEvent)
+                tasks.record(what, step.execution_arn, event)
         if step.began:
             metrics.execution_started(machine_arn)
         if redriven:
@@ -81,3 +97,7 @@ def counting(metrics: Metrics) -> Observer:
             metrics.execution_ended(machine_arn, step.finish.status, step.stop_time - step.start_time)
 
     return count
+
+
+_ENTERED, _REDRIVEN = object(), object()
+_ENTERED_TYPES = [name for name in DETAILS_KEY if name.endswith("StateEntered")]

@@ -744,6 +744,7 @@ def test_activity_tasks_are_claimed_oldest_first_and_never_twice(store: Store) -
         db.insert_task(scheduled("third", 3.0))
         db.insert_task(scheduled("elsewhere", 0.5, other))
     assert [t.token for t in store.reader.activity_backlog(activity)] == ["first", "second", "third"]
+    assert store.reader.activity_tasks_waiting() == {activity: 3, other: 1}
     with store.writer.transaction() as db:
         claimed = db.claim_activity_task(activity, "w1")
         assert claimed == owned(
@@ -758,10 +759,12 @@ def test_activity_tasks_are_claimed_oldest_first_and_never_twice(store: Store) -
         ("first", "started", "w1"),
         ("third", "scheduled", None),
     ]
+    assert store.reader.activity_tasks_waiting() == {activity: 1, other: 1}
     with store.writer.transaction() as db:
         assert db.claim_activity_task(activity, "w3").token == "third"  # type: ignore[union-attr]
         assert db.claim_activity_task(activity, "w4") is None
         assert db.claim_activity_task(other, "w5").token == "elsewhere"  # type: ignore[union-attr]
+    assert store.reader.activity_tasks_waiting() == {}  # every one handed to a worker
 
 
 # ---- migrations -----------------------------------------------------------------------------

@@ -347,6 +347,10 @@ SELECT token, execution_arn, task_id, kind, resource, payload, status, created, 
 FROM tasks WHERE activity_arn = %(activity_arn)s AND status IN ('scheduled', 'started')
 ORDER BY created
 
+-- name: activity_tasks_waiting
+SELECT activity_arn, COUNT(*) AS n FROM tasks
+WHERE activity_arn IS NOT NULL AND status = 'scheduled' GROUP BY activity_arn
+
 -- name: count_invocations
 SELECT COUNT(*) AS n FROM tasks WHERE execution_arn = %(arn)s AND state_name = %(state_name)s
 

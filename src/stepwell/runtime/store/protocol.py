@@ -102,6 +102,9 @@ class Reads(Protocol):
     def activity_backlog(self, activity_arn: str) -> list[TaskRecord]:
         """The activity's tasks waiting for a worker or held by one, oldest first."""
 
+    def activity_tasks_waiting(self) -> dict[str, int]:
+        """Activity ARN -> its tasks waiting for a worker (none: not listed)."""
+
 
 class Transaction(Reads, Protocol):
     """The writes of one batch; reads inside it see its own writes."""

@@ -235,6 +235,9 @@ class SqliteReads:
     def activity_backlog(self, activity_arn: str) -> list[TaskRecord]:
         return [TaskRecord(**row) for row in self._all("activity_backlog", activity_arn=activity_arn)]
 
+    def activity_tasks_waiting(self) -> dict[str, int]:
+        return {str(arn): int(n) for arn, n in self._all("activity_tasks_waiting")}
+
 
 class SqliteTransaction(SqliteReads, OneNodeTransaction):
     """The one writing connection. Use only inside ``transaction()``, from one thread."""

@@ -276,6 +276,11 @@ SELECT * FROM tasks WHERE activity_arn = :activity_arn AND status = 'scheduled' 
 -- name: activity_backlog
 SELECT * FROM tasks WHERE activity_arn = :activity_arn AND status IN ('scheduled', 'started') ORDER BY created
 
+-- name: activity_tasks_waiting
+-- The index tasks_open_activities covers it: no table row is read.
+SELECT activity_arn, COUNT(*) AS n FROM tasks
+WHERE activity_arn IS NOT NULL AND status = 'scheduled' GROUP BY activity_arn
+
 -- name: count_invocations
 SELECT COUNT(*) FROM tasks WHERE execution_arn = :arn AND state_name = :state_name
 

@@ -184,6 +184,14 @@ class MemoryReads:
             found = (self._tasks[token] for token in self._by_activity.get(activity_arn, []))
             return sorted((t for t in found if t.status in _BACKLOG), key=lambda t: t.created)
 
+    def activity_tasks_waiting(self) -> dict[str, int]:
+        with self._lock:
+            counts = {
+                arn: sum(1 for token in tokens if self._tasks[token].status == "scheduled")
+                for arn, tokens in self._by_activity.items()
+            }
+            return {arn: n for arn, n in counts.items() if n}
+
 
 def _summary(e: ExecutionRecord) -> ExecutionSummary:
     """The ListExecutions line of an execution."""

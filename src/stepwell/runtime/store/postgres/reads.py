@@ -137,6 +137,9 @@ class Queries:
     def activity_backlog(self, activity_arn: str) -> list[TaskRecord]:
         return self._records(TaskRecord, "activity_backlog", {"activity_arn": activity_arn})
 
+    def activity_tasks_waiting(self) -> dict[str, int]:
+        return {str(row["activity_arn"]): int(row["n"]) for row in self._all("activity_tasks_waiting", {})}
+
 
 class PostgresReads(Queries):
     """Reads at the last committed state, each on a pooled connection (thread-safe)."""
