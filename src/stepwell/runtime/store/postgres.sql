@@ -406,3 +406,30 @@ SELECT * FROM map_runs WHERE execution_arn = %(execution_arn)s ORDER BY started,
 INSERT INTO map_runs (arn, execution_arn, machine_arn, status, started, stopped, summary)
 VALUES (%(arn)s, %(execution_arn)s, %(machine_arn)s, %(status)s, %(started)s, %(stopped)s, %(summary)s)
 ON CONFLICT (arn) DO UPDATE SET status = excluded.status, stopped = excluded.stopped, summary = excluded.summary
+
+-- name: add_event
+INSERT INTO event_outbox (destination, body) VALUES (%(destination)s, %(body)s)
+
+-- name: claim_events
+-- SKIP LOCKED: a row another node is claiming is passed over, never held by two nodes; the hold is
+-- timed by the database's clock, which every node shares.
+UPDATE event_outbox SET claimed_by = %(node)s,
+    claimed_until = EXTRACT(EPOCH FROM clock_timestamp()) + %(lease)s
+WHERE seq IN (
+    SELECT seq FROM event_outbox
+    WHERE destination = %(destination)s
+        AND (claimed_until IS NULL OR claimed_until < EXTRACT(EPOCH FROM clock_timestamp())
+            OR claimed_by = %(node)s)
+    ORDER BY seq LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING seq, destination, body
+
+-- name: delete_event
+DELETE FROM event_outbox WHERE seq = %(seq)s
+
+-- name: release_event
+UPDATE event_outbox SET claimed_by = NULL, claimed_until = NULL WHERE seq = %(seq)s
+
+-- name: events_waiting
+SELECT destination, COUNT(*) AS n FROM event_outbox GROUP BY destination

@@ -137,6 +137,10 @@ class Queries:
     def activity_backlog(self, activity_arn: str) -> list[TaskRecord]:
         return self._records(TaskRecord, "activity_backlog", {"activity_arn": activity_arn})
 
+    # ---- the event outbox ---------------------------------------------------------------------
+    def events_waiting(self) -> dict[str, int]:
+        return {row["destination"]: int(row["n"]) for row in self._all("events_waiting", {})}
+
 
 class PostgresReads(Queries):
     """Reads at the last committed state, each on a pooled connection (thread-safe)."""
