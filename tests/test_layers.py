@@ -29,6 +29,7 @@ RANKS: dict[str, int] = {
     "access_log": 4,  # the server's ASGI plumbing (the access log, ending streams at shutdown)
     "log_format": 4,  # --log-format json
     "stopping": 4,
+    "events": 4,  # status-change events out to webhooks and EventBridge, from the runtime's outbox
     "server": 5,  # puts the app together: api (which mounts the console), runtime, service
     "cli": 6,  # runs the server, the local runner and the graph command
 }
