@@ -86,9 +86,17 @@ def test_an_exclusive_store_takes_back_what_it_held_before_a_restart(
 # ---- many nodes (PostgreSQL) ----------------------------------------------------------------
 
 
-def test_two_nodes_never_hold_one_event(open_store: Callable[[str], Store]) -> None:
+def nodes(open_store: Callable[[str], Store], lease: float = 30.0) -> tuple[Store, Store]:
+    """Two nodes on the test's database, alive (they joined) for ``lease`` seconds."""
     a, b = open_store("postgresql"), open_store("postgresql")
     assert isinstance(a, PostgresStore) and isinstance(b, PostgresStore)
+    a.join(lease)
+    b.join(30.0)
+    return a, b
+
+
+def test_two_nodes_never_hold_one_event(open_store: Callable[[str], Store]) -> None:
+    a, b = nodes(open_store)
     with a.writer.transaction() as db:
         for n in range(4):
             db.add_event(body(n), [HOOK])
@@ -103,7 +111,7 @@ def test_two_nodes_never_hold_one_event(open_store: Callable[[str], Store]) -> N
 
 
 def test_a_hold_runs_out_and_a_release_ends_it(open_store: Callable[[str], Store]) -> None:
-    a, b = open_store("postgresql"), open_store("postgresql")
+    a, b = nodes(open_store)
     with a.writer.transaction() as db:
         db.add_event(body(0), [HOOK])
         db.add_event(body(1), [HOOK])
@@ -111,7 +119,17 @@ def test_a_hold_runs_out_and_a_release_ends_it(open_store: Callable[[str], Store
         first, second = db.claim_events(HOOK, 10, 0.2, time.time())
     assert claim(b, HOOK) == []
     time.sleep(0.3)  # the database's clock times the hold: no other way to let it run out
-    assert claim(b, HOOK, lease=LEASE) == [body(0), body(1)], "a node that died gives its events up"
+    assert claim(b, HOOK, lease=LEASE) == [body(0), body(1)], "a hold that ran out is given up"
     with b.writer.transaction() as db:
         db.release_events([first.seq, second.seq])
     assert claim(a, HOOK) == [body(0), body(1)]
+
+
+def test_a_node_whose_lease_expired_gives_its_events_up(open_store: Callable[[str], Store]) -> None:
+    a, b = nodes(open_store, lease=0.2)
+    with a.writer.transaction() as db:
+        db.add_event(body(0), [HOOK])
+    assert claim(a, HOOK) == [body(0)]
+    assert claim(b, HOOK) == [], "held by a live node"
+    time.sleep(0.3)  # a's lease runs out by the database's clock
+    assert claim(b, HOOK) == [body(0)], "a dead node's hold ends with its lease, before its own time"

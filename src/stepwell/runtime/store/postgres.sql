@@ -411,17 +411,22 @@ ON CONFLICT (arn) DO UPDATE SET status = excluded.status, stopped = excluded.sto
 INSERT INTO event_outbox (destination, body) VALUES (%(destination)s, %(body)s)
 
 -- name: claim_events
--- SKIP LOCKED: a row another node is claiming is passed over, never held by two nodes; the hold is
--- timed by the database's clock, which every node shares.
+-- SKIP LOCKED: a row another node is claiming is passed over, never held by two nodes. A hold ends
+-- when its time runs out (the database's clock, which every node shares), or with its node's lease
+-- (a node that died, or stopped, gives its rows up as it gives up its timers and calls).
 UPDATE event_outbox SET claimed_by = %(node)s,
     claimed_until = EXTRACT(EPOCH FROM clock_timestamp()) + %(lease)s
 WHERE seq IN (
-    SELECT seq FROM event_outbox
-    WHERE destination = %(destination)s
-        AND (claimed_until IS NULL OR claimed_until < EXTRACT(EPOCH FROM clock_timestamp())
-            OR claimed_by = %(node)s)
-    ORDER BY seq LIMIT %(limit)s
-    FOR UPDATE SKIP LOCKED
+    SELECT o.seq FROM event_outbox o
+    WHERE o.destination = %(destination)s
+        AND (o.claimed_by IS NULL OR o.claimed_by = %(node)s
+            OR o.claimed_until < EXTRACT(EPOCH FROM clock_timestamp())
+            OR NOT EXISTS (
+                SELECT FROM nodes n
+                WHERE n.id = o.claimed_by AND n.expires >= EXTRACT(EPOCH FROM clock_timestamp())
+            ))
+    ORDER BY o.seq LIMIT %(limit)s
+    FOR UPDATE OF o SKIP LOCKED
 )
 RETURNING seq, destination, body
 

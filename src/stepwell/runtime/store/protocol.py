@@ -242,8 +242,8 @@ class Transaction(Reads, Protocol):
     ) -> list[OutboxEvent]:
         """Up to ``limit`` of the destination's oldest events, held by this node for ``lease_seconds``
         (SKIP LOCKED on a shared store: two nodes never hold one row at once). An event another node
-        holds is passed over until its hold runs out; one this node held (before a restart, on an
-        exclusive store) is taken at once."""
+        holds is passed over until its hold runs out or that node's lease expires; one this node
+        held (before a restart, on an exclusive store) is taken at once."""
 
     def delete_events(self, seqs: Sequence[int]) -> None:
         """The events' destinations accepted them."""
