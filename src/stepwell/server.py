@@ -26,6 +26,8 @@ from stepwell.access_log import AccessLog, batch_into_root_stream
 from stepwell.access_log import log as access_logger
 from stepwell.api.app import create_app
 from stepwell.api.hosts import HostPolicy
+from stepwell.events.delivery import EventDelivery
+from stepwell.events.destinations import DestinationError, configured
 from stepwell.metrics import Metrics
 from stepwell.runtime.executor import Executor
 from stepwell.runtime.functions import FunctionRegistry
@@ -71,6 +73,8 @@ class Options:
     function_timeout: float = 60.0  # seconds, for every function (Lambda's is 3 s to 900 s)
     function_memory: int = 512  # MB per worker process
     node_lease: float = 15.0  # seconds without a renewal after which a node is dead (PostgreSQL)
+    # Where status-change events go (stepwell/events; EVENTS_ENDPOINT in ``environ``: EventBridge too).
+    events_webhooks: list[str] = field(default_factory=list)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -83,8 +87,11 @@ class Server:
     runtime: Runtime
     executor: Executor
     service: Service
+    events: EventDelivery | None = None  # None: no destination, no outbox rows
 
     def close(self) -> None:
+        if self.events is not None:
+            self.events.stop()  # its threads write through the executor
         self.executor.stop()
         self.runtime.close()
         self.store.close()  # a node gives its lease up: the others adopt what it leaves at once
@@ -97,8 +104,9 @@ def _folder_exists(path: str) -> bool:
 def build(options: Options) -> Server:
     try:
         mocks = MockConfig.load(options.mock_config) if options.mock_config else None
+        destinations = configured(options.events_webhooks, options.region, options.environ)
         invokers = _invokers(options)  # functions are loaded (and refused) before the database opens
-    except (MockConfigError, ConnectionsFileError) as broken:
+    except (MockConfigError, ConnectionsFileError, DestinationError) as broken:
         raise StartupError(str(broken)) from None
     store = open_store(options.db)
     try:
@@ -107,6 +115,8 @@ def build(options: Options) -> Server:
         store.open()
     except StoreError as unusable:
         invokers.close()
+        for destination in destinations:
+            destination.close()
         raise StartupError(str(unusable)) from None
     metrics = Metrics(lambda: _running(store))
     runtime = Runtime(
@@ -123,8 +133,13 @@ def build(options: Options) -> Server:
         observers=[counting(metrics)],
     )
     executor = Executor(store, runtime)
+    events = None
+    if destinations:  # set before the executor starts: its recovery may end executions
+        events = runtime.status_events = EventDelivery(executor, destinations)
     executor.start()
-    return Server(options, store, runtime, executor, Service(store, executor, runtime))
+    if events is not None:
+        events.start()
+    return Server(options, store, runtime, executor, Service(store, executor, runtime), events)
 
 
 def _running(store: Store) -> dict[str, int]:
