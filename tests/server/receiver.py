@@ -1,16 +1,17 @@
 """A webhook receiver for the status-change event tests: a small http.server on a thread of the test.
 
-It keeps every event it accepted (parsed), answers the first ``refuse`` requests 503, and can be
-stopped and started again on the same port (the port then refuses connections, as a webhook that
-is down does).
+It keeps every event it accepted (parsed), answers the first ``refuse`` requests 503, keeps its
+connections alive (HTTP/1.1), and can be stopped, its connections closed, and started again on the
+same port (the port then refuses connections, as a webhook that is down does).
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -24,6 +25,9 @@ class Receiver:
         self.requests = 0  # POSTs received, accepted or not
         self.events: list[dict[str, Any]] = []
         self.content_types: set[str] = set()
+        self.authorizations: set[str | None] = set()
+        self.paths: set[str] = set()
+        self._connections: list[socket.socket] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -36,6 +40,13 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                with receiver._lock:
+                    receiver._connections.append(self.connection)
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 with receiver._lock:
@@ -46,6 +57,8 @@ class Receiver:
                     else:
                         receiver.events.append(json.loads(body))
                         receiver.content_types.add(self.headers.get("Content-Type", ""))
+                        receiver.authorizations.add(self.headers.get("Authorization"))
+                        receiver.paths.add(self.path)
                 self.send_response(503 if refused else 204)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -63,6 +76,11 @@ class Receiver:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for connection in connections:  # kept-alive ones too: the receiver is down
+            with suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def received(self) -> list[dict[str, Any]]:
         with self._lock:

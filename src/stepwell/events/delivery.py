@@ -2,10 +2,11 @@
 
 The events were written with the status changes they tell (runtime/status_outbox.py), one row
 per destination. Each destination's thread claims its oldest rows (through the executor: the
-store's one writer), hands them to the destination, deletes the ones it accepted and releases the
-rest, in one more transaction. So an event is gone only once its destination accepted it; a
-crash between the two transactions sends it again (at least once: receivers tell repeats apart by
-the event's ``id``). Rows left at a stop, or a crash, are delivered after the next start.
+store's one writer) and hands them to the destination; the ones it accepted are deleted in the
+transaction of the next claim, the ones it refused released at once. So an event is gone only
+once its destination accepted it; a crash before the delete sends it again (at least once:
+receivers tell repeats apart by the event's ``id``). Rows left at a stop, or a crash, are
+delivered after the next start.
 
 Concurrency: one thread per destination per node; on a shared store (PostgreSQL) a claim is a
 hold (``claim_events``: SKIP LOCKED, ``LEASE`` seconds by the database's clock), so two nodes never
@@ -27,6 +28,8 @@ import random
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import suppress
+from functools import partial
 from typing import TypeVar
 
 from stepwell.asl import jsoncodec
@@ -102,45 +105,48 @@ class EventDelivery:
     # ---- one destination's thread --------------------------------------------------------------
     def _deliver(self, destination: Destination, wake: threading.Event) -> None:
         refusals = 0
+        accepted: list[int] = []  # deleted with the next claim: one transaction, not two
         while not self._stopping.is_set():
             wake.clear()  # before the claim: a commit after it wakes the next wait
             try:
-                claimed = self._write(
-                    lambda batch: batch.db.claim_events(
-                        destination.name, destination.run, LEASE, batch.runtime.clock()
-                    )
-                )
+                claimed = self._write(partial(_settle_and_claim, accepted, destination))
+                accepted = []
                 if not claimed:
                     wake.wait(POLL)
                     continue
-                accepted = destination.send([event.body for event in claimed])
-                self._settle(claimed, accepted)
+                answers = destination.send([event.body for event in claimed])
+                accepted = [event.seq for event, ok in zip(claimed, answers, strict=True) if ok]
+                refused = [event.seq for event, ok in zip(claimed, answers, strict=True) if not ok]
+                if not refused:
+                    refusals = 0
+                    continue
+                self._write(partial(_settle, accepted, refused))  # others may claim them at once
+                accepted = []
             except Exception:  # the store is away, or a destination misbehaved: try again later
                 log.exception("delivering status-change events to %s", destination.name)
-                accepted = [False]
-            if all(accepted):
-                refusals = 0
-                continue
             refusals += 1
             self._stopping.wait(back_off(refusals))
-
-    def _settle(self, claimed: list[OutboxEvent], accepted: list[bool]) -> None:
-        done = [event.seq for event, ok in zip(claimed, accepted, strict=True) if ok]
-        refused = [event.seq for event, ok in zip(claimed, accepted, strict=True) if not ok]
-
-        def settle(batch: Batch) -> None:
-            if done:
-                batch.db.delete_events(done)
-            if refused:
-                batch.db.release_events(refused)
-
-        self._write(settle)
+        if accepted:
+            with suppress(Exception):  # not deleted: sent again after the next start
+                self._write(partial(_settle, accepted, []))
 
     def _write(self, work: Callable[[Batch], T]) -> T:
         try:
             return self.executor.submit(work).result(WRITE_TIMEOUT)
         except FutureTimeout:
             raise RuntimeError("the executor did not commit in time") from None
+
+
+def _settle_and_claim(accepted: list[int], destination: Destination, batch: Batch) -> list[OutboxEvent]:
+    _settle(accepted, [], batch)
+    return batch.db.claim_events(destination.name, destination.run, LEASE, batch.runtime.clock())
+
+
+def _settle(accepted: list[int], refused: list[int], batch: Batch) -> None:
+    if accepted:
+        batch.db.delete_events(accepted)
+    if refused:
+        batch.db.release_events(refused)
 
 
 def back_off(refusals: int, draw: Callable[[], float] = random.random) -> float:
