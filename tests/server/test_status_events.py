@@ -178,35 +178,50 @@ def test_a_receiver_failing_at_first_gets_every_event_later(tmp_path: Path) -> N
             server.stop()
 
 
+IN_FLIGHT = {
+    "StartAt": "Slow",
+    "States": {"Slow": {"Type": "Task", "Resource": lambda_arn("count_and_sleep"), "End": True}},
+}
+
+
 @pytest.mark.parametrize("store", STORES)
 def test_events_left_at_a_kill_arrive_after_the_restart(
     store: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
+    """Webhook down, executions end (or wait, or are in a task), kill -9, webhook up, restart:
+    every event arrives, the ends the restart itself decides (a task that was in flight) too."""
     down = Receiver()  # not started: its port refuses every connection
+    extra = ["--events-webhook", down.url]
+    functions = [str(FUNCTIONS)]
     if store == "sqlite":
-        server = ServerProcess(tmp_path / "s.db", extra=["--events-webhook", down.url])
+        server = ServerProcess(tmp_path / "s.db", functions=functions, extra=extra)
     else:
         url = request.getfixturevalue("postgres_databases")()
-        extra = ["--events-webhook", down.url, "--node-lease", "3"]  # its dead self gives rows up soon
-        server = ServerProcess(url, log=tmp_path / "s.log", extra=extra)
+        extra += ["--node-lease", "3"]  # its dead self gives its rows up soon
+        server = ServerProcess(url, functions=functions, log=tmp_path / "s.log", extra=extra)
     server.start()
     try:
         sfn = server.client()
         ended = [start(sfn, machine(sfn, d)) for d in (ANSWER, FAIL, ANSWER)]
         parked = start(sfn, machine(sfn, PARKED))
+        counter = tmp_path / "calls"
+        in_flight = start(sfn, machine(sfn, IN_FLIGHT), {"counter": str(counter), "seconds": 60})
         for arn in ended:
             wait_for(sfn, arn)
+        wait_until(counter.exists, DELIVERED, "the task's call")
         server.kill()
         down.start()
         server.start()
         sfn = server.client()
         for arn, end in zip(ended, ("SUCCEEDED", "FAILED", "SUCCEEDED"), strict=True):
             told(down, arn, ["RUNNING", end])
+        _, failed = told(down, in_flight, ["RUNNING", "FAILED"])
+        assert failed["detail"]["error"] == "States.TaskFailed"
         told(down, parked, ["RUNNING"])
         sfn.stop_execution(executionArn=parked)
         told(down, parked, ["RUNNING", "ABORTED"])
         ids = Counter(e["id"] for e in down.received())
-        assert len(ids) == 8 and set(ids.values()) == {1}, "no event was accepted before the kill"
+        assert len(ids) == 10 and set(ids.values()) == {1}, "no event was accepted before the kill"
     finally:
         server.stop()
         down.stop()
