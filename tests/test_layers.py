@@ -32,6 +32,7 @@ RANKS: dict[str, int] = {
     "audit": 4,  # the audit log of the API's calls
     "log_format": 4,  # --log-format json
     "stopping": 4,
+    "events": 4,  # status-change events out to webhooks and EventBridge, from the runtime's outbox
     "server": 5,  # puts the app together: api (which mounts the console), runtime, service
     "cli": 6,  # runs the server, the local runner and the graph command
 }

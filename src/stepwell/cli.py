@@ -189,6 +189,15 @@ def _parser() -> argparse.ArgumentParser:
         "to a loopback address, any host otherwise)",
     )
     serve.add_argument(
+        "--events-webhook",
+        action="append",
+        default=[url for url in env("STEPWELL_EVENTS_WEBHOOKS", "").split(",") if url.strip()],
+        metavar="URL",
+        help="POST every Standard execution's status change to this URL, as EventBridge's \"Step Functions "
+        'Execution Status Change" event, at least once (repeatable; env STEPWELL_EVENTS_WEBHOOKS, '
+        "comma-separated; EVENTS_ENDPOINT set: to EventBridge's PutEvents there too)",
+    )
+    serve.add_argument(
         "--mock-config",
         default=env(MOCK_VARIABLE),
         metavar="FILE",
@@ -280,6 +289,7 @@ def _serve(args: argparse.Namespace) -> int:
         node_lease=args.node_lease,
         logs_dir=args.logs_dir,
         audit_log=args.audit_log,
+        events_webhooks=[url.strip() for url in args.events_webhook],
     )
     try:
         serve(options, access_log=args.access_log)

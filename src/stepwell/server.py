@@ -30,6 +30,8 @@ from stepwell.api.shapes import OPERATION_SHAPES, SHAPES
 from stepwell.audit import AuditLog, Redaction
 from stepwell.auth.guard import Guard
 from stepwell.auth.identities import IdentitiesError, IdentitiesFile
+from stepwell.events.delivery import EventDelivery
+from stepwell.events.destinations import DestinationError, configured
 from stepwell.execution_logs.delivery import Delivery
 from stepwell.execution_logs.destination import sink_for
 from stepwell.metrics import Metrics
@@ -81,6 +83,8 @@ class Options:
     # Execution logs' JSON Lines files, when no CloudWatch Logs endpoint is set (execution_logs/).
     logs_dir: str | None = None
     audit_log: str | None = None  # the file the audit log is appended to (stepwell/audit.py)
+    # Where status-change events go (stepwell/events; EVENTS_ENDPOINT in ``environ``: EventBridge too).
+    events_webhooks: list[str] = field(default_factory=list)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -95,8 +99,11 @@ class Server:
     service: Service
     execution_logs: Delivery | None = None
     guard: Guard | None = None  # with --auth
+    events: EventDelivery | None = None  # None: no destination, no outbox rows
 
     def close(self) -> None:
+        if self.events is not None:
+            self.events.stop()  # its threads write through the executor
         self.executor.stop()
         if self.execution_logs is not None:
             self.execution_logs.close()  # what the last steps logged, written before the store closes
@@ -112,8 +119,9 @@ def build(options: Options) -> Server:
     try:
         identities = IdentitiesFile(options.auth, options.account) if options.auth else None
         mocks = MockConfig.load(options.mock_config) if options.mock_config else None
+        destinations = configured(options.events_webhooks, options.region, options.environ)
         invokers = _invokers(options)  # functions are loaded (and refused) before the database opens
-    except (IdentitiesError, MockConfigError, ConnectionsFileError) as broken:
+    except (IdentitiesError, MockConfigError, ConnectionsFileError, DestinationError) as broken:
         raise StartupError(str(broken)) from None
     try:
         logs_sink = sink_for(region=options.region, environ=options.environ, logs_dir=options.logs_dir)
@@ -128,6 +136,8 @@ def build(options: Options) -> Server:
         store.open()
     except StoreError as unusable:
         invokers.close()
+        for destination in destinations:
+            destination.close()
         raise StartupError(str(unusable)) from None
     metrics = Metrics(lambda: _running(store))
     runtime = Runtime(
@@ -147,14 +157,19 @@ def build(options: Options) -> Server:
     runtime.observers.append(execution_logs)
     executor = Executor(store, runtime)
     _watch_queues(metrics, executor, runtime, store)
+    events = None
+    if destinations:  # set before the executor starts: its recovery may end executions
+        events = runtime.status_events = EventDelivery(executor, destinations)
     executor.start()
+    if events is not None:
+        events.start()
     service = Service(store, executor, runtime)
     guard = None
     if identities is not None:
         # store.reader is the calling thread's connection: asked for on each read.
         tags = lambda arn: store.reader.tags(arn)  # noqa: E731
         guard = Guard(identities, region=options.region, account=options.account, resource_tags=tags)
-    return Server(options, store, runtime, executor, service, execution_logs, guard)
+    return Server(options, store, runtime, executor, service, execution_logs, guard, events)
 
 
 def _running(store: Store) -> dict[str, int]:

@@ -45,7 +45,7 @@ from stepwell.engine.events import (
 from stepwell.engine.redrive import REDRIVABLE_ENDS
 from stepwell.engine.snapshot import RUNNING, Snapshot, snapshot_from_json, snapshot_to_json
 from stepwell.errors import ServiceError
-from stepwell.runtime import ids, map_children, sync_jobs, tasks
+from stepwell.runtime import ids, map_children, status_outbox, sync_jobs, tasks
 from stepwell.runtime.dispatch import QUEUED
 from stepwell.runtime.observers import Committed, Observer, notify
 from stepwell.runtime.outcomes import timer_delay
@@ -95,6 +95,7 @@ class Live:
     test_case: str | None = None  # the mocked test case it runs (``<stateMachineArn>#<TestCase>``)
     revision_id: str = ""  # the revision of the definition it runs
     resumes: bool = False  # its step used up its budget: it goes on at once (Runtime.hot_snapshots)
+    record: ExecutionRecord | None = None  # its row as this batch read it (None: started in it)
 
 
 class Batch:
@@ -248,6 +249,10 @@ class Batch:
             redrive_token=token,
         )
         live = _stored_live(record, machine, snapshot, record.version + 1)
+        events = self.runtime.status_events
+        if events is not None:
+            live.record = status_outbox.redriven(record, count=count, date=now, token=token)
+            status_outbox.started(self, events, live.record)
         self.live[arn] = live
         self._advance(live, ExecutionRedriven(now=now, seed=ids.seed(), redrive_count=count))
         return now
@@ -409,10 +414,17 @@ class Batch:
     # ---- writing -------------------------------------------------------------------------------
     def flush(self) -> None:
         kept = self.runtime.snapshots
+        events = self.runtime.status_events
         for live in self.live.values():
             if not live.dirty or live.snapshot is None:
                 continue
             finish = live.finished
+            # What an execution's step changes of its status is told in this very transaction.
+            telling = (
+                events if events is not None and live.snapshot.execution.machine_type != "EXPRESS" else None
+            )
+            if telling is not None and live.new_record is not None:
+                status_outbox.started(self, telling, live.new_record)
             if self.runtime.observers:
                 self.after.append(_observed(self.runtime.observers, live, finish))
             final: bytes | None = None  # the snapshot an ended execution keeps for a redrive
@@ -454,6 +466,16 @@ class Batch:
                         cause=cause,
                         stopped=live.stopped,
                         snapshot=final,
+                    )
+                if telling is not None:
+                    status_outbox.ended(
+                        self,
+                        telling,
+                        live,
+                        output=output,
+                        error=error,
+                        cause=cause,
+                        kept_snapshot=final is not None,
                     )
             if live.events:  # after the row: a store may key history by the execution's row
                 self.db.append_history(live.arn, live.events)
@@ -553,6 +575,7 @@ def _stored_live(record: ExecutionRecord, machine: StateMachine, snapshot: Snaps
         version,
         test_case=record.test_case,
         revision_id=record.revision_id,
+        record=record,
     )
 
 

@@ -20,6 +20,7 @@ from stepwell.runtime.invokers.base import TaskCall
 from stepwell.runtime.invokers.router import Invokers
 from stepwell.runtime.mocks import MockConfig, TestCase, UnknownTestCase
 from stepwell.runtime.observers import Observer
+from stepwell.runtime.status_outbox import StatusEvents
 
 if TYPE_CHECKING:
     from stepwell.metrics import Metrics
@@ -70,6 +71,9 @@ class Runtime:
     metrics: Metrics | None = None
     # Told each execution's step after its commit (runtime/observers.py): metrics, execution logs.
     observers: list[Observer] = field(default_factory=list)
+    # Status-change events (runtime/status_outbox.py): written to the store's outbox in the
+    # transaction of each change; None (no delivery configured): none, at no cost.
+    status_events: StatusEvents | None = None
     _machines: dict[tuple[str, str], StateMachine] = field(default_factory=dict, repr=False)
     _pinned: dict[str, StateMachine] = field(default_factory=dict, repr=False)
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)

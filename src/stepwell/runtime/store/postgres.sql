@@ -410,3 +410,35 @@ SELECT * FROM map_runs WHERE execution_arn = %(execution_arn)s ORDER BY started,
 INSERT INTO map_runs (arn, execution_arn, machine_arn, status, started, stopped, summary)
 VALUES (%(arn)s, %(execution_arn)s, %(machine_arn)s, %(status)s, %(started)s, %(stopped)s, %(summary)s)
 ON CONFLICT (arn) DO UPDATE SET status = excluded.status, stopped = excluded.stopped, summary = excluded.summary
+
+-- name: add_event
+INSERT INTO event_outbox (destination, body) VALUES (%(destination)s, %(body)s)
+
+-- name: claim_events
+-- SKIP LOCKED: a row another node is claiming is passed over, never held by two nodes. A hold ends
+-- when its time runs out (the database's clock, which every node shares), or with its node's lease
+-- (a node that died, or stopped, gives its rows up as it gives up its timers and calls).
+UPDATE event_outbox SET claimed_by = %(node)s,
+    claimed_until = EXTRACT(EPOCH FROM clock_timestamp()) + %(lease)s
+WHERE seq IN (
+    SELECT o.seq FROM event_outbox o
+    WHERE o.destination = %(destination)s
+        AND (o.claimed_by IS NULL OR o.claimed_by = %(node)s
+            OR o.claimed_until < EXTRACT(EPOCH FROM clock_timestamp())
+            OR NOT EXISTS (
+                SELECT FROM nodes n
+                WHERE n.id = o.claimed_by AND n.expires >= EXTRACT(EPOCH FROM clock_timestamp())
+            ))
+    ORDER BY o.seq LIMIT %(limit)s
+    FOR UPDATE OF o SKIP LOCKED
+)
+RETURNING seq, destination, body
+
+-- name: delete_event
+DELETE FROM event_outbox WHERE seq = %(seq)s
+
+-- name: release_event
+UPDATE event_outbox SET claimed_by = NULL, claimed_until = NULL WHERE seq = %(seq)s
+
+-- name: events_waiting
+SELECT destination, COUNT(*) AS n FROM event_outbox GROUP BY destination

@@ -26,6 +26,7 @@ from stepwell.runtime.store.records import (
     ExecutionSummary,
     MachineRecord,
     MapRunRecord,
+    OutboxEvent,
     Running,
     TaskRecord,
     TimerRecord,
@@ -104,6 +105,10 @@ class Reads(Protocol):
 
     def activity_tasks_waiting(self) -> dict[str, int]:
         """Activity ARN -> its tasks waiting for a worker (none: not listed)."""
+
+    # ---- the event outbox ----
+    def events_waiting(self) -> dict[str, int]:
+        """Destination -> how many events it has not accepted yet."""
 
 
 class Transaction(Reads, Protocol):
@@ -229,6 +234,25 @@ class Transaction(Reads, Protocol):
 
     def count_invocations(self, arn: str, state_name: str) -> int:
         """How many tasks the execution's state has asked for so far (mocked test cases)."""
+
+    # ---- the event outbox (stepwell/events: written only when the server delivers events) ----
+    def add_event(self, body: bytes, destinations: Sequence[str]) -> None:
+        """A status-change event, written with the change it tells: one row per destination, each
+        deleted once that destination accepted the event."""
+
+    def claim_events(
+        self, destination: str, limit: int, lease_seconds: float, now: float
+    ) -> list[OutboxEvent]:
+        """Up to ``limit`` of the destination's oldest events, held by this node for ``lease_seconds``
+        (SKIP LOCKED on a shared store: two nodes never hold one row at once). An event another node
+        holds is passed over until its hold runs out or that node's lease expires; one this node
+        held (before a restart, on an exclusive store) is taken at once."""
+
+    def delete_events(self, seqs: Sequence[int]) -> None:
+        """The events' destinations accepted them."""
+
+    def release_events(self, seqs: Sequence[int]) -> None:
+        """Not accepted: any node may claim them again at once."""
 
     # ---- many nodes (a store that is not ``exclusive``) ----
     def adopt(self, dead_node: str) -> tuple[list[TimerRecord], list[TaskRecord]] | None:

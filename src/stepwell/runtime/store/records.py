@@ -169,3 +169,13 @@ class ActivityRecord:
     name: str
     config: str  # JSON
     created: float
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEvent:
+    """A row of the event outbox: one status-change event (stepwell/events) still to be accepted
+    by one destination (a webhook's URL, or ``eventbridge``)."""
+
+    seq: int  # the order events were written in (per writer; across nodes, roughly)
+    destination: str
+    body: bytes  # the event, JSON in UTF-8

@@ -33,6 +33,7 @@ from stepwell.runtime.store.records import (
     ExecutionSummary,
     MachineRecord,
     MapRunRecord,
+    OutboxEvent,
     Running,
     TaskRecord,
     TimerRecord,
@@ -237,6 +238,10 @@ class SqliteReads:
 
     def activity_tasks_waiting(self) -> dict[str, int]:
         return {str(arn): int(n) for arn, n in self._all("activity_tasks_waiting")}
+
+    # ---- the event outbox ---------------------------------------------------------------------
+    def events_waiting(self) -> dict[str, int]:
+        return {row["destination"]: int(row["n"]) for row in self._all("events_waiting")}
 
 
 class SqliteTransaction(SqliteReads, OneNodeTransaction):
@@ -487,3 +492,20 @@ class SqliteTransaction(SqliteReads, OneNodeTransaction):
     def count_invocations(self, arn: str, state_name: str) -> int:
         row = self._one("count_invocations", arn=arn, state_name=state_name)
         return int(row[0]) if row is not None else 0
+
+    # ---- the event outbox ---------------------------------------------------------------------
+    def add_event(self, body: bytes, destinations: Sequence[str]) -> None:
+        self.db.executemany(Q["add_event"], [{"destination": d, "body": body} for d in destinations])
+
+    def claim_events(
+        self, destination: str, limit: int, lease_seconds: float, now: float
+    ) -> list[OutboxEvent]:
+        args = {"destination": destination, "limit": limit, "node": OneNode.node, "now": now}
+        found = self._all("claim_events", until=now + lease_seconds, **args)
+        return sorted((OutboxEvent(**row) for row in found), key=lambda event: event.seq)
+
+    def delete_events(self, seqs: Sequence[int]) -> None:
+        self.db.executemany(Q["delete_event"], [{"seq": seq} for seq in seqs])
+
+    def release_events(self, seqs: Sequence[int]) -> None:
+        self.db.executemany(Q["release_event"], [{"seq": seq} for seq in seqs])

@@ -301,3 +301,25 @@ SELECT * FROM map_runs WHERE execution_arn = :execution_arn ORDER BY started, ar
 INSERT INTO map_runs (arn, execution_arn, machine_arn, status, started, stopped, summary)
 VALUES (:arn, :execution_arn, :machine_arn, :status, :started, :stopped, :summary)
 ON CONFLICT (arn) DO UPDATE SET status = excluded.status, stopped = excluded.stopped, summary = excluded.summary
+
+-- name: add_event
+INSERT INTO event_outbox (destination, body) VALUES (:destination, :body)
+
+-- name: claim_events
+UPDATE event_outbox SET claimed_by = :node, claimed_until = :until
+WHERE seq IN (
+    SELECT seq FROM event_outbox
+    WHERE destination = :destination
+        AND (claimed_until IS NULL OR claimed_until < :now OR claimed_by = :node)
+    ORDER BY seq LIMIT :limit
+)
+RETURNING seq, destination, body
+
+-- name: delete_event
+DELETE FROM event_outbox WHERE seq = :seq
+
+-- name: release_event
+UPDATE event_outbox SET claimed_by = NULL, claimed_until = NULL WHERE seq = :seq
+
+-- name: events_waiting
+SELECT destination, COUNT(*) AS n FROM event_outbox GROUP BY destination

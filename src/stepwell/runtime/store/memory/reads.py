@@ -13,6 +13,7 @@ from stepwell.runtime.store.records import (
     ExecutionSummary,
     MachineRecord,
     MapRunRecord,
+    OutboxEvent,
     TaskRecord,
     VersionRecord,
 )
@@ -50,6 +51,8 @@ class MemoryReads:
         self._aliases: dict[str, dict[str, AliasRecord]] = {}  # machine ARN -> name -> alias
         self._map_runs: dict[str, MapRunRecord] = {}
         self._by_map_run: dict[str, list[ExecutionRecord]] = {}  # Map Run ARN -> children, as inserted
+        self._outbox: dict[int, OutboxEvent] = {}  # seq -> event, in seq order
+        self._outbox_seq = 0
 
     # ---- state machines and activities -------------------------------------------------------
     def state_machine(self, arn: str) -> MachineRecord | None:
@@ -178,6 +181,14 @@ class MemoryReads:
     def task(self, token: str) -> TaskRecord | None:
         with self._lock:
             return self._tasks.get(token)
+
+    # ---- the event outbox ---------------------------------------------------------------------
+    def events_waiting(self) -> dict[str, int]:
+        with self._lock:
+            counts: dict[str, int] = {}
+            for event in self._outbox.values():
+                counts[event.destination] = counts.get(event.destination, 0) + 1
+            return counts
 
     def activity_backlog(self, activity_arn: str) -> list[TaskRecord]:
         with self._lock:

@@ -17,6 +17,7 @@ from stepwell.runtime.store.records import (
     ExecutionRecord,
     MachineRecord,
     MapRunRecord,
+    OutboxEvent,
     Running,
     TaskRecord,
     TimerRecord,
@@ -410,6 +411,27 @@ class MemoryTransaction(MemoryReads, OneNodeTransaction):
 
     def count_invocations(self, arn: str, state_name: str) -> int:
         return self._invocations.get((arn, state_name), 0)
+
+    # ---- the event outbox (one process: every hold is its own, so a claim holds nothing) ------
+    def add_event(self, body: bytes, destinations: Sequence[str]) -> None:
+        first = self._outbox_seq
+        self._log(lambda: setattr(self, "_outbox_seq", first))
+        for seq, destination in enumerate(destinations, first + 1):
+            self._put(self._outbox, seq, OutboxEvent(seq, destination, body))
+            self._outbox_seq = seq
+
+    def claim_events(
+        self, destination: str, limit: int, lease_seconds: float, now: float
+    ) -> list[OutboxEvent]:
+        found = sorted(self._outbox)  # a rolled-back delete puts its row back at the end
+        return [self._outbox[seq] for seq in found if self._outbox[seq].destination == destination][:limit]
+
+    def delete_events(self, seqs: Sequence[int]) -> None:
+        for seq in seqs:
+            self._pop(self._outbox, seq)
+
+    def release_events(self, seqs: Sequence[int]) -> None:
+        pass
 
 
 def _numbered(e: ExecutionRecord, seq: int, version: int, has_snapshot: bool) -> ExecutionRecord:

@@ -43,6 +43,7 @@ TABLE_ORDER = (
     "history",
     "timers",
     "tasks",
+    "event_outbox",
     "notifications",  # no table: pg_notify, delivered at the commit
 )
 SEND_RANK = {table: rank for rank, table in enumerate(TABLE_ORDER)}
@@ -76,6 +77,9 @@ HELD = {
     "mark_submitted": "tasks",
     "set_child": "tasks",
     "close_task": "tasks",
+    "add_event": "event_outbox",
+    "delete_event": "event_outbox",
+    "release_event": "event_outbox",
     "notify": "notifications",
 }
 # pg_advisory_lock(MIGRATION_LOCK, hash of the schema): one node at a time migrates a schema.

@@ -140,6 +140,10 @@ class Queries:
     def activity_tasks_waiting(self) -> dict[str, int]:
         return {str(row["activity_arn"]): int(row["n"]) for row in self._all("activity_tasks_waiting", {})}
 
+    # ---- the event outbox ---------------------------------------------------------------------
+    def events_waiting(self) -> dict[str, int]:
+        return {row["destination"]: int(row["n"]) for row in self._all("events_waiting", {})}
+
 
 class PostgresReads(Queries):
     """Reads at the last committed state, each on a pooled connection (thread-safe)."""

@@ -32,6 +32,7 @@ from stepwell.runtime.store.records import (
     ExecutionRecord,
     MachineRecord,
     MapRunRecord,
+    OutboxEvent,
     Running,
     TaskRecord,
     TimerRecord,
@@ -379,6 +380,29 @@ class PostgresTransaction(Queries):
     def count_invocations(self, arn: str, state_name: str) -> int:
         row = self._one("count_invocations", {"arn": arn, "state_name": state_name})
         return int(row["n"]) if row is not None else 0
+
+    # ---- the event outbox ---------------------------------------------------------------------
+    def add_event(self, body: bytes, destinations: Sequence[str]) -> None:
+        for destination in destinations:
+            self._write("add_event", {"destination": destination, "body": body})
+
+    def claim_events(
+        self, destination: str, limit: int, lease_seconds: float, now: float
+    ) -> list[OutboxEvent]:
+        args = {"destination": destination, "limit": limit, "lease": lease_seconds, "node": self.store.node}
+        found = [
+            OutboxEvent(int(row["seq"]), row["destination"], bytes(row["body"]))
+            for row in self._all("claim_events", args)
+        ]
+        return sorted(found, key=lambda event: event.seq)
+
+    def delete_events(self, seqs: Sequence[int]) -> None:
+        for seq in seqs:
+            self._write("delete_event", {"seq": seq})
+
+    def release_events(self, seqs: Sequence[int]) -> None:
+        for seq in seqs:
+            self._write("release_event", {"seq": seq})
 
     # ---- many nodes ---------------------------------------------------------------------------
     def adopt(self, dead_node: str) -> tuple[list[TimerRecord], list[TaskRecord]] | None:
