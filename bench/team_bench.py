@@ -74,10 +74,10 @@ def run(config: str, n: int, folder: Path) -> dict[str, Any]:
         extra += ["--audit-log", str(folder / f"audit-{time.monotonic_ns()}.jsonl")]
     port = free_port()
     server = serve(folder / f"{config}-{time.monotonic_ns()}.db", port, folder / f"{config}.log", extra)
+    load_args = [str(RAWLOAD), "--endpoint", f"http://127.0.0.1:{port}", "--n", str(n), "-c", "16"]
     try:
         load = subprocess.run(
-            [sys.executable, str(RAWLOAD), "--endpoint", f"http://127.0.0.1:{port}", "--n", str(n)]
-            + ["-c", "16", "--server-pid", str(server.pid), *signing],
+            [sys.executable, *load_args, "--server-pid", str(server.pid), *signing],
             stdout=subprocess.PIPE,
             check=True,
         )

@@ -190,6 +190,7 @@ class Call:
     request_id: str
     source_ip: str
     user_agent: str
+    from_console: bool = False  # made by a console page on the principal's behalf
 
 
 class AuditLog:
@@ -275,6 +276,8 @@ class AuditLog:
         if failed:
             record["errorCode"] = call.error_code
             record["errorMessage"] = call.error_message or ""
+        if call.from_console:  # CloudTrail's mark of a call made with a console session
+            record["sessionCredentialFromConsole"] = "true"
         record.update(
             {
                 "requestParameters": parameters,

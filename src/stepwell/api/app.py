@@ -97,7 +97,7 @@ def create_app(
         assert metrics is not None
         return Response(metrics.text(), media_type=TEXT_FORMAT)
 
-    pages = console(service, guard)
+    pages = console(service, guard, audit)
     metric_routes = [Route("/metrics", scrape, methods=["GET"])] if metrics is not None else []
     return Starlette(
         routes=[Route("/", api, methods=["POST"]), *metric_routes, *pages.routes],

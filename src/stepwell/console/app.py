@@ -10,6 +10,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from stepwell.audit import AuditLog
 from stepwell.auth.guard import Guard
 from stepwell.console import activity_pages, execution_pages, machine_pages, map_run_pages, sign_in_pages
 from stepwell.console.graph.style import stylesheet
@@ -29,11 +30,12 @@ class Console:
     middleware: list[Middleware]
 
 
-def console(service: Service, guard: Guard | None = None) -> Console:
+def console(service: Service, guard: Guard | None = None, audit: AuditLog | None = None) -> Console:
     """The pages and their static files, and the handlers that turn a forged POST, or an action
-    the signed-in principal may not take, into a 403. With a ``guard`` (identities are checked):
-    the sign-in page, and sign_in_pages.ConsoleGuard in front of every other page."""
-    web = Web(service, guard=guard)
+    the signed-in principal may not take, into a 403; sign_in_pages.ConsoleGuard in front of the
+    pages says who calls (for the checks and the ``audit`` log). With a ``guard`` (identities are
+    checked): the sign-in page, and only signed-in principals past the ConsoleGuard."""
+    web = Web(service, guard=guard, audit=audit)
     sessions = Sessions(lambda: guard.identities.current) if guard is not None else None
 
     async def forged(request: Request, refused: Exception) -> Response:
@@ -63,5 +65,5 @@ def console(service: Service, guard: Guard | None = None) -> Console:
         *activity_pages.routes(web),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    middleware = [Middleware(ConsoleGuard, sessions=sessions)] if sessions is not None else []
+    middleware = [Middleware(ConsoleGuard, sessions=sessions)]
     return Console(routes, {CsrfError: forged, Denied: denied}, middleware)

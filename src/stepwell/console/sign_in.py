@@ -38,14 +38,16 @@ OPEN_PATHS = ("/sign-in", "/static/", "/favicon.ico", "/graph.css")
 
 @dataclass(frozen=True)
 class Caller:
-    """Who drives the console in this request: the signed-in principal and where it calls from."""
+    """Who drives the console in this request: the signed-in principal (None: no identities are
+    checked), where it calls from and with what (for the audit log)."""
 
-    principal: Principal
+    principal: Principal | None
     source_ip: str
+    user_agent: str
 
 
 # The caller of the request being handled (set by the guard before the page runs; each request
-# is its own task, so each has its own value). None: no identities are checked.
+# is its own task, so each has its own value). None: outside a console request.
 caller: contextvars.ContextVar[Caller | None] = contextvars.ContextVar(
     "stepwell_console_caller", default=None
 )

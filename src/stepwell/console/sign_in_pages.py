@@ -79,9 +79,11 @@ def _page(
 
 
 class ConsoleGuard:
-    """ASGI middleware: the console's pages for signed-in principals only (see the module)."""
+    """ASGI middleware in front of the console's pages: who calls (``caller``), for the pages'
+    checks and the audit log; with ``sessions``, the pages for signed-in principals only (see the
+    module)."""
 
-    def __init__(self, app: ASGIApp, sessions: Sessions):
+    def __init__(self, app: ASGIApp, sessions: Sessions | None):
         self.app = app
         self.sessions = sessions
 
@@ -90,12 +92,15 @@ class ConsoleGuard:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        principal = self.sessions.principal(request.cookies.get(SESSION_COOKIE))
-        if principal is None:
-            await _turned_away(request)(scope, receive, send)
-            return
-        scope.setdefault("state", {})["principal"] = principal  # the access log names it
-        token = caller.set(Caller(principal, request.client.host if request.client else ""))
+        principal = None
+        if self.sessions is not None:
+            principal = self.sessions.principal(request.cookies.get(SESSION_COOKIE))
+            if principal is None:
+                await _turned_away(request)(scope, receive, send)
+                return
+            scope.setdefault("state", {})["principal"] = principal  # the access log names it
+        source = request.client.host if request.client else ""
+        token = caller.set(Caller(principal, source, request.headers.get("user-agent", "")))
         try:
             await self.app(scope, receive, send)
         finally:

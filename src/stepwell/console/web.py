@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,11 +14,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from stepwell.audit import AuditLog, Call
 from stepwell.auth.errors import AuthError
 from stepwell.auth.guard import Guard
 from stepwell.console.ids import name_of
 from stepwell.console.security import Csrf
 from stepwell.console.sign_in import Denied, caller
+from stepwell.errors import ServiceError
 from stepwell.service import Service
 
 HERE = Path(__file__).parent
@@ -34,10 +38,17 @@ STATIC = HERE / "static"
 
 
 class Web:
-    def __init__(self, service: Service, csrf: Csrf | None = None, guard: Guard | None = None):
+    def __init__(
+        self,
+        service: Service,
+        csrf: Csrf | None = None,
+        guard: Guard | None = None,
+        audit: AuditLog | None = None,
+    ):
         self.service = service
         # With identities: the signed-in principal's policies decide every call (sign_in.py).
         self.guard = guard
+        self.audit = audit  # every call a page makes is recorded, as the API's are
         self.runtime = service.core.runtime
         self.csrf = csrf or Csrf()
         self.templates = Environment(
@@ -48,14 +59,46 @@ class Web:
         self.templates.filters["state_name"] = name_of  # a state id as its name: what people read
 
     async def call(self, operation: str, **request: Any) -> dict[str, Any]:
-        self.require(operation, **request)
-        return await self.service.call(operation, request)
+        try:
+            self.require(operation, **request)
+            output = await self.service.call(operation, request)
+        except Denied as denied:
+            self._audit(operation, request, None, ("AccessDeniedException", str(denied)))
+            raise
+        except ServiceError as refused:
+            self._audit(operation, request, None, (refused.code, refused.message))
+            raise
+        self._audit(operation, request, output, None)
+        return output
+
+    def _audit(
+        self, operation: str, request: dict[str, Any], output: Any, error: tuple[str, str] | None
+    ) -> None:
+        current = caller.get()
+        if self.audit is None or current is None:
+            return
+        self.audit.record(
+            Call(
+                completed=time.time(),
+                operation=operation,
+                target=None,
+                parameters=request,
+                output=output,
+                error_code=error[0] if error else None,
+                error_message=error[1] if error else None,
+                principal=current.principal,
+                request_id=str(uuid.uuid4()),
+                source_ip=current.source_ip,
+                user_agent=current.user_agent,
+                from_console=True,
+            )
+        )
 
     def require(self, operation: str, **request: Any) -> None:
         """Raise Denied unless the signed-in principal may make this call (for a page that reads
         what the call would answer without making it, as the history a page draws)."""
         current = caller.get()
-        if current is None or self.guard is None:
+        if current is None or current.principal is None or self.guard is None:
             return
         try:
             self.guard.authorize(current.principal, operation, request, source_ip=current.source_ip)
@@ -133,4 +176,4 @@ def pretty(text: str | None) -> str:
 def _signed_in() -> str | None:
     """The name of the principal signed in (None: nobody is, or no identities are checked)."""
     current = caller.get()
-    return current.principal.name if current is not None else None
+    return current.principal.name if current is not None and current.principal is not None else None

@@ -43,7 +43,11 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     folder = tmp_path_factory.mktemp("console-auth")
     identities = folder / "identities.json"
     identities.write_text(json.dumps({"principals": PRINCIPALS}), encoding="utf-8")
-    process = ServerProcess(folder / "stepwell.db", extra=["--auth", str(identities)]).start()
+    audit = folder / "audit.jsonl"
+    process = ServerProcess(
+        folder / "stepwell.db", extra=["--auth", str(identities), "--audit-log", str(audit)]
+    ).start()
+    process.audit = audit  # type: ignore[attr-defined]
     admin = admin_client(process)
     admin.create_state_machine(name="parked", definition=json.dumps(PARKED), roleArn=ROLE)
     yield process
@@ -64,6 +68,17 @@ def admin_client(server: ServerProcess) -> Any:
 def start(server: ServerProcess, name: str) -> str:
     machine = "arn:aws:states:us-east-1:123456789012:stateMachine:parked"
     return str(admin_client(server).start_execution(stateMachineArn=machine, name=name)["executionArn"])
+
+
+def audited(server: ServerProcess, operation: str, count: int) -> list[dict[str, Any]]:
+    """The audit records of ``operation``, once there are ``count`` (written within 0.1 s)."""
+    deadline = time.monotonic() + 10
+    while True:
+        lines = server.audit.read_text().splitlines()  # type: ignore[attr-defined]
+        found = [r for r in map(json.loads, lines) if r["eventName"] == operation]
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 def sign_in(page: Page, identifier: str, secret: str) -> None:
@@ -113,6 +128,11 @@ def test_a_read_only_principal_sees_no_action_and_is_refused_one(
     assert refused.status == 403
     assert "is not authorized to perform: states:StopExecution" in refused.text()
     assert admin_client(team).describe_execution(executionArn=arn)["status"] == "RUNNING"
+    # The refusal is in the audit log, as the console's session of the reader.
+    [record] = [r for r in audited(team, "StopExecution", 1) if r["userIdentity"].get("userName") == "reader"]
+    assert record["errorCode"] == "AccessDeniedException"
+    assert record["sessionCredentialFromConsole"] == "true"
+    assert record["requestParameters"] is None  # as CloudTrail records an AccessDenied (reference §6)
     page.close()
 
 
@@ -125,6 +145,9 @@ def test_an_admin_stops_an_execution_then_signs_out(browser: Browser, team: Serv
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#stop").click()
     assert wait_for(admin_client(team), arn)["status"] == "ABORTED"
+    stops = [r for r in audited(team, "StopExecution", 2) if r["userIdentity"].get("userName") == "admin"]
+    assert [(r["requestParameters"], "errorCode" in r) for r in stops] == [({"executionArn": arn}, False)]
+    assert stops[0]["sessionCredentialFromConsole"] == "true" and stops[0]["readOnly"] is False
     page.locator('#sign-out button[type="submit"]').click()
     expect(page).to_have_url(f"{team.endpoint}/sign-in")
     assert not [c for c in page.context.cookies() if c["name"] == "stepwell_session"]
