@@ -37,8 +37,8 @@ RANKS: dict[str, int] = {
     "cli": 6,  # runs the server, the local runner and the graph command
 }
 # Usable by every unit, and importing no other unit: AWS's error names and the error tree, ARNs,
-# and the metrics the runtime counts and the API serves.
-LEAVES = frozenset({"errors", "arns", "metrics", "__init__"})
+# the metrics the runtime counts and the API serves, and the secret that never prints itself.
+LEAVES = frozenset({"errors", "arns", "metrics", "secret", "__init__"})
 
 # Face-to-face imports that are the design, not a slip: (importing module, imported module).
 FACE_EDGES: dict[tuple[str, str], str] = {

@@ -28,6 +28,7 @@ from typing import Any
 from stepwell.asl import jsoncodec
 from stepwell.auth.conditions import PolicyError
 from stepwell.auth.policy import Policy, parse_policy
+from stepwell.secret import Secret
 
 log = logging.getLogger("stepwell.auth")
 
@@ -41,29 +42,6 @@ _ACCESS_KEY_ID = re.compile(r"[\w.-]{1,128}", re.ASCII)
 
 class IdentitiesError(ValueError):
     """An identities file that cannot be used; the message names the file and the field."""
-
-
-class Secret:
-    """A secret string that does not show itself: ``repr``, ``str`` and f-strings print a mask."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str):
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('********')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 @dataclass(frozen=True)

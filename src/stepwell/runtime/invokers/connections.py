@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from stepwell.runtime.invokers.base import TaskError
+from stepwell.secret import Secret
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
@@ -68,30 +69,6 @@ AUTH_BLOCKS = {
 # EventBridge's connection failures carry this prefix (Step Functions guide, "Connection errors").
 NOT_FOUND = "Events.ConnectionResource.ResourceNotFound"
 INVALID_STATE = "Events.ConnectionResource.InvalidConnectionState"
-
-
-class Secret:
-    """A secret string that never prints itself; ``reveal()`` is the only way to its value."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str):
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('******')"
-
-    def __str__(self) -> str:
-        return "******"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 def reveal(value: str | Secret) -> str:
