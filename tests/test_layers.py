@@ -24,12 +24,12 @@ RANKS: dict[str, int] = {
     "service": 3,  # the use cases, shared by every face
     "execution_logs": 3,  # an observer of the runtime's commits, beside the service (server wires it)
     "auth": 3,  # who calls and what they may do (SigV4, IAM policies): decided for every face
+    "audit": 3,  # the record of who called what, written by every face (the API's, the console's)
     # The faces: translate, never decide.
     "api": 4,
     "console": 4,
     "sdk": 4,  # the worker library: talks to the API over HTTP like any client
     "access_log": 4,  # the server's ASGI plumbing (the access log, ending streams at shutdown)
-    "audit": 4,  # the audit log of the API's calls
     "log_format": 4,  # --log-format json
     "stopping": 4,
     "events": 4,  # status-change events out to webhooks and EventBridge, from the runtime's outbox
@@ -43,7 +43,6 @@ LEAVES = frozenset({"errors", "arns", "metrics", "secret", "__init__"})
 # Face-to-face imports that are the design, not a slip: (importing module, imported module).
 FACE_EDGES: dict[tuple[str, str], str] = {
     ("stepwell.api.app", "stepwell.console.app"): "the API's app serves the console's pages at its address",
-    ("stepwell.api.app", "stepwell.audit"): "the API records each call in the audit log",
 }
 
 # Imports against the direction in today's code, each to be removed by the change that fixes it
