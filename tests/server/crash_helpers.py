@@ -71,6 +71,7 @@ class Crash:
         self.server = server
         self.folder = folder
         self.sfn = client(server.endpoint)
+        self.back_at = 0.0  # epoch when the last restart listened (0: never restarted)
 
     # ---- the process -------------------------------------------------------------------------
     def kill(self) -> None:
@@ -81,7 +82,8 @@ class Crash:
         began = time.time()
         self.server.start()
         self.sfn = client(self.server.endpoint)
-        return began, time.time()
+        self.back_at = time.time()
+        return began, self.back_at
 
     def crash_and_restart(self, down_for: float = 0.0) -> tuple[float, float]:
         self.kill()
@@ -188,11 +190,6 @@ def entered(events: list[Event]) -> Counter[str]:
 
 def exited(events: list[Event]) -> Counter[str]:
     return Counter(e["stateExitedEventDetails"]["name"] for e in events if e["type"].endswith("StateExited"))
-
-
-def waited(events: list[Event]) -> float:
-    """Seconds from the first WaitStateEntered to the first WaitStateExited."""
-    return at(of_type(events, "WaitStateExited")[0]) - at(of_type(events, "WaitStateEntered")[0])
 
 
 def assert_kept(before: list[Event], after: list[Event]) -> None:
