@@ -153,7 +153,7 @@ def build(options: Options) -> Server:
         metrics=metrics,
         observers=[counting(metrics)],
     )
-    execution_logs = Delivery(store.reader, logs_sink)
+    execution_logs = Delivery(store, logs_sink)
     runtime.observers.append(execution_logs)
     executor = Executor(store, runtime)
     _watch_queues(metrics, executor, runtime, store)

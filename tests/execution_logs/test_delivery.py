@@ -94,7 +94,7 @@ def _step(name: str, revision: str, machine_arn: str = MACHINE) -> Committed:
 def test_a_step_of_a_logging_revision_is_written_from_the_deliverys_thread(store: SqliteStore) -> None:
     _machine(store, "r1", ALL)
     sink = Kept()
-    delivery = Delivery(store.reader, sink)
+    delivery = Delivery(store, sink)
     delivery(_step("one", "r1"))
     delivery.close()
     assert sink.closed
@@ -108,7 +108,7 @@ def test_each_revision_logs_by_its_own_configuration(store: SqliteStore) -> None
     _version(store, 1, "r1", ALL)
     _machine(store, "r2", OFF)  # updated since: the machine logs no more, its version 1 still does
     sink = Kept()
-    delivery = Delivery(store.reader, sink)
+    delivery = Delivery(store, sink)
     delivery(_step("on-version-1", "r1"))
     delivery(_step("on-the-machine", "r2"))
     delivery(_step("child", "r1/Each", machine_arn=MACHINE + "/Each"))  # a Map Run's child
@@ -119,11 +119,29 @@ def test_each_revision_logs_by_its_own_configuration(store: SqliteStore) -> None
     ]
 
 
+def test_a_revision_is_read_when_its_step_is_told_not_when_the_thread_gets_to_it(
+    store: SqliteStore,
+) -> None:
+    """The thread may be behind: an update committed after a step must not decide how it logs."""
+    sink = Kept()
+    sink.hold.clear()  # the thread is busy writing an earlier batch
+    _machine(store, "first", ALL)
+    delivery = Delivery(store, sink)
+    delivery(_step("earlier", "first"))
+    assert sink.entered.wait(10)
+    _machine(store, "quiet", OFF)
+    delivery(_step("quiet", "quiet"))  # an execution of the quiet revision, while the thread waits
+    _machine(store, "loud", ALL)  # updated again before the thread reads anything more
+    sink.hold.set()
+    delivery.close()
+    assert set(sink.executions()) == {"arn:aws:states:us-east-1:123456789012:execution:orders:earlier"}
+
+
 def test_a_revision_that_logs_nothing_is_looked_up_once(store: SqliteStore) -> None:
     _machine(store, "quiet", OFF)
     _version(store, 1, "loud", ALL)
     sink = Kept()
-    delivery = Delivery(store.reader, sink)
+    delivery = Delivery(store, sink)
     delivery(_step("quiet-1", "quiet"))
     delivery(_step("loud", "loud"))
     assert sink.entered.wait(10)  # the thread took the steps in order: "quiet" is looked up
@@ -141,7 +159,7 @@ def test_a_full_queue_drops_steps_with_one_warning(
     _machine(store, "r1", ALL)
     sink = Kept()
     sink.hold.clear()
-    delivery = Delivery(store.reader, sink, queue_steps=2)
+    delivery = Delivery(store, sink, queue_steps=2)
     delivery(_step("written-first", "r1"))
     assert sink.entered.wait(10)  # the thread holds it in the sink: the queue is empty again
     with caplog.at_level(logging.WARNING, "stepwell.execution_logs"):
@@ -161,7 +179,7 @@ def test_a_full_queue_drops_steps_with_one_warning(
 def test_steps_observed_after_close_are_not_written(store: SqliteStore) -> None:
     _machine(store, "r1", ALL)
     sink = Kept()
-    delivery = Delivery(store.reader, sink)
+    delivery = Delivery(store, sink)
     delivery.close()
     delivery(_step("late", "r1"))
     assert sink.events == []
@@ -181,7 +199,7 @@ def test_a_failure_costs_its_batch_and_the_thread_goes_on(
     _machine(store, "r1", ALL)
     sink = FailingOnce()
     sink.hold.clear()
-    delivery = Delivery(store.reader, sink)
+    delivery = Delivery(store, sink)
     with caplog.at_level(logging.WARNING, "stepwell.execution_logs"):
         delivery(_step("lost", "r1"))
         assert sink.entered.wait(10)

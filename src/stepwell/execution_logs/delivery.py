@@ -2,8 +2,10 @@
 the destination, from a thread of its own.
 
 Concurrency. ``Delivery.__call__`` runs on the executor's thread (and on the threads of Express
-executions) after each commit; it only looks the step's revision up and, when that revision
-logs, puts the step on a bounded queue. One thread, ``stepwell-execution-logs``, takes the
+executions) after each commit; it looks the step's revision up and, when that revision logs,
+puts the step on a bounded queue. A revision not seen yet is read from the store there and then,
+once: on the thread that committed the step, before a later commit (an UpdateStateMachine) can
+change what the store says of the machine. One thread, ``stepwell-execution-logs``, takes the
 steps off the queue, turns their events into records and writes them to the sink in batches. The
 executor never waits for it: a full queue drops the step (a warning at most once a minute), as
 "logging is best effort" on AWS. ``close`` lets the thread write what is queued, for a while.
@@ -12,12 +14,14 @@ Which configuration. An execution logs by the loggingConfiguration of the revisi
 the machine's when it started, a version's when started on a version (or an alias routing to
 one). A revision never changes (UpdateStateMachine makes a new one), so the settings are cached
 by revision id and never invalidated: the next execution after an update runs the new revision,
-and its first step reads the new settings. A Distributed Map's child executions log by their
+and its first step reads the new settings (each thread reads through its own connection:
+``store.reader``). A Distributed Map's child executions log by their
 parent's revision. An execution still running on a revision that is neither the machine's
 current one nor a version's (updated since, unpublished) logs by the machine's current settings:
 the store keeps no other copy of that revision's configuration.
 
-The cost for a state machine that does not log, the common case: one dict lookup per step.
+The cost for a state machine that does not log, the common case: one dict lookup per step (and
+one read of the store per revision).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from stepwell.asl import jsoncodec
 from stepwell.execution_logs.notices import Notices
 from stepwell.execution_logs.records import LogEvent, LogSettings, log_events, settings_of
 from stepwell.runtime.observers import Committed
-from stepwell.runtime.store import Reads
+from stepwell.runtime.store import Reads, Store
 
 log = logging.getLogger("stepwell.execution_logs")
 
@@ -56,15 +60,15 @@ class _Unresolved:
 
 
 UNRESOLVED: Final = _Unresolved()
-_Item = tuple[Committed, LogSettings | _Unresolved]  # a step, with its settings if known
+_Item = tuple[Committed, LogSettings]  # a step, with the settings of its revision
 _STOP: Final = None
 
 
 class Delivery:
     def __init__(
-        self, reader: Reads, sink: Sink, *, queue_steps: int = QUEUE_STEPS, notices: Notices | None = None
+        self, store: Store, sink: Sink, *, queue_steps: int = QUEUE_STEPS, notices: Notices | None = None
     ):
-        self.reader = reader
+        self.store = store
         self.sink = sink
         self.notices = notices or Notices()
         # Revision id -> its settings (None: it logs nothing). Written by the thread, read by
@@ -78,6 +82,12 @@ class Delivery:
 
     def __call__(self, step: Committed) -> None:
         settings = self._settings.get(step.revision_id, UNRESOLVED)
+        if isinstance(settings, _Unresolved):
+            try:
+                settings = self._resolved(step)
+            except Exception:  # a store that cannot be read: this step's records go
+                self._failed()
+                return
         if settings is None or self._closed:
             return
         try:
@@ -136,13 +146,10 @@ class Delivery:
         if self.notices.warning("failed", "execution logs: records could not be made or written"):
             log.exception("execution logs: the failure")
 
-    def _log_events(self, step: Committed, settings: LogSettings | _Unresolved) -> list[LogEvent]:
-        resolved = self._resolved(step) if isinstance(settings, _Unresolved) else settings
-        if resolved is None:
-            return []
+    def _log_events(self, step: Committed, settings: LogSettings) -> list[LogEvent]:
         return log_events(
             step.events,
-            resolved,
+            settings,
             execution_arn=step.execution_arn,
             machine_name=arns.parse_arn(arns.unlabelled(step.machine_arn)).names[0],
             redrive_count=step.redrive_count,
@@ -163,12 +170,13 @@ class Delivery:
         """The loggingConfiguration the revision was made with (module docstring)."""
         machine_arn = arns.unlabelled(machine_arn)
         revision_id = revision_id.partition("/")[0]  # a Map Run's children: "<revision>/<label>"
-        machine = self.reader.state_machine(machine_arn)
+        reader: Reads = self.store.reader  # this thread's own connection
+        machine = reader.state_machine(machine_arn)
         if machine is None:
             return None
         config = machine.config
         if machine.revision_id != revision_id:
-            for version in self.reader.versions(machine_arn, 1 << 62, MAX_VERSIONS):
+            for version in reader.versions(machine_arn, 1 << 62, MAX_VERSIONS):
                 if version.revision_id == revision_id:
                     config = version.config
                     break
