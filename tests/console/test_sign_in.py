@@ -121,6 +121,11 @@ def test_a_changed_secret_or_a_removed_principal_ends_its_sessions(
         ("//evil.example/", "/"),
         ("/\\evil.example", "/"),
         ("executions", "/"),
+        ("/\t/evil.example", "/"),  # a browser drops the tab: //evil.example
+        ("/\n/evil.example", "/"),
+        ("/ /evil.example", "/"),
+        ("/état", "/"),
+        ("/ok?x=//elsewhere", "/ok?x=//elsewhere"),  # a query is this page's own business
     ],
 )
 def test_after_signing_in_only_a_page_of_this_console(asked: str | None, safe: str) -> None:

@@ -115,10 +115,14 @@ def is_open(path: str) -> bool:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path of this console only (never another site)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Where to go after signing in: a path of this console only (never another site). Browsers
+    drop tabs and newlines from a URL and read a backslash as a slash, so any of them, as any
+    character outside printable ASCII, makes the target "/"."""
+    if not target or not all("!" <= c <= "~" for c in target) or "\\" in target:
         return "/"
     parts = urlsplit(target)
+    if not parts.path.startswith("/") or parts.path.startswith("//") or parts.scheme or parts.netloc:
+        return "/"
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
