@@ -77,10 +77,14 @@ def client(port: int) -> Any:
     )
 
 
-def serve(db: str, port: int, log: Path, wait_time_scale: float = 0) -> subprocess.Popen[bytes]:
-    """A server on the database; Waits take no time unless ``wait_time_scale`` says otherwise."""
+def serve(
+    db: str, port: int, log: Path, wait_time_scale: float = 0, extra: tuple[str, ...] = ()
+) -> subprocess.Popen[bytes]:
+    """A server on the database (``extra``: more options); Waits take no time unless
+    ``wait_time_scale`` says otherwise."""
     args = [sys.executable, "-m", "stepwell.cli", "serve", "--db", db, "--port", str(port)]
     args += ["--no-access-log", "--wait-time-scale", str(wait_time_scale), "--log-level", "WARNING"]
+    args += extra
     process = subprocess.Popen(args, stdout=log.open("ab"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

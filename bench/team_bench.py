@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from store_bench import free_port, serve  # beside this file
 
 ROOT = Path(__file__).resolve().parents[1]
 RAWLOAD = ROOT.parent / "shared" / "bench" / "rawload.py"
@@ -41,26 +42,6 @@ POLICY = {
 CONFIGS = ("plain", "auth", "audited")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def serve(db: Path, port: int, log: Path, extra: list[str]) -> subprocess.Popen[bytes]:
-    args = [sys.executable, "-m", "stepwell.cli", "serve", "--db", str(db), "--port", str(port)]
-    args += ["--no-access-log", "--wait-time-scale", "0", "--log-level", "WARNING", *extra]
-    process = subprocess.Popen(args, stdout=log.open("ab"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"the server did not start: {log.read_text()[-2000:]}")
-
-
 def run(config: str, n: int, folder: Path) -> dict[str, Any]:
     identities = folder / "identities.json"
     principal = {"name": "bench", "accessKeyId": KEY, "secretAccessKey": SECRET, "policy": POLICY}
@@ -73,7 +54,8 @@ def run(config: str, n: int, folder: Path) -> dict[str, Any]:
     if config == "audited":
         extra += ["--audit-log", str(folder / f"audit-{time.monotonic_ns()}.jsonl")]
     port = free_port()
-    server = serve(folder / f"{config}-{time.monotonic_ns()}.db", port, folder / f"{config}.log", extra)
+    db = str(folder / f"{config}-{time.monotonic_ns()}.db")
+    server = serve(db, port, folder / f"{config}.log", extra=tuple(extra))
     load_args = [str(RAWLOAD), "--endpoint", f"http://127.0.0.1:{port}", "--n", str(n), "-c", "16"]
     try:
         load = subprocess.run(
